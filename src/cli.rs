@@ -1,0 +1,90 @@
+//! The command line: global options shared by every command, one subcommand
+//! per job, each with examples in its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+use crate::error::Result;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "csqa",
+    version,
+    about = "Quality metrics for contact-centre QA teams, from Parquet exports",
+    long_about = "csqa reads a data directory of Parquet exports (sessions, QA reviews, repeat-visit \
+causes, messages, appeals, agent hours), checks every row against the data contract, and \
+writes summary tables and reports for QA review meetings.",
+    after_help = "Examples:\n  csqa validate\n  csqa monthly --month 2026-10\n  csqa generate --out /tmp/demo --from 2026-08 --months 3\n  csqa query queries/examples/sessions_by_line.sql\n\nExit codes: 0 success, 2 bad input or usage, 1 anything else."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Configuration file [default: csqa.toml in the working directory, else built-in defaults]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory (overrides the config's data_dir)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Output directory (overrides the config's out_dir)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// No progress on the terminal; only the summary line and errors
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+impl GlobalArgs {
+    pub fn config(&self) -> Result<Config> {
+        let mut cfg = Config::load(self.config.as_deref())?;
+        if let Some(d) = &self.data_dir {
+            cfg.data_dir = d.clone();
+        }
+        if let Some(d) = &self.out_dir {
+            cfg.out_dir = d.clone();
+        }
+        Ok(cfg)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check every table against the data contract; write rejects and a summary
+    #[command(
+        after_help = "Examples:\n  csqa validate\n  csqa validate --data-dir /exports/qa --out-dir /reports\n\n\
+Writes OUT_DIR/validate/: summary.{parquet,csv}, reject_reasons.{parquet,csv}, \
+rejects/<table>.{parquet,csv} (each rejected row with its reason) and manifest.json. \
+Exits 0 when only rows were rejected, 2 when a file or column is unusable."
+    )]
+    Validate(crate::cmd::validate::ValidateArgs),
+    /// Write a synthetic data directory (demo, tests, benchmarks)
+    #[command(
+        after_help = "Examples:\n  csqa generate --out data --from 2026-08 --months 3 --sessions-per-month 20000 --seed 7\n  csqa generate --out /tmp/big --months 3 --sessions-per-month 10000000\n\n\
+Deterministic for a seed. Writes month-partitioned Parquet for every table of the data \
+contract plus standards.toml."
+    )]
+    Generate(crate::cmd::generate::GenerateArgs),
+    /// Run one SQL file over the validated tables
+    #[command(
+        after_help = "Examples:\n  csqa query queries/examples/sessions_by_line.sql\n  csqa query my.sql --output result.csv\n\n\
+Tables: sessions (with local_month, local_date, local_hour), reviews (with the scorecard module \
+in force and the normalised score), repeat_causes, messages, appeals, agent_hours; each \
+holds only rows that passed validation."
+    )]
+    Query(crate::cmd::query::QueryArgs),
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Validate(args) => crate::cmd::validate::run(&cli.global, args),
+        Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
+        Command::Query(args) => crate::cmd::query::run(&cli.global, args),
+    }
+}

@@ -1,0 +1,85 @@
+//! `csqa generate`: a synthetic data directory.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+use crate::error::{Error, Result};
+use crate::generate::{generate, GenerateOptions};
+use crate::progress::Progress;
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Folder to write (created; existing table folders are replaced)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// First month, YYYY-MM
+    #[arg(long, default_value = "2026-08", value_name = "YYYY-MM")]
+    pub from: String,
+    /// Number of months
+    #[arg(long, default_value_t = 3)]
+    pub months: u32,
+    /// Base sessions per month (follow-up visits come on top, about 10 %)
+    #[arg(long, default_value_t = 20_000)]
+    pub sessions_per_month: u64,
+    /// Random seed: the same seed gives the same data
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Time zone of the simulated centre [default: the config's timezone]
+    #[arg(long)]
+    pub timezone: Option<String>,
+}
+
+pub fn run(global: &GlobalArgs, args: GenerateArgs) -> Result<()> {
+    let progress = Progress::new(global.quiet);
+    let cfg = global.config()?;
+    let from = NaiveDate::parse_from_str(&format!("{}-01", args.from), "%Y-%m-%d")
+        .map_err(|_| Error::usage(format!("--from {} is not a month like 2026-08", args.from)))?;
+    if args.months == 0 || args.sessions_per_month == 0 {
+        return Err(Error::usage(
+            "--months and --sessions-per-month must be positive",
+        ));
+    }
+    let timezone = match &args.timezone {
+        Some(name) => name
+            .parse()
+            .map_err(|_| Error::usage(format!("--timezone {name} is not an IANA time zone")))?,
+        None => cfg.timezone,
+    };
+    for table in [
+        "sessions",
+        "reviews",
+        "repeat_causes",
+        "messages",
+        "appeals",
+        "agent_hours",
+    ] {
+        let dir = args.out.join(table);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Error::other(format!("cannot replace {}: {e}", dir.display())))?;
+        }
+    }
+    let opts = GenerateOptions {
+        out: args.out.clone(),
+        from,
+        months: args.months,
+        sessions_per_month: args.sessions_per_month,
+        seed: args.seed,
+        timezone,
+        chunk: 1_000_000,
+    };
+    let summary = generate(&opts, |s| progress.step(s))?;
+    progress.finish();
+    println!(
+        "generate: {} sessions over {} months in {} files, written to {} in {:.1}s",
+        summary.sessions,
+        args.months,
+        summary.files,
+        args.out.display(),
+        progress.elapsed_s()
+    );
+    Ok(())
+}

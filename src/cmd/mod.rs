@@ -1,0 +1,7 @@
+//! One module per command: parse its arguments, run the job, print the
+//! summary line.
+
+pub mod generate;
+
+pub mod query;
+pub mod validate;

@@ -1,0 +1,120 @@
+//! `csqa validate`: every check of the data contract, nothing computed.
+
+use clap::Args;
+use polars::prelude::*;
+
+use crate::cli::GlobalArgs;
+use crate::error::Result;
+use crate::manifest::Manifest;
+use crate::output::OutputDir;
+use crate::progress::Progress;
+use crate::standards::Standards;
+use crate::tables::CheckedTables;
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {}
+
+pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
+    let progress = Progress::new(global.quiet);
+    let cfg = global.config()?;
+    let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
+    let checked = CheckedTables::all(&cfg, &standards, |t| {
+        progress.step(&format!("checking {t}"))
+    })?;
+
+    let mut out = OutputDir::begin(cfg.out_dir.join("validate"))?;
+    let (mut summary, mut reasons) = summary_tables(&checked)?;
+    out.write_table("summary", &mut summary)?;
+    out.write_table("reject_reasons", &mut reasons)?;
+    for (name, (c, _)) in &checked.tables {
+        if c.rejects.height() > 0 {
+            out.write_table(&format!("rejects/{name}"), &mut c.rejects.clone())?;
+        }
+    }
+    let mut manifest = Manifest::new("validate", "all");
+    manifest.config = cfg.source.as_ref().map(|p| p.display().to_string());
+    manifest.data_dir = cfg.data_dir.display().to_string();
+    manifest.timezone = cfg.timezone.name().to_string();
+    manifest.standards = standards.source.as_ref().map(|p| p.display().to_string());
+    manifest.standards_versions = standards
+        .scorecards
+        .iter()
+        .map(|s| s.version.clone())
+        .collect();
+    manifest.tables = checked.manifest();
+    manifest.outputs = out.tables().to_vec();
+    manifest
+        .timings_ms
+        .insert("total".into(), (progress.elapsed_s() * 1000.0) as u128);
+    out.write_json("manifest.json", &manifest)?;
+    let target = out.commit()?;
+    progress.finish();
+
+    println!(
+        "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
+        "table", "files", "rows", "used", "duplicates", "rejected"
+    );
+    let (mut rows, mut rejected) = (0, 0);
+    for (name, (c, files)) in &checked.tables {
+        let s = &c.stats;
+        rows += s.rows_in;
+        rejected += s.rejected;
+        println!(
+            "{name:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
+            s.files, s.rows_in, s.used, s.duplicates, s.rejected
+        );
+        for (reason, n) in &s.rejected_by_reason {
+            println!("{:<14}   rejected {n:>8}  {reason}", "");
+        }
+        for f in &files.ignored {
+            println!("{:<14}   ignored (not .parquet): {f}", "");
+        }
+    }
+    for t in crate::contract::ALL_TABLES.iter() {
+        if !checked.tables.contains_key(t.name) {
+            println!("{:<14} absent", t.name);
+        }
+    }
+    println!(
+        "validate: {} tables, {rows} rows, {rejected} rejected; written to {} in {:.1}s",
+        checked.tables.len(),
+        target.display(),
+        progress.elapsed_s()
+    );
+    Ok(())
+}
+
+fn summary_tables(checked: &CheckedTables) -> Result<(DataFrame, DataFrame)> {
+    let mut t = Vec::new();
+    let (mut files, mut rows, mut used, mut dups, mut rej) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut rt, mut rr, mut rn) = (Vec::new(), Vec::new(), Vec::new());
+    for (name, (c, _)) in &checked.tables {
+        let s = &c.stats;
+        t.push(name.to_string());
+        files.push(s.files as u64);
+        rows.push(s.rows_in);
+        used.push(s.used);
+        dups.push(s.duplicates);
+        rej.push(s.rejected);
+        for (reason, n) in &s.rejected_by_reason {
+            rt.push(name.to_string());
+            rr.push(reason.clone());
+            rn.push(*n);
+        }
+    }
+    let summary = DataFrame::new_infer_height(vec![
+        Column::new("table".into(), t),
+        Column::new("files".into(), files),
+        Column::new("rows_in".into(), rows),
+        Column::new("used".into(), used),
+        Column::new("duplicates".into(), dups),
+        Column::new("rejected".into(), rej),
+    ])?;
+    let reasons = DataFrame::new_infer_height(vec![
+        Column::new("table".into(), rt),
+        Column::new("reason".into(), rr),
+        Column::new("rows".into(), rn),
+    ])?;
+    Ok((summary, reasons))
+}

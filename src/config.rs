@@ -1,0 +1,183 @@
+//! `csqa.toml`: where the data is, the time zone months are cut in, column
+//! mappings, and the metric parameters of the contract with their defaults.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::contract;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FcrScope {
+    Customer,
+    CustomerBusinessLine,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FcrConfig {
+    pub window_hours: u32,
+    pub scope: FcrScope,
+}
+
+impl Default for FcrConfig {
+    fn default() -> Self {
+        FcrConfig {
+            window_hours: 72,
+            scope: FcrScope::Customer,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonthlyConfig {
+    /// A folder of the user's own `.sql` files; each becomes an extra table of
+    /// the monthly pack, named after the file.
+    pub extra_queries: Option<PathBuf>,
+}
+
+/// The file as written by the user: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    data_dir: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    timezone: Option<String>,
+    satisfied_min: Option<i64>,
+    scale_max: Option<i64>,
+    #[serde(default)]
+    fcr: FcrConfig,
+    #[serde(default)]
+    monthly: MonthlyConfig,
+    #[serde(default)]
+    columns: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub out_dir: PathBuf,
+    pub timezone: Tz,
+    pub satisfied_min: i64,
+    pub scale_max: i64,
+    pub fcr: FcrConfig,
+    pub monthly: MonthlyConfig,
+    /// table → canonical column → the export's column name.
+    pub columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// The file this came from, if any (for the manifest).
+    pub source: Option<PathBuf>,
+}
+
+impl Config {
+    /// Load `path` if given (it must exist), else `csqa.toml` in the working
+    /// directory if present, else the built-in defaults. Relative paths in the
+    /// file are relative to the file, so cron can run from anywhere.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let (raw, source) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    Error::bad_input(format!("cannot read config {}: {e}", p.display()))
+                })?;
+                (parse(&text, p)?, Some(p.to_path_buf()))
+            }
+            None => {
+                let p = Path::new("csqa.toml");
+                if p.is_file() {
+                    let text = std::fs::read_to_string(p).map_err(|e| {
+                        Error::bad_input(format!("cannot read config {}: {e}", p.display()))
+                    })?;
+                    (parse(&text, p)?, Some(p.to_path_buf()))
+                } else {
+                    (RawConfig::default(), None)
+                }
+            }
+        };
+        let base = source
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Config::from_raw(raw, &base, source)
+    }
+
+    pub fn from_toml_str(text: &str) -> Result<Config> {
+        Config::from_raw(parse(text, Path::new("<config>"))?, Path::new(""), None)
+    }
+
+    fn from_raw(raw: RawConfig, base: &Path, source: Option<PathBuf>) -> Result<Config> {
+        let origin = source
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "config".into());
+        let tz_name = raw.timezone.unwrap_or_else(|| "UTC".into());
+        let timezone: Tz = tz_name.parse().map_err(|_| {
+            Error::bad_input(format!(
+                "{origin}: timezone = \"{tz_name}\" is not an IANA time zone (e.g. \"Asia/Shanghai\")"
+            ))
+        })?;
+        let scale_max = raw.scale_max.unwrap_or(5);
+        if scale_max < 2 {
+            return Err(Error::bad_input(format!(
+                "{origin}: scale_max = {scale_max} must be at least 2"
+            )));
+        }
+        let satisfied_min = raw.satisfied_min.unwrap_or(4);
+        if !(1..=scale_max).contains(&satisfied_min) {
+            return Err(Error::bad_input(format!(
+                "{origin}: satisfied_min = {satisfied_min} must lie in 1..={scale_max} (scale_max)"
+            )));
+        }
+        if raw.fcr.window_hours == 0 {
+            return Err(Error::bad_input(format!(
+                "{origin}: [fcr] window_hours must be positive"
+            )));
+        }
+        for (table, mapping) in &raw.columns {
+            let spec = contract::table(table).ok_or_else(|| {
+                Error::bad_input(format!(
+                    "{origin}: [columns.{table}] names no table of the contract (sessions, reviews, repeat_causes, messages, appeals, agent_hours)"
+                ))
+            })?;
+            for canonical in mapping.keys() {
+                if spec.column(canonical).is_none() {
+                    return Err(Error::bad_input(format!(
+                        "{origin}: [columns.{table}] {canonical} is not a column of {table} (columns: {})",
+                        spec.column_names().join(", ")
+                    )));
+                }
+            }
+        }
+        let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        Ok(Config {
+            data_dir: rel(raw.data_dir.unwrap_or_else(|| "data".into())),
+            out_dir: rel(raw.out_dir.unwrap_or_else(|| "out".into())),
+            timezone,
+            satisfied_min,
+            scale_max,
+            fcr: raw.fcr,
+            monthly: MonthlyConfig {
+                extra_queries: raw.monthly.extra_queries.map(rel),
+            },
+            columns: raw.columns,
+            source,
+        })
+    }
+
+    /// The export's name for a canonical column.
+    pub fn source_column<'a>(&'a self, table: &str, canonical: &'a str) -> &'a str {
+        self.columns
+            .get(table)
+            .and_then(|m| m.get(canonical))
+            .map(String::as_str)
+            .unwrap_or(canonical)
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<RawConfig> {
+    toml::from_str(text).map_err(|e| Error::bad_input(format!("{}: {e}", path.display())))
+}

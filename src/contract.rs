@@ -1,0 +1,165 @@
+//! The input tables of the data contract: canonical column names, their kinds,
+//! which may be null, and the keys that identify a row.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Int,
+    Float,
+    Bool,
+    /// An instant; stored internally as UTC microseconds.
+    Timestamp,
+    Date,
+}
+
+impl Kind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Str => "string",
+            Kind::Int => "integer",
+            Kind::Float => "float",
+            Kind::Bool => "boolean",
+            Kind::Timestamp => "timestamp",
+            Kind::Date => "date",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Non-nullable columns are required in every file; nullable ones may be
+    /// absent from an export and then read as all-null.
+    pub nullable: bool,
+}
+
+const fn c(name: &'static str, kind: Kind, nullable: bool) -> Column {
+    Column {
+        name,
+        kind,
+        nullable,
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TableSpec {
+    pub name: &'static str,
+    pub required: bool,
+    pub columns: &'static [Column],
+    /// Rows sharing this key but differing elsewhere are conflicting
+    /// duplicates. Empty: only exact copies are folded.
+    pub conflict_key: &'static [&'static str],
+}
+
+impl TableSpec {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn column_names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|c| c.name).collect()
+    }
+}
+
+use Kind::*;
+
+pub const SESSIONS: TableSpec = TableSpec {
+    name: "sessions",
+    required: true,
+    columns: &[
+        c("session_id", Str, false),
+        c("customer_id", Str, true),
+        c("business_line", Str, false),
+        c("channel", Str, false),
+        c("category", Str, true),
+        c("agent_id", Str, true),
+        c("team", Str, true),
+        c("started_at", Timestamp, false),
+        c("ended_at", Timestamp, true),
+        c("first_response_s", Float, true),
+        c("rating", Int, true),
+        c("resolved", Bool, true),
+        c("complaint", Bool, true),
+        c("public_opinion", Bool, true),
+    ],
+    conflict_key: &["session_id"],
+};
+
+pub const REVIEWS: TableSpec = TableSpec {
+    name: "reviews",
+    required: false,
+    columns: &[
+        c("review_id", Str, false),
+        c("session_id", Str, false),
+        c("reviewer_id", Str, false),
+        c("reviewed_at", Timestamp, false),
+        c("module_id", Str, false),
+        c("score", Float, true),
+        c("calibration_round", Str, true),
+    ],
+    conflict_key: &["review_id", "module_id"],
+};
+
+pub const REPEAT_CAUSES: TableSpec = TableSpec {
+    name: "repeat_causes",
+    required: false,
+    columns: &[
+        c("session_id", Str, false),
+        c("cause", Str, false),
+        c("noted_by", Str, true),
+        c("noted_at", Timestamp, true),
+    ],
+    conflict_key: &[],
+};
+
+pub const MESSAGES: TableSpec = TableSpec {
+    name: "messages",
+    required: false,
+    columns: &[
+        c("session_id", Str, false),
+        c("sent_at", Timestamp, false),
+        c("sender", Str, false),
+    ],
+    conflict_key: &[],
+};
+
+pub const APPEALS: TableSpec = TableSpec {
+    name: "appeals",
+    required: false,
+    columns: &[
+        c("review_id", Str, false),
+        c("module_id", Str, false),
+        c("filed_at", Timestamp, false),
+        c("outcome", Str, false),
+        c("decided_at", Timestamp, true),
+    ],
+    conflict_key: &[],
+};
+
+pub const AGENT_HOURS: TableSpec = TableSpec {
+    name: "agent_hours",
+    required: false,
+    columns: &[
+        c("agent_id", Str, false),
+        c("date", Date, false),
+        c("logged_in_hours", Float, false),
+    ],
+    // Several rows per agent and day (shifts, channels) are summed.
+    conflict_key: &[],
+};
+
+pub const ALL_TABLES: [TableSpec; 6] = [
+    SESSIONS,
+    REVIEWS,
+    REPEAT_CAUSES,
+    MESSAGES,
+    APPEALS,
+    AGENT_HOURS,
+];
+
+pub fn table(name: &str) -> Option<&'static TableSpec> {
+    ALL_TABLES.iter().find(|t| t.name == name)
+}
+
+pub const SENDERS: [&str; 4] = ["customer", "agent", "bot", "system"];
+pub const OUTCOMES: [&str; 3] = ["upheld", "overturned", "pending"];

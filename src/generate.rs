@@ -1,0 +1,881 @@
+//! A realistic synthetic data directory for demos, tests and benchmarks.
+//!
+//! Deterministic for a seed: every month draws from its own generator seeded
+//! from (seed, month, chunk). Sessions are written month by month in chunks,
+//! so memory stays bounded at tens of millions of sessions a month.
+//!
+//! What it models: hourly seasonality with lunch and evening peaks, quieter
+//! weekends; business lines that differ in CSAT, complaint and repeat rate;
+//! repeat visits whose gaps straddle 72 h; anonymous customers; an incident of
+//! a few days in one line (volume and complaints up, an SLA override);
+//! reviews against two scorecard versions with N/A scores and rare red-line
+//! fails; AB calibration rounds with two or three reviewers of different
+//! leniency and one module they disagree on; repeat causes; messages with
+//! reply times (naive local timestamps, as many platforms export them);
+//! appeals of every outcome; agent hours.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use polars::prelude::*;
+
+use crate::error::{Context, Result};
+use crate::load::utc_dtype;
+use crate::standards::local_to_utc;
+
+/// SplitMix64: tiny, fast, and stable across versions (a seed must give the
+/// same data forever, which library generators do not promise).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((self.next_u64() as u128 * n as u128) >> 64) as u64
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.f64() < p
+    }
+    pub fn range_f(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * self.f64()
+    }
+    /// Log-normal with the given median and shape.
+    pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
+        let u1 = self.f64().max(1e-12);
+        let u2 = self.f64();
+        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+        median * (sigma * z).exp()
+    }
+    /// Index drawn from cumulative weights.
+    pub fn pick(&mut self, cumulative: &[f64]) -> usize {
+        let total = cumulative.last().copied().unwrap_or(0.0);
+        let x = self.f64() * total;
+        cumulative
+            .partition_point(|&c| c <= x)
+            .min(cumulative.len().saturating_sub(1))
+    }
+}
+
+fn cumulative(weights: &[f64]) -> Vec<f64> {
+    weights
+        .iter()
+        .scan(0.0, |acc, w| {
+            *acc += w;
+            Some(*acc)
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    pub out: PathBuf,
+    pub from: NaiveDate,
+    pub months: u32,
+    pub sessions_per_month: u64,
+    pub seed: u64,
+    pub timezone: Tz,
+    /// Sessions per written file.
+    pub chunk: u64,
+}
+
+struct Line {
+    name: &'static str,
+    share: f64,
+    /// P(rating >= 4) among rated sessions.
+    csat: f64,
+    complaint: f64,
+    repeat: f64,
+    categories: &'static [&'static str],
+}
+
+const LINES: [Line; 4] = [
+    Line {
+        name: "payments",
+        share: 0.35,
+        csat: 0.86,
+        complaint: 0.012,
+        repeat: 0.10,
+        categories: &["refund", "charge_dispute", "card_binding", "invoice"],
+    },
+    Line {
+        name: "logistics",
+        share: 0.30,
+        csat: 0.78,
+        complaint: 0.020,
+        repeat: 0.16,
+        categories: &["delivery_delay", "lost_parcel", "address_change", "pickup"],
+    },
+    Line {
+        name: "membership",
+        share: 0.20,
+        csat: 0.91,
+        complaint: 0.005,
+        repeat: 0.06,
+        categories: &["renewal", "benefits", "cancellation"],
+    },
+    Line {
+        name: "跨境电商",
+        share: 0.15,
+        csat: 0.74,
+        complaint: 0.025,
+        repeat: 0.14,
+        categories: &["customs", "tax", "return"],
+    },
+];
+
+const CHANNELS: [(&str, f64); 3] = [("chat", 0.7), ("phone", 0.2), ("email", 0.1)];
+const AGENTS_PER_LINE: u64 = 40;
+const REVIEWERS: [(&str, f64); 5] = [
+    ("qa01", 0.0),
+    ("qa02", 0.35),
+    ("qa03", -0.35),
+    ("qa04", 0.15),
+    ("qa05", -0.1),
+];
+const CAUSES: [(&str, f64); 6] = [
+    ("not_resolved", 0.34),
+    ("info_incomplete", 0.22),
+    ("progress_check", 0.18),
+    ("policy_unclear", 0.12),
+    ("product_bug", 0.09),
+    ("other", 0.05),
+];
+
+/// Relative inflow by local hour: a lunch peak and an evening peak.
+const HOUR_WEIGHTS: [f64; 24] = [
+    0.6, 0.3, 0.2, 0.15, 0.15, 0.3, 0.8, 1.6, 3.0, 4.2, 4.6, 5.2, 5.6, 5.0, 4.4, 4.3, 4.2, 4.0,
+    4.1, 5.0, 5.6, 5.2, 3.4, 1.6,
+];
+
+#[derive(Clone, Copy)]
+struct ModuleDef {
+    id: &'static str,
+    pass_fail: bool,
+    /// Probability of N/A.
+    na: f64,
+    /// Typical score quality (0..1): higher is better.
+    quality: f64,
+    /// Reviewers disagree on this one.
+    contested: bool,
+    /// Only from the second scorecard version on.
+    from_v2: bool,
+}
+
+const MODULES: [ModuleDef; 6] = [
+    ModuleDef {
+        id: "greeting",
+        pass_fail: true,
+        na: 0.0,
+        quality: 0.95,
+        contested: false,
+        from_v2: false,
+    },
+    ModuleDef {
+        id: "empathy",
+        pass_fail: false,
+        na: 0.02,
+        quality: 0.78,
+        contested: true,
+        from_v2: false,
+    },
+    ModuleDef {
+        id: "accuracy",
+        pass_fail: false,
+        na: 0.05,
+        quality: 0.85,
+        contested: false,
+        from_v2: false,
+    },
+    ModuleDef {
+        id: "resolution",
+        pass_fail: true,
+        na: 0.12,
+        quality: 0.88,
+        contested: false,
+        from_v2: false,
+    },
+    ModuleDef {
+        id: "compliance",
+        pass_fail: true,
+        na: 0.0,
+        quality: 0.995,
+        contested: false,
+        from_v2: false,
+    },
+    ModuleDef {
+        id: "verification",
+        pass_fail: true,
+        na: 0.08,
+        quality: 0.9,
+        contested: false,
+        from_v2: true,
+    },
+];
+
+/// Buffers for one chunk of every table.
+#[derive(Default)]
+struct Chunk {
+    s_id: Vec<String>,
+    s_customer: Vec<Option<String>>,
+    s_line: Vec<&'static str>,
+    s_channel: Vec<&'static str>,
+    s_category: Vec<Option<&'static str>>,
+    s_agent: Vec<Option<String>>,
+    s_team: Vec<Option<String>>,
+    s_start: Vec<i64>,
+    s_end: Vec<Option<i64>>,
+    s_first: Vec<Option<f64>>,
+    s_rating: Vec<Option<i32>>,
+    s_resolved: Vec<Option<bool>>,
+    s_complaint: Vec<Option<bool>>,
+    s_opinion: Vec<Option<bool>>,
+    r_id: Vec<String>,
+    r_session: Vec<String>,
+    r_reviewer: Vec<&'static str>,
+    r_at: Vec<i64>,
+    r_module: Vec<&'static str>,
+    r_score: Vec<Option<f64>>,
+    r_round: Vec<Option<String>>,
+    c_session: Vec<String>,
+    c_cause: Vec<&'static str>,
+    c_by: Vec<Option<&'static str>>,
+    c_at: Vec<Option<i64>>,
+    m_session: Vec<String>,
+    m_at: Vec<i64>,
+    m_sender: Vec<&'static str>,
+    a_review: Vec<String>,
+    a_module: Vec<&'static str>,
+    a_filed: Vec<i64>,
+    a_outcome: Vec<&'static str>,
+    a_decided: Vec<Option<i64>>,
+}
+
+pub struct Summary {
+    pub sessions: u64,
+    pub files: u64,
+}
+
+pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Result<Summary> {
+    let tz = opts.timezone;
+    std::fs::create_dir_all(&opts.out)
+        .other_ctx(|| format!("cannot create {}", opts.out.display()))?;
+    let first = opts.from;
+    let mid = add_months(first, opts.months / 2);
+    let v2_from = mid.with_day(15).unwrap_or(mid);
+    let incident_month = add_months(first, opts.months.saturating_sub(1) / 2);
+    let incident_from = local_us(incident_month.with_day(14).unwrap_or(incident_month), 9, tz);
+    let world = World {
+        tz,
+        v2_from_us: local_us(v2_from, 0, tz),
+        incident: (incident_from, incident_from + 3 * 86_400_000_000),
+        channel_cum: cumulative(&CHANNELS.map(|c| c.1)),
+        cause_cum: cumulative(&CAUSES.map(|c| c.1)),
+    };
+    write_standards(&opts.out, first, v2_from, world.incident, tz)?;
+
+    let line_cum = cumulative(&LINES.map(|l| l.share));
+    let customers = (opts.sessions_per_month / 3).max(50) * (u64::from(opts.months) + 1);
+    let mut pending: Vec<Visit> = Vec::new();
+    let mut agent_days: BTreeSet<(usize, u64, NaiveDate)> = BTreeSet::new();
+    let (mut total, mut files) = (0u64, 0u64);
+
+    for mi in 0..opts.months {
+        let month = add_months(first, mi);
+        let m_end = local_us(add_months(month, 1), 0, tz);
+        let label = format!("{:04}-{:02}", month.year(), month.month());
+        let slots = hour_slots(month, tz);
+        let slot_cum = cumulative(&slots.iter().map(|s| s.1).collect::<Vec<_>>());
+        let chunks = opts.sessions_per_month.div_ceil(opts.chunk).max(1);
+        let mut seq = 0u64;
+        let mut ci = 0u64;
+        // Base visits in chunks, then as many tail chunks as it takes to emit
+        // the month's follow-ups (a follow-up may itself be followed up).
+        loop {
+            let due: Vec<Visit> = {
+                let (now, later): (Vec<_>, Vec<_>) =
+                    pending.drain(..).partition(|p| p.start_us < m_end);
+                pending = later;
+                now
+            };
+            if ci >= chunks && due.is_empty() {
+                break;
+            }
+            on_progress(&format!("{label}: chunk {}", ci + 1));
+            let mut rng = Rng::new(opts.seed ^ (u64::from(mi) << 40) ^ (ci << 8) ^ 0xC5A);
+            let base = if ci < chunks {
+                opts.chunk.min(opts.sessions_per_month - ci * opts.chunk)
+            } else {
+                0
+            };
+            let mut visits = due;
+            for _ in 0..base {
+                let line = rng.pick(&line_cum);
+                let start_us = slots[rng.pick(&slot_cum)].0 + rng.below(3_600_000_000) as i64;
+                let start_us = world.pull_into_incident(&mut rng, line, start_us);
+                let customer =
+                    (!rng.chance(0.08)).then(|| format!("C{}{:07}", line, rng.below(customers)));
+                let category = rng.below(LINES[line].categories.len() as u64) as usize;
+                visits.push(Visit {
+                    start_us,
+                    customer,
+                    line,
+                    category,
+                    depth: 0,
+                });
+            }
+            let mut c = Chunk::default();
+            for v in visits {
+                seq += 1;
+                let id = format!("S{}{:09}", label.replace('-', ""), seq);
+                if let Some(next) = world.session(&mut rng, &mut c, &id, &v, &mut agent_days) {
+                    pending.push(next);
+                }
+            }
+            total += c.s_id.len() as u64;
+            files += write_chunk(&opts.out, &label, ci, c, tz)?;
+            ci += 1;
+        }
+    }
+    // Follow-ups past the last month are cut off, as an export ending at a
+    // month end would be.
+    files += write_agent_hours(&opts.out, &agent_days, opts.seed)?;
+    Ok(Summary {
+        sessions: total,
+        files,
+    })
+}
+
+/// A visit to emit: a fresh one or a planned follow-up.
+struct Visit {
+    start_us: i64,
+    customer: Option<String>,
+    line: usize,
+    category: usize,
+    depth: u8,
+}
+
+/// Start instants of every local hour of the month with its inflow weight:
+/// weekends quieter.
+fn hour_slots(month: NaiveDate, tz: Tz) -> Vec<(i64, f64)> {
+    let next = add_months(month, 1);
+    let mut slots = Vec::new();
+    let mut day = month;
+    while day < next {
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        for (h, w) in HOUR_WEIGHTS.iter().enumerate() {
+            slots.push((
+                local_us(day, h as u32, tz),
+                w * if weekend { 0.7 } else { 1.0 },
+            ));
+        }
+        day += Duration::days(1);
+    }
+    slots
+}
+
+struct World {
+    tz: Tz,
+    v2_from_us: i64,
+    incident: (i64, i64),
+    channel_cum: Vec<f64>,
+    cause_cum: Vec<f64>,
+}
+
+impl World {
+    fn in_incident(&self, line: usize, t: i64) -> bool {
+        line == 0 && t >= self.incident.0 && t < self.incident.1
+    }
+
+    /// The incident line gets extra volume during the incident.
+    fn pull_into_incident(&self, rng: &mut Rng, line: usize, start: i64) -> i64 {
+        let (a, b) = self.incident;
+        let month_has_it = (start - a).abs() < 20 * 86_400_000_000;
+        if line == 0 && month_has_it && !self.in_incident(line, start) && rng.chance(0.04) {
+            a + rng.below((b - a) as u64) as i64
+        } else {
+            start
+        }
+    }
+
+    /// Emit one session with its messages, reviews, appeals and repeat
+    /// cause; returns the follow-up visit it causes, if any.
+    fn session(
+        &self,
+        rng: &mut Rng,
+        c: &mut Chunk,
+        id: &str,
+        v: &Visit,
+        agent_days: &mut BTreeSet<(usize, u64, NaiveDate)>,
+    ) -> Option<Visit> {
+        let l = &LINES[v.line];
+        let start_us = v.start_us;
+        let incident = self.in_incident(v.line, start_us);
+        let has_agent = !rng.chance(0.05);
+        let agent_no = rng.below(AGENTS_PER_LINE);
+        let duration = rng.lognormal(480e6, 0.6) as i64;
+        let ended = (!rng.chance(0.02)).then_some(start_us + duration);
+        let first = has_agent.then(|| {
+            rng.lognormal(if incident { 70.0 } else { 14.0 }, 0.7)
+                .min(3600.0)
+        });
+        let boost = if incident { 4.0 } else { 1.0 } * if v.depth > 0 { 2.0 } else { 1.0 };
+        let complaint = rng.chance(l.complaint * boost);
+        let goes_back = v.customer.is_some()
+            && v.depth < 2
+            && rng.chance(l.repeat * if v.depth > 0 { 1.5 } else { 1.0 });
+        let rating = rng.chance(0.35).then(|| {
+            let p = if complaint {
+                0.1
+            } else if goes_back {
+                l.csat - 0.25
+            } else {
+                l.csat
+            };
+            if rng.chance(p) {
+                4 + rng.below(2) as i32
+            } else {
+                1 + rng.below(3) as i32
+            }
+        });
+        let resolved = rng.chance(0.9).then(|| !goes_back || rng.chance(0.3));
+        let follow_up = match (&v.customer, goes_back) {
+            (Some(cust), true) => {
+                // Gaps straddle 72 h: most well inside, some within hours of it.
+                let anchor = ended.unwrap_or(start_us);
+                let gap_h = match rng.below(10) {
+                    0..=5 => rng.range_f(0.5, 66.0),
+                    6 | 7 => rng.range_f(70.0, 74.0),
+                    _ => rng.range_f(74.0, 200.0),
+                };
+                Some(Visit {
+                    start_us: anchor + (gap_h * 3.6e9) as i64,
+                    customer: Some(cust.clone()),
+                    line: v.line,
+                    category: v.category,
+                    depth: v.depth + 1,
+                })
+            }
+            _ => None,
+        };
+        if v.depth > 0 && rng.chance(0.6) {
+            c.c_session.push(id.to_string());
+            c.c_cause.push(CAUSES[rng.pick(&self.cause_cum)].0);
+            c.c_by.push(Some(
+                REVIEWERS[rng.below(REVIEWERS.len() as u64) as usize].0,
+            ));
+            c.c_at.push(Some(start_us + 86_400_000_000));
+        }
+        if has_agent {
+            let local_day = local_date(start_us, self.tz);
+            agent_days.insert((v.line, agent_no, local_day));
+            messages(rng, c, id, start_us, first.unwrap_or(10.0), incident);
+            let reviewed = rng.chance(0.03) || (complaint && rng.chance(0.5));
+            let label = local_day.format("%Y-%m");
+            let round = rng
+                .chance(0.006)
+                .then(|| format!("R{label}-{}", 1 + (local_day.day() - 1) / 8));
+            if reviewed || round.is_some() {
+                let n_rev = if round.is_some() {
+                    2 + rng.below(2) as usize
+                } else {
+                    1
+                };
+                let first_rev = rng.below(REVIEWERS.len() as u64) as usize;
+                for r in 0..n_rev {
+                    let reviewer = (first_rev + r * 2) % REVIEWERS.len();
+                    let at = start_us + rng.range_f(3.6e9, 4.0 * 86.4e9) as i64;
+                    let v2 = at >= self.v2_from_us;
+                    review(rng, c, id, r, reviewer, at, v2, round.clone(), complaint);
+                }
+            }
+        }
+        c.s_id.push(id.to_string());
+        c.s_customer.push(v.customer.clone());
+        c.s_line.push(l.name);
+        c.s_channel.push(CHANNELS[rng.pick(&self.channel_cum)].0);
+        c.s_category
+            .push((!rng.chance(0.03)).then_some(l.categories[v.category]));
+        c.s_team
+            .push(has_agent.then(|| format!("T{}{}", v.line, agent_no / 10)));
+        c.s_agent
+            .push(has_agent.then(|| format!("A{}{agent_no:03}", v.line)));
+        c.s_start.push(start_us);
+        c.s_end.push(ended);
+        c.s_first.push(first);
+        c.s_rating.push(rating);
+        c.s_resolved.push(resolved);
+        c.s_complaint.push(Some(complaint));
+        c.s_opinion.push(Some(complaint && rng.chance(0.05)));
+        follow_up
+    }
+}
+
+fn messages(rng: &mut Rng, c: &mut Chunk, id: &str, start: i64, first_s: f64, incident: bool) {
+    let push = |c: &mut Chunk, at: i64, who: &'static str| {
+        c.m_session.push(id.to_string());
+        c.m_at.push(at);
+        c.m_sender.push(who);
+    };
+    let mut t = start;
+    if rng.chance(0.3) {
+        push(c, t - 20_000_000, "bot");
+    }
+    push(c, t, "customer");
+    t += (first_s * 1e6) as i64;
+    push(c, t, "agent");
+    for _ in 0..(1 + rng.below(4)) {
+        let asks = 1 + rng.below(3);
+        t += rng.range_f(5e6, 60e6) as i64;
+        let asked = t;
+        for _ in 0..asks {
+            push(c, t, "customer");
+            t += rng.range_f(2e6, 20e6) as i64;
+        }
+        let reply = rng.lognormal(if incident { 150.0 } else { 45.0 }, 0.8);
+        t = t.max(asked + (reply * 1e6) as i64);
+        push(c, t, "agent");
+    }
+    if rng.chance(0.5) {
+        push(c, t + 1_000_000, "system");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn review(
+    rng: &mut Rng,
+    c: &mut Chunk,
+    session: &str,
+    nth: usize,
+    reviewer: usize,
+    at: i64,
+    v2: bool,
+    round: Option<String>,
+    complaint: bool,
+) {
+    let review_id = format!("{session}-R{nth}");
+    let leniency = REVIEWERS[reviewer].1;
+    for m in MODULES.iter().filter(|m| v2 || !m.from_v2) {
+        let score = if rng.chance(m.na) {
+            None
+        } else {
+            let q = m.quality - if complaint { 0.15 } else { 0.0 };
+            let noise = if m.contested {
+                rng.range_f(-0.35, 0.35)
+            } else {
+                rng.range_f(-0.1, 0.1)
+            };
+            let x = (q + leniency * 0.15 + noise).clamp(0.0, 1.0);
+            Some(if m.pass_fail {
+                if rng.f64() < x {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                (x * 5.0 + rng.range_f(-0.5, 0.5)).round().clamp(0.0, 5.0)
+            })
+        };
+        if let Some(s) = score {
+            let max = if m.pass_fail { 1.0 } else { 5.0 };
+            if s < max && round.is_none() && rng.chance(0.08) {
+                let outcome = match rng.below(100) {
+                    0..=29 => "overturned",
+                    30..=84 => "upheld",
+                    _ => "pending",
+                };
+                let outcome = if m.contested && outcome == "upheld" && rng.chance(0.4) {
+                    "overturned"
+                } else {
+                    outcome
+                };
+                let filed = at + rng.range_f(3.6e9, 48.0 * 3.6e9) as i64;
+                c.a_review.push(review_id.clone());
+                c.a_module.push(m.id);
+                c.a_filed.push(filed);
+                c.a_outcome.push(outcome);
+                c.a_decided.push(
+                    (outcome != "pending").then(|| filed + rng.range_f(3.6e9, 72.0 * 3.6e9) as i64),
+                );
+            }
+        }
+        c.r_id.push(review_id.clone());
+        c.r_session.push(session.to_string());
+        c.r_reviewer.push(REVIEWERS[reviewer].0);
+        c.r_at.push(at);
+        c.r_module.push(m.id);
+        c.r_score.push(score);
+        c.r_round.push(round.clone());
+    }
+}
+
+fn ts_utc(name: &str, v: Vec<i64>) -> Result<Column> {
+    Ok(Column::new(name.into(), v).cast(&utc_dtype())?)
+}
+
+fn ts_utc_opt(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
+    Ok(Column::new(name.into(), v).cast(&utc_dtype())?)
+}
+
+/// Naive local wall-clock timestamps in milliseconds, as some platforms export.
+fn ts_local_naive(name: &str, v: Vec<i64>, tz: Tz) -> Result<Column> {
+    let local: Vec<i64> = v
+        .into_iter()
+        .map(|us| {
+            let utc = chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
+            utc.with_timezone(&tz)
+                .naive_local()
+                .and_utc()
+                .timestamp_millis()
+        })
+        .collect();
+    Ok(Column::new(name.into(), local).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?)
+}
+
+fn write_chunk(out: &Path, month: &str, chunk: u64, c: Chunk, tz: Tz) -> Result<u64> {
+    let mut files = 0;
+    let mut put = |table: &str, cols: Vec<Column>| -> Result<()> {
+        if cols.first().map(|c| c.len()).unwrap_or(0) == 0 {
+            return Ok(());
+        }
+        let mut df = DataFrame::new_infer_height(cols)?;
+        let dir = out.join(table).join(format!("month={month}"));
+        std::fs::create_dir_all(&dir).other_ctx(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(format!("part-{chunk:05}.parquet"));
+        let f = std::fs::File::create(&path)
+            .other_ctx(|| format!("cannot write {}", path.display()))?;
+        ParquetWriter::new(f).finish(&mut df)?;
+        files += 1;
+        Ok(())
+    };
+    put(
+        "sessions",
+        vec![
+            Column::new("session_id".into(), c.s_id),
+            Column::new("customer_id".into(), c.s_customer),
+            Column::new("business_line".into(), c.s_line),
+            Column::new("channel".into(), c.s_channel),
+            Column::new("category".into(), c.s_category),
+            Column::new("agent_id".into(), c.s_agent),
+            Column::new("team".into(), c.s_team),
+            ts_utc("started_at", c.s_start)?,
+            ts_utc_opt("ended_at", c.s_end)?,
+            Column::new("first_response_s".into(), c.s_first),
+            Column::new("rating".into(), c.s_rating),
+            Column::new("resolved".into(), c.s_resolved),
+            Column::new("complaint".into(), c.s_complaint),
+            Column::new("public_opinion".into(), c.s_opinion),
+        ],
+    )?;
+    put(
+        "reviews",
+        vec![
+            Column::new("review_id".into(), c.r_id),
+            Column::new("session_id".into(), c.r_session),
+            Column::new("reviewer_id".into(), c.r_reviewer),
+            ts_local_naive("reviewed_at", c.r_at, tz)?,
+            Column::new("module_id".into(), c.r_module),
+            Column::new("score".into(), c.r_score),
+            Column::new("calibration_round".into(), c.r_round),
+        ],
+    )?;
+    put(
+        "repeat_causes",
+        vec![
+            Column::new("session_id".into(), c.c_session),
+            Column::new("cause".into(), c.c_cause),
+            Column::new("noted_by".into(), c.c_by),
+            ts_utc_opt("noted_at", c.c_at)?,
+        ],
+    )?;
+    put(
+        "messages",
+        vec![
+            Column::new("session_id".into(), c.m_session),
+            ts_local_naive("sent_at", c.m_at, tz)?,
+            Column::new("sender".into(), c.m_sender),
+        ],
+    )?;
+    put(
+        "appeals",
+        vec![
+            Column::new("review_id".into(), c.a_review),
+            Column::new("module_id".into(), c.a_module),
+            ts_utc("filed_at", c.a_filed)?,
+            Column::new("outcome".into(), c.a_outcome),
+            ts_utc_opt("decided_at", c.a_decided)?,
+        ],
+    )?;
+    Ok(files)
+}
+
+fn write_agent_hours(
+    out: &Path,
+    days: &BTreeSet<(usize, u64, NaiveDate)>,
+    seed: u64,
+) -> Result<u64> {
+    if days.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = Rng::new(seed ^ 0xA6E7);
+    let (mut agent, mut date, mut hours) = (Vec::new(), Vec::new(), Vec::new());
+    for (line, no, d) in days {
+        agent.push(format!("A{line}{no:03}"));
+        date.push(*d);
+        hours.push((rng.range_f(5.5, 9.0) * 4.0).round() / 4.0);
+    }
+    let mut df = DataFrame::new_infer_height(vec![
+        Column::new("agent_id".into(), agent),
+        Column::new("date".into(), date),
+        Column::new("logged_in_hours".into(), hours),
+    ])?;
+    let dir = out.join("agent_hours");
+    std::fs::create_dir_all(&dir).other_ctx(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("agent_hours.parquet");
+    let f =
+        std::fs::File::create(&path).other_ctx(|| format!("cannot write {}", path.display()))?;
+    ParquetWriter::new(f).finish(&mut df)?;
+    Ok(1)
+}
+
+fn write_standards(
+    out: &Path,
+    first: NaiveDate,
+    v2: NaiveDate,
+    (inc_from, inc_to): (i64, i64),
+    tz: Tz,
+) -> Result<()> {
+    let fmt_local = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    };
+    let mut text = String::from("# QA standard of the synthetic data set (csqa generate).\n\n");
+    for (version, from, with_v2) in [
+        (
+            format!("{}.{:02}", first.year(), first.month()),
+            first,
+            false,
+        ),
+        (format!("{}.{:02}b", v2.year(), v2.month()), v2, true),
+    ] {
+        text += &format!("[[scorecard]]\nversion = \"{version}\"\neffective_from = {from}\n\n");
+        for (id, name, zh, group, scope, scale, weight) in [
+            (
+                "greeting",
+                "Greeting and closing",
+                "开场与结束语",
+                "service",
+                "single_point",
+                "pass_fail",
+                10,
+            ),
+            (
+                "empathy",
+                "Empathy and tone",
+                "同理心与语气",
+                "service",
+                "single_point",
+                "0-5",
+                20,
+            ),
+            (
+                "accuracy",
+                "Accuracy of information",
+                "信息准确性",
+                "resolution",
+                "system",
+                "0-5",
+                30,
+            ),
+            (
+                "resolution",
+                "Problem solved",
+                "问题解决",
+                "resolution",
+                "system",
+                "pass_fail",
+                30,
+            ),
+            (
+                "compliance",
+                "Compliance red line",
+                "服务底线",
+                "red_line",
+                "system",
+                "pass_fail",
+                10,
+            ),
+            (
+                "verification",
+                "Identity verification",
+                "身份核验",
+                "service",
+                "single_point",
+                "pass_fail",
+                10,
+            ),
+        ] {
+            if id == "verification" && !with_v2 {
+                continue;
+            }
+            text += &format!(
+                "[[scorecard.modules]]\nid = \"{id}\"\nname = \"{name}\"\nname_zh = \"{zh}\"\ngroup = \"{group}\"\nscope = \"{scope}\"\nscale = \"{scale}\"\nweight = {weight}\n\n"
+            );
+        }
+    }
+    text += "[sla]\nfirst_response_s = 30\nreply_s = 120\n\n";
+    text += &format!(
+        "[[sla.overrides]]\nbusiness_line = \"payments\"\nfrom = {}\nto = {}\nfirst_response_s = 120\nreply_s = 300\nreason = \"checkout outage, queue surge\"\n\n",
+        fmt_local(inc_from),
+        fmt_local(inc_to)
+    );
+    text += "[causes]\n";
+    for (code, label) in [
+        ("not_resolved", "Not resolved at first contact"),
+        ("info_incomplete", "Information incomplete"),
+        ("progress_check", "Customer checking progress"),
+        ("policy_unclear", "Policy explained unclearly"),
+        ("product_bug", "Product or system fault"),
+        ("other", "Other"),
+    ] {
+        text += &format!("{code} = \"{label}\"\n");
+    }
+    let path = out.join("standards.toml");
+    std::fs::write(&path, text).other_ctx(|| format!("cannot write {}", path.display()))
+}
+
+pub fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
+    let total = d.year() * 12 + d.month0() as i32 + n as i32;
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
+}
+
+fn local_us(day: NaiveDate, hour: u32, tz: Tz) -> i64 {
+    let t = NaiveDateTime::new(
+        day,
+        NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN),
+    );
+    local_to_utc(t, tz).timestamp_micros()
+}
+
+fn local_date(us: i64, tz: Tz) -> NaiveDate {
+    chrono::DateTime::from_timestamp_micros(us)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .date_naive()
+}

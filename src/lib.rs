@@ -1,0 +1,23 @@
+//! csqa: batch quality metrics for contact-centre QA teams.
+//!
+//! Layers, from the bottom: `contract` and `config` describe inputs;
+//! `load` reads Parquet folders lazily; `validate` applies the row rules;
+//! `standards` holds the QA standard over time; `metrics` and `agreement`
+//! compute; `output` writes atomically; `cmd` wires one command each.
+
+pub mod agreement;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod contract;
+pub mod enrich;
+pub mod error;
+pub mod generate;
+pub mod load;
+pub mod manifest;
+pub mod metrics;
+pub mod output;
+pub mod progress;
+pub mod standards;
+pub mod tables;
+pub mod validate;

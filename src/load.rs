@@ -1,0 +1,310 @@
+//! Reading a table folder: every Parquet file below it, each checked against
+//! the contract on its own (so an error names the file and the column), cast
+//! to one canonical schema, and concatenated lazily.
+//!
+//! Canonical types: strings as String, integers as Int64, floats as Float64,
+//! timestamps as UTC instants in microseconds, dates as Date. A time-zone-aware
+//! timestamp is an instant; a naive one is local time in the configured zone.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::contract::{Kind, TableSpec};
+use crate::error::{Error, Result};
+
+/// The column every loaded row carries: the file it came from, relative to
+/// the data directory. Not a contract column: exact-duplicate detection
+/// ignores it.
+pub const SOURCE_FILE: &str = "source_file";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileInfo {
+    /// Relative to the data directory.
+    pub path: String,
+    pub bytes: u64,
+    pub modified: Option<String>,
+}
+
+/// What a table was read from, for manifests and summaries.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadedFiles {
+    pub files: Vec<FileInfo>,
+    pub ignored: Vec<String>,
+}
+
+pub struct LoadedTable {
+    pub spec: &'static TableSpec,
+    pub files: Vec<FileInfo>,
+    /// Files below the folder that are not Parquet and were not read.
+    pub ignored: Vec<String>,
+    /// Canonical contract columns plus `source_file`.
+    pub lf: LazyFrame,
+}
+
+pub fn utc_dtype() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+}
+
+pub fn canonical_dtype(kind: Kind) -> DataType {
+    match kind {
+        Kind::Str => DataType::String,
+        Kind::Int => DataType::Int64,
+        Kind::Float => DataType::Float64,
+        Kind::Bool => DataType::Boolean,
+        Kind::Timestamp => utc_dtype(),
+        Kind::Date => DataType::Date,
+    }
+}
+
+/// An instant as a literal comparable with canonical timestamp columns.
+pub fn instant_lit(t: DateTime<Utc>) -> Expr {
+    lit(t.timestamp_micros()).cast(utc_dtype())
+}
+
+fn kind_accepts(kind: Kind, dtype: &DataType) -> bool {
+    use DataType as D;
+    match (kind, dtype) {
+        (_, D::Null) => true,
+        (Kind::Str, D::String | D::Categorical(..) | D::Enum(..)) => true,
+        (Kind::Int, d) => d.is_integer(),
+        (Kind::Float, d) => d.is_float() || d.is_integer(),
+        (Kind::Bool, D::Boolean) => true,
+        (Kind::Timestamp, D::Datetime(..)) => true,
+        (Kind::Date, D::Date) => true,
+        _ => false,
+    }
+}
+
+/// Parquet files found (full path and description) and other files passed over.
+pub type Discovered = (Vec<(PathBuf, FileInfo)>, Vec<String>);
+
+/// Every `*.parquet` file below `dir`, sorted, with hidden and `_`-prefixed
+/// entries (`_SUCCESS`, `.crc`) skipped; other files are reported as ignored.
+pub fn discover(dir: &Path, data_dir: &Path) -> Result<Discovered> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || {
+                let n = e.file_name().to_string_lossy();
+                !(n.starts_with('.') || n.starts_with('_'))
+            }
+        });
+    for entry in walker {
+        let entry =
+            entry.map_err(|e| Error::bad_input(format!("cannot list {}: {e}", dir.display())))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let rel = path
+            .strip_prefix(data_dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
+            ignored.push(rel);
+            continue;
+        }
+        let meta = entry
+            .metadata()
+            .map_err(|e| Error::bad_input(format!("{rel}: cannot stat: {e}")))?;
+        let modified = meta
+            .modified()
+            .ok()
+            .map(|t: SystemTime| DateTime::<Utc>::from(t).to_rfc3339());
+        files.push((
+            path,
+            FileInfo {
+                path: rel,
+                bytes: meta.len(),
+                modified,
+            },
+        ));
+    }
+    Ok((files, ignored))
+}
+
+/// Load a table: `Ok(None)` when an optional table's folder is absent or
+/// holds no Parquet file; an error (exit 2) for the required one.
+pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<LoadedTable>> {
+    let dir = cfg.data_dir.join(spec.name);
+    if !dir.is_dir() {
+        return if spec.required {
+            Err(Error::bad_input(format!(
+                "{}: the {} table folder is missing (expected {}/)",
+                dir.display(),
+                spec.name,
+                spec.name
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    let (found, ignored) = discover(&dir, &cfg.data_dir)?;
+    if found.is_empty() {
+        return if spec.required {
+            Err(Error::bad_input(format!(
+                "{}: the {} table folder holds no Parquet file",
+                dir.display(),
+                spec.name
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    let mut frames = Vec::with_capacity(found.len());
+    let mut files = Vec::with_capacity(found.len());
+    for (path, info) in found {
+        frames.push(scan_file(cfg, spec, &dir, &path, &info.path)?);
+        files.push(info);
+    }
+    let lf = concat(
+        frames,
+        UnionArgs {
+            rechunk: false,
+            parallel: true,
+            ..Default::default()
+        },
+    )?;
+    Ok(Some(LoadedTable {
+        spec,
+        files,
+        ignored,
+        lf,
+    }))
+}
+
+/// One file: read its footer, check every contract column, cast to canonical.
+fn scan_file(
+    cfg: &Config,
+    spec: &TableSpec,
+    table_dir: &Path,
+    path: &Path,
+    rel: &str,
+) -> Result<LazyFrame> {
+    let path_str = path
+        .to_str()
+        .ok_or_else(|| Error::bad_input(format!("{rel}: path is not valid UTF-8")))?;
+    let args = ScanArgsParquet {
+        glob: false,
+        hive_options: HiveOptions {
+            enabled: Some(false),
+            ..HiveOptions::new_disabled()
+        },
+        ..Default::default()
+    };
+    let unreadable =
+        |e: PolarsError| Error::bad_input(format!("{rel}: not a readable Parquet file ({e})"));
+    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(unreadable)?;
+    let schema = lf.collect_schema().map_err(unreadable)?;
+    let hive = hive_values(table_dir, path);
+    let mut exprs = Vec::with_capacity(spec.columns.len() + 1);
+    for column in spec.columns {
+        let source = cfg.source_column(spec.name, column.name);
+        let target = canonical_dtype(column.kind);
+        let expr = match schema.get(source) {
+            Some(dtype) => {
+                if !kind_accepts(column.kind, dtype) {
+                    return Err(Error::bad_input(format!(
+                        "{rel}: column `{source}` ({}.{}) has type {dtype}, expected {}",
+                        spec.name,
+                        column.name,
+                        column.kind.describe()
+                    )));
+                }
+                cast_column(col(source), column.kind, dtype, cfg.timezone)
+            }
+            None => match hive.iter().find(|(k, _)| k == source) {
+                // A hive partition folder carries the column for the file.
+                Some((_, v)) => lit(v.clone()).cast(target.clone()),
+                None if column.nullable => lit(NULL).cast(target.clone()),
+                None => {
+                    let mapped = if source == column.name {
+                        String::new()
+                    } else {
+                        format!(" (mapped from {}.{})", spec.name, column.name)
+                    };
+                    return Err(Error::bad_input(format!(
+                        "{rel}: required column `{source}`{mapped} is missing"
+                    )));
+                }
+            },
+        };
+        exprs.push(expr.alias(column.name));
+    }
+    exprs.push(lit(rel.to_string()).alias(SOURCE_FILE));
+    Ok(lf.select(exprs))
+}
+
+fn cast_column(e: Expr, kind: Kind, dtype: &DataType, tz: Tz) -> Expr {
+    match (kind, dtype) {
+        (Kind::Timestamp, DataType::Datetime(_, Some(_))) => e
+            .dt()
+            .convert_time_zone(TimeZone::UTC)
+            .dt()
+            .cast_time_unit(TimeUnit::Microseconds),
+        (Kind::Timestamp, DataType::Datetime(_, None)) => e
+            .dt()
+            .cast_time_unit(TimeUnit::Microseconds)
+            .dt()
+            .replace_time_zone(Some(pl_tz(tz)), lit("earliest"), NonExistent::Null)
+            .dt()
+            .convert_time_zone(TimeZone::UTC),
+        (k, _) => e.cast(canonical_dtype(k)),
+    }
+}
+
+/// `key=value` folder names between the table folder and the file.
+fn hive_values(table_dir: &Path, file: &Path) -> Vec<(String, String)> {
+    let Ok(rel) = file.strip_prefix(table_dir) else {
+        return Vec::new();
+    };
+    rel.parent()
+        .map(|p| {
+            p.components()
+                .filter_map(|c| {
+                    let s = c.as_os_str().to_str()?;
+                    let (k, v) = s.split_once('=')?;
+                    Some((k.to_string(), v.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Local calendar columns for a canonical timestamp, cut in the configured
+/// zone, so that queries need no date functions.
+pub fn local_parts(ts: &str, tz: Tz, prefix: &str) -> Vec<Expr> {
+    let local = col(ts).dt().convert_time_zone(pl_tz(tz));
+    vec![
+        local
+            .clone()
+            .dt()
+            .strftime("%Y-%m")
+            .alias(format!("{prefix}month")),
+        local.clone().dt().date().alias(format!("{prefix}date")),
+        local
+            .dt()
+            .hour()
+            .cast(DataType::Int32)
+            .alias(format!("{prefix}hour")),
+    ]
+}
+
+/// The configured zone as Polars names it (validated by chrono-tz on load).
+pub fn pl_tz(tz: Tz) -> TimeZone {
+    TimeZone::opt_try_new(Some(tz.name()))
+        .ok()
+        .flatten()
+        .unwrap_or(TimeZone::UTC)
+}

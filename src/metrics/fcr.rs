@@ -1,0 +1,112 @@
+//! First-contact resolution and repeat visits: the one definition of both in
+//! the codebase.
+//!
+//! Sessions of one key (the customer, or the customer and business line) are
+//! ordered by (`started_at`, `session_id`). A session is *followed* when the
+//! next session of its key starts no later than `window` after its anchor
+//! (`ended_at`, else `started_at`); since the next session is the earliest
+//! later one, no other later session needs checking. A session is a *repeat
+//! visit* when it starts no later than `window` after the latest anchor of
+//! the sessions before it. Anonymous sessions are neither.
+
+use polars::prelude::*;
+
+use crate::config::FcrScope;
+
+pub const FOLLOWED: &str = "followed";
+pub const IS_REPEAT: &str = "is_repeat";
+pub const REPEAT_OF: &str = "repeat_of";
+
+pub fn scope_keys(scope: FcrScope) -> Vec<&'static str> {
+    match scope {
+        FcrScope::Customer => vec!["customer_id"],
+        FcrScope::CustomerBusinessLine => vec!["customer_id", "business_line"],
+    }
+}
+
+/// Adds `followed` (bool, null for anonymous sessions), `is_repeat` (bool,
+/// false for anonymous) and `repeat_of` (the previous session of the key
+/// when a repeat) to a frame of sessions with `session_id`, `customer_id`,
+/// `business_line`, `started_at` and `ended_at`. Row order is not kept.
+pub fn repeat_flags(
+    sessions: LazyFrame,
+    scope: FcrScope,
+    window_hours: u32,
+) -> PolarsResult<LazyFrame> {
+    let keys = scope_keys(scope);
+    let window_us = i64::from(window_hours) * 3_600_000_000;
+    let mut order: Vec<PlSmallStr> = keys.iter().map(|k| (*k).into()).collect();
+    order.push("started_at".into());
+    order.push("session_id".into());
+
+    let same_as = |offset: i64| {
+        keys.iter()
+            .map(|k| col(*k).shift(lit(offset)).eq(col(*k)))
+            .reduce(Expr::and)
+            .unwrap_or(lit(false))
+            .fill_null(lit(false))
+    };
+    let start_us = col("started_at").cast(DataType::Int64);
+    let anchor_us = col("ended_at")
+        .fill_null(col("started_at"))
+        .cast(DataType::Int64);
+    let known = col("customer_id").is_not_null();
+    let over_keys: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+
+    Ok(sessions
+        .sort(
+            order,
+            SortMultipleOptions::default()
+                .with_nulls_last(true)
+                .with_maintain_order(true),
+        )
+        .with_columns([
+            same_as(-1).alias("_same_next"),
+            same_as(1).alias("_same_prev"),
+            start_us.clone().shift(lit(-1)).alias("_next_start"),
+            anchor_us.clone().alias("_anchor"),
+            // Latest anchor among the key's sessions so far.
+            anchor_us
+                .cum_max(false)
+                .over(over_keys)?
+                .alias("_max_anchor"),
+        ])
+        .with_columns([
+            when(known.clone())
+                .then(
+                    col("_same_next").and(
+                        col("_next_start")
+                            .lt_eq(col("_anchor") + lit(window_us))
+                            .fill_null(lit(false)),
+                    ),
+                )
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+                .alias(FOLLOWED),
+            known
+                .clone()
+                .and(col("_same_prev"))
+                .and(
+                    start_us
+                        .lt_eq(col("_max_anchor").shift(lit(1)) + lit(window_us))
+                        .fill_null(lit(false)),
+                )
+                .alias(IS_REPEAT),
+        ])
+        .with_column(
+            when(col(IS_REPEAT))
+                .then(col("session_id").shift(lit(1)))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(REPEAT_OF),
+        )
+        .drop(by_name(
+            [
+                "_same_next",
+                "_same_prev",
+                "_next_start",
+                "_anchor",
+                "_max_anchor",
+            ],
+            true,
+            false,
+        )))
+}

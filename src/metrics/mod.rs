@@ -1,0 +1,3 @@
+//! Metric families, as pure transformations of validated frames.
+
+pub mod fcr;

@@ -1,0 +1,69 @@
+//! Loading and checking every table of the data directory at once, for the
+//! commands that need them all.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::config::Config;
+use crate::contract::{self, TableSpec};
+use crate::error::Result;
+use crate::load::LoadedFiles;
+use crate::manifest::TableManifest;
+use crate::standards::Standards;
+use crate::validate::{self, Checked};
+
+/// Every table that was present, checked. Optional tables that are absent are
+/// missing from the map.
+pub struct CheckedTables {
+    pub tables: BTreeMap<&'static str, (Checked, LoadedFiles)>,
+}
+
+impl CheckedTables {
+    /// Check `specs`; `window` gives, per table, a predicate that narrows what
+    /// is read (None: the whole history).
+    pub fn load(
+        cfg: &Config,
+        standards: &Standards,
+        specs: &[&'static TableSpec],
+        window: impl Fn(&TableSpec) -> Option<Expr>,
+        mut on_table: impl FnMut(&str),
+    ) -> Result<CheckedTables> {
+        let mut tables = BTreeMap::new();
+        for spec in specs {
+            on_table(spec.name);
+            if let Some(checked) = validate::check_table(cfg, standards, spec, window(spec))? {
+                tables.insert(spec.name, checked);
+            }
+        }
+        Ok(CheckedTables { tables })
+    }
+
+    pub fn all(
+        cfg: &Config,
+        standards: &Standards,
+        on_table: impl FnMut(&str),
+    ) -> Result<CheckedTables> {
+        let specs: Vec<&'static TableSpec> = contract::ALL_TABLES.iter().collect();
+        CheckedTables::load(cfg, standards, &specs, |_| None, on_table)
+    }
+
+    pub fn used(&self, table: &str) -> Option<&DataFrame> {
+        self.tables.get(table).map(|(c, _)| &c.used)
+    }
+
+    pub fn manifest(&self) -> BTreeMap<String, TableManifest> {
+        self.tables
+            .iter()
+            .map(|(name, (checked, files))| {
+                (
+                    name.to_string(),
+                    TableManifest {
+                        files: files.clone(),
+                        stats: checked.stats.clone(),
+                    },
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,295 @@
+//! The contract's row rules. A loaded table becomes the rows the metrics use,
+//! the exact duplicates folded away, and the rejected rows with their reason:
+//! rows in = used + duplicates + rejected, always.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::contract::{self, TableSpec};
+use crate::error::Result;
+use crate::load::{self, instant_lit, LoadedTable, SOURCE_FILE};
+use crate::standards::Standards;
+
+pub const REASON: &str = "reason";
+
+pub mod reasons {
+    pub const CONFLICTING_DUPLICATE: &str = "conflicting duplicate";
+    pub const RATING_OUT_OF_RANGE: &str = "rating out of range";
+    pub const ENDED_BEFORE_STARTED: &str = "ended_at before started_at";
+    pub const NO_SCORECARD: &str = "no scorecard in force at reviewed_at";
+    pub const UNKNOWN_MODULE: &str = "unknown module_id";
+    pub const SCORE_OFF_SCALE: &str = "score off the module's scale";
+    pub const UNKNOWN_SENDER: &str = "unknown sender";
+    pub const UNKNOWN_OUTCOME: &str = "unknown outcome";
+    pub const HOURS_OUT_OF_RANGE: &str = "logged_in_hours out of range";
+    pub fn null_key(column: &str) -> String {
+        format!("null {column}")
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TableStats {
+    pub table: String,
+    pub files: usize,
+    pub rows_in: u64,
+    pub used: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<String, u64>,
+}
+
+pub struct Checked {
+    /// Contract columns (plus enrichment such as a review's scorecard module),
+    /// without `reason`.
+    pub used: DataFrame,
+    /// The rejected rows with `reason` and `source_file`.
+    pub rejects: DataFrame,
+    pub stats: TableStats,
+}
+
+/// Reviews gain the scorecard version in force and the module's definition.
+pub const REVIEW_ENRICHMENT: [&str; 8] = [
+    "scorecard_version",
+    "module_group",
+    "module_scope",
+    "scale_min",
+    "scale_max",
+    "weight",
+    "module_name",
+    "normalised",
+];
+
+/// Apply every row rule to `table`, optionally narrowed first by `window`
+/// (a predicate on canonical columns, pushed down to the scan).
+pub fn check(
+    table: LoadedTable,
+    cfg: &Config,
+    standards: &Standards,
+    window: Option<Expr>,
+) -> Result<Checked> {
+    let spec = table.spec;
+    let mut lf = table.lf;
+    if let Some(w) = window {
+        lf = lf.filter(w);
+    }
+    // One pass over the files: everything after works on these rows.
+    let raw = lf.collect()?;
+    let rows_in = raw.height() as u64;
+    let contract_cols: Vec<PlSmallStr> = spec.columns.iter().map(|c| c.name.into()).collect();
+    let mut lf = raw.lazy().unique_stable_generic(
+        Some(contract_cols.iter().map(|c| col(c.clone())).collect()),
+        UniqueKeepStrategy::First,
+    );
+    if spec.name == contract::REVIEWS.name {
+        lf = enrich_reviews(lf, standards)?;
+    }
+    let checked = lf
+        .with_column(reason_expr(spec, cfg)?.alias(REASON))
+        .collect()?;
+    let duplicates = rows_in - checked.height() as u64;
+
+    let rejects = checked
+        .clone()
+        .lazy()
+        .filter(col(REASON).is_not_null())
+        .collect()?;
+    let used = checked
+        .lazy()
+        .filter(col(REASON).is_null())
+        .drop(by_name([REASON, SOURCE_FILE], true, false))
+        .collect()?;
+
+    let mut rejected_by_reason = BTreeMap::new();
+    if rejects.height() > 0 {
+        let counts = rejects
+            .clone()
+            .lazy()
+            .group_by([col(REASON)])
+            .agg([len().alias("n")])
+            .collect()?;
+        let reasons = counts.column(REASON)?.str()?.clone();
+        let ns = counts.column("n")?.cast(&DataType::UInt64)?;
+        let ns = ns.u64()?;
+        for (r, n) in reasons.iter().zip(ns.iter()) {
+            if let (Some(r), Some(n)) = (r, n) {
+                rejected_by_reason.insert(r.to_string(), n);
+            }
+        }
+    }
+    let stats = TableStats {
+        table: spec.name.to_string(),
+        files: table.files.len(),
+        rows_in,
+        used: used.height() as u64,
+        duplicates,
+        rejected: rejects.height() as u64,
+        rejected_by_reason,
+    };
+    Ok(Checked {
+        used,
+        rejects,
+        stats,
+    })
+}
+
+/// The first rule a row breaks, in a fixed order: null keys, conflicting
+/// duplicates, then the table's value rules.
+fn reason_expr(spec: &TableSpec, cfg: &Config) -> Result<Expr> {
+    let mut rules: Vec<(Expr, String)> = Vec::new();
+    for c in spec.columns.iter().filter(|c| !c.nullable) {
+        rules.push((col(c.name).is_null(), reasons::null_key(c.name)));
+    }
+    if !spec.conflict_key.is_empty() {
+        let keys: Vec<Expr> = spec.conflict_key.iter().map(|k| col(*k)).collect();
+        let keys_present = keys
+            .iter()
+            .cloned()
+            .map(Expr::is_not_null)
+            .reduce(Expr::and)
+            .unwrap_or(lit(true));
+        rules.push((
+            keys_present.and(len().over(keys)?.gt(lit(1))),
+            reasons::CONFLICTING_DUPLICATE.into(),
+        ));
+    }
+    match spec.name {
+        "sessions" => {
+            rules.push((
+                col("rating")
+                    .lt(lit(1))
+                    .or(col("rating").gt(lit(cfg.scale_max)))
+                    .fill_null(lit(false)),
+                reasons::RATING_OUT_OF_RANGE.into(),
+            ));
+            rules.push((
+                col("ended_at").lt(col("started_at")).fill_null(lit(false)),
+                reasons::ENDED_BEFORE_STARTED.into(),
+            ));
+        }
+        "reviews" => {
+            rules.push((
+                col("scorecard_version").is_null(),
+                reasons::NO_SCORECARD.into(),
+            ));
+            rules.push((col("scale_min").is_null(), reasons::UNKNOWN_MODULE.into()));
+            let score = col("score");
+            rules.push((
+                score
+                    .clone()
+                    .is_nan()
+                    .or(score.clone().lt(col("scale_min")))
+                    .or(score.clone().gt(col("scale_max")))
+                    .or(score.clone().neq(score.round(0, RoundMode::HalfToEven)))
+                    .fill_null(lit(false)),
+                reasons::SCORE_OFF_SCALE.into(),
+            ));
+        }
+        "messages" => rules.push((
+            col("sender")
+                .is_in(
+                    lit(Series::new("s".into(), contract::SENDERS)).implode(false),
+                    false,
+                )
+                .not(),
+            reasons::UNKNOWN_SENDER.into(),
+        )),
+        "appeals" => rules.push((
+            col("outcome")
+                .is_in(
+                    lit(Series::new("o".into(), contract::OUTCOMES)).implode(false),
+                    false,
+                )
+                .not(),
+            reasons::UNKNOWN_OUTCOME.into(),
+        )),
+        "agent_hours" => {
+            let h = col("logged_in_hours");
+            rules.push((
+                h.clone()
+                    .is_nan()
+                    .or(h.clone().lt(lit(0.0)))
+                    .or(h.gt(lit(24.0)))
+                    .fill_null(lit(false)),
+                reasons::HOURS_OUT_OF_RANGE.into(),
+            ));
+        }
+        _ => {}
+    }
+    let mut expr = lit(NULL).cast(DataType::String);
+    for (broken, reason) in rules.into_iter().rev() {
+        expr = when(broken).then(lit(reason)).otherwise(expr);
+    }
+    Ok(expr)
+}
+
+/// Attach the scorecard version in force at `reviewed_at` and the module's
+/// definition in that version (null when the module is unknown to it), and
+/// the module score normalised to 0..1.
+fn enrich_reviews(lf: LazyFrame, standards: &Standards) -> Result<LazyFrame> {
+    let mut version = lit(NULL).cast(DataType::String);
+    for sc in &standards.scorecards {
+        // Later versions are applied last, so they win where in force.
+        version = when(col("reviewed_at").gt_eq(instant_lit(sc.effective_from_utc)))
+            .then(lit(sc.version.clone()))
+            .otherwise(version);
+    }
+    let mut v = Vec::new();
+    let (mut id, mut group, mut scope, mut min, mut max, mut weight, mut name) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for sc in &standards.scorecards {
+        for m in &sc.modules {
+            let (a, b) = m.scale.bounds();
+            v.push(sc.version.clone());
+            id.push(m.id.clone());
+            group.push(m.group.as_str());
+            scope.push(m.scope.as_str());
+            min.push(a as f64);
+            max.push(b as f64);
+            weight.push(m.weight);
+            name.push(m.name.clone());
+        }
+    }
+    let modules = DataFrame::new_infer_height(vec![
+        Column::new("scorecard_version".into(), v),
+        Column::new("module_id".into(), id),
+        Column::new("module_group".into(), group),
+        Column::new("module_scope".into(), scope),
+        Column::new("scale_min".into(), min),
+        Column::new("scale_max".into(), max),
+        Column::new("weight".into(), weight),
+        Column::new("module_name".into(), name),
+    ])?
+    .lazy();
+    Ok(lf
+        .with_column(version.alias("scorecard_version"))
+        .join(
+            modules,
+            [col("scorecard_version"), col("module_id")],
+            [col("scorecard_version"), col("module_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            ((col("score") - col("scale_min")) / (col("scale_max") - col("scale_min")))
+                .alias("normalised"),
+        ))
+}
+
+/// Load and check one table over its whole history.
+pub fn check_table(
+    cfg: &Config,
+    standards: &Standards,
+    spec: &'static TableSpec,
+    window: Option<Expr>,
+) -> Result<Option<(Checked, load::LoadedFiles)>> {
+    let Some(table) = load::load_table(cfg, spec)? else {
+        return Ok(None);
+    };
+    let files = load::LoadedFiles {
+        files: table.files.clone(),
+        ignored: table.ignored.clone(),
+    };
+    Ok(Some((check(table, cfg, standards, window)?, files)))
+}

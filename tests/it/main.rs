@@ -1,0 +1,7 @@
+//! The one integration-test binary (every test binary links Polars again, so
+//! there is only this one). Tests drive the real `csqa` binary on small
+//! fixtures written in the test, and call the library's pure functions.
+
+mod agreement;
+mod common;
+mod fcr;
