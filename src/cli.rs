@@ -64,6 +64,14 @@ rejects/<table>.{parquet,csv} (each rejected row with its reason) and manifest.j
 Exits 0 when only rows were rejected, 2 when a file or column is unusable."
     )]
     Validate(crate::cmd::validate::ValidateArgs),
+    /// The monthly review pack: CSAT, FCR, repeat causes, complaints, CPH, QA, SLA by business line
+    #[command(
+        after_help = "Examples:\n  csqa monthly --month 2026-10\n  csqa monthly --month 2026-10 --config /etc/csqa/csqa.toml --out-dir /srv/qa-reports\n\n\
+Reads the month, the month before (for month-over-month) and the FCR look-ahead past the \
+month's end; writes OUT_DIR/monthly/YYYY-MM/ atomically: business_lines, repeat_causes, \
+agents, categories, sla_overrides (each .parquet and .csv), rejects/, report.md, manifest.json."
+    )]
+    Monthly(crate::cmd::monthly::MonthlyArgs),
     /// Write a synthetic data directory (demo, tests, benchmarks)
     #[command(
         after_help = "Examples:\n  csqa generate --out data --from 2026-08 --months 3 --sessions-per-month 20000 --seed 7\n  csqa generate --out /tmp/big --months 3 --sessions-per-month 10000000\n\n\
@@ -84,6 +92,7 @@ holds only rows that passed validation."
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Validate(args) => crate::cmd::validate::run(&cli.global, args),
+        Command::Monthly(args) => crate::cmd::monthly::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),
     }

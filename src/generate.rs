@@ -138,7 +138,6 @@ const LINES: [Line; 4] = [
 ];
 
 const CHANNELS: [(&str, f64); 3] = [("chat", 0.7), ("phone", 0.2), ("email", 0.1)];
-const AGENTS_PER_LINE: u64 = 40;
 const REVIEWERS: [(&str, f64); 5] = [
     ("qa01", 0.0),
     ("qa02", 0.35),
@@ -280,6 +279,7 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
     let incident_from = local_us(incident_month.with_day(14).unwrap_or(incident_month), 9, tz);
     let world = World {
         tz,
+        agents_per_line: (opts.sessions_per_month / 2000).max(4),
         v2_from_us: local_us(v2_from, 0, tz),
         incident: (incident_from, incident_from + 3 * 86_400_000_000),
         channel_cum: cumulative(&CHANNELS.map(|c| c.1)),
@@ -389,6 +389,8 @@ fn hour_slots(month: NaiveDate, tz: Tz) -> Vec<(i64, f64)> {
 
 struct World {
     tz: Tz,
+    /// About 3–4 sessions an hour per agent on an 8-hour day.
+    agents_per_line: u64,
     v2_from_us: i64,
     incident: (i64, i64),
     channel_cum: Vec<f64>,
@@ -425,7 +427,7 @@ impl World {
         let start_us = v.start_us;
         let incident = self.in_incident(v.line, start_us);
         let has_agent = !rng.chance(0.05);
-        let agent_no = rng.below(AGENTS_PER_LINE);
+        let agent_no = rng.below(self.agents_per_line);
         let duration = rng.lognormal(480e6, 0.6) as i64;
         let ended = (!rng.chance(0.02)).then_some(start_us + duration);
         let first = has_agent.then(|| {

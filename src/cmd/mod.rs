@@ -2,6 +2,6 @@
 //! summary line.
 
 pub mod generate;
-
+pub mod monthly;
 pub mod query;
 pub mod validate;

@@ -1,3 +1,5 @@
 //! Metric families, as pure transformations of validated frames.
 
 pub mod fcr;
+pub mod qa;
+pub mod sla;

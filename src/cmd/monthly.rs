@@ -1,0 +1,94 @@
+//! `csqa monthly --month YYYY-MM`: the monthly review pack.
+
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+use crate::error::Result;
+use crate::jobs::monthly;
+use crate::jobs::period::Month;
+use crate::manifest::Manifest;
+use crate::output::OutputDir;
+use crate::progress::Progress;
+use crate::standards::Standards;
+
+#[derive(Args, Debug)]
+pub struct MonthlyArgs {
+    /// The month to report, YYYY-MM, cut in the configured time zone
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: String,
+}
+
+pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
+    let progress = Progress::new(global.quiet);
+    let cfg = global.config()?;
+    let month = Month::parse(&args.month, cfg.timezone)?;
+    let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
+    let pack = monthly::run(&cfg, &standards, &month, |s| progress.step(s))?;
+    let computed_ms = (progress.elapsed_s() * 1000.0) as u128;
+
+    progress.step("writing");
+    let mut out = OutputDir::begin(cfg.out_dir.join("monthly").join(&month.label))?;
+    for (name, df) in &pack.tables {
+        out.write_table(name, &mut df.clone())?;
+    }
+    out.write_table("sla_overrides", &mut pack.overrides.clone())?;
+    for (name, (c, _)) in &pack.checked.tables {
+        if c.rejects.height() > 0 {
+            out.write_table(&format!("rejects/{name}"), &mut c.rejects.clone())?;
+        }
+    }
+    out.write_text("report.md", &crate::report::monthly(&pack))?;
+    let mut manifest = Manifest::new("monthly", &month.label);
+    manifest.config = cfg.source.as_ref().map(|p| p.display().to_string());
+    manifest.data_dir = cfg.data_dir.display().to_string();
+    manifest.timezone = cfg.timezone.name().to_string();
+    manifest.standards = standards.source.as_ref().map(|p| p.display().to_string());
+    manifest.standards_versions = standards
+        .scorecards
+        .iter()
+        .filter(|s| s.effective_from_utc < month.end)
+        .map(|s| s.version.clone())
+        .collect();
+    manifest.tables = pack.checked.manifest();
+    manifest.outputs = out.tables().to_vec();
+    manifest.fcr_complete = Some(pack.fcr_complete);
+    manifest.timings_ms.insert("compute".into(), computed_ms);
+    manifest
+        .timings_ms
+        .insert("total".into(), (progress.elapsed_s() * 1000.0) as u128);
+    out.write_json("manifest.json", &manifest)?;
+    let target = out.commit()?;
+    progress.finish();
+
+    let sessions = pack
+        .tables
+        .iter()
+        .find(|(n, _)| n == "business_lines")
+        .and_then(|(_, df)| {
+            let lines = df.column("business_line").ok()?.str().ok()?.clone();
+            let i = lines.iter().position(|l| l == Some("ALL"))?;
+            df.column("sessions")
+                .ok()?
+                .cast(&polars::prelude::DataType::Int64)
+                .ok()?
+                .i64()
+                .ok()?
+                .get(i)
+        })
+        .unwrap_or(0);
+    let rejected: u64 = pack
+        .checked
+        .tables
+        .values()
+        .map(|(c, _)| c.stats.rejected)
+        .sum();
+    println!(
+        "monthly {}: {sessions} sessions, {} tables, {rejected} rows rejected, FCR {}; written to {} in {:.1}s",
+        month.label,
+        pack.tables.len(),
+        if pack.fcr_complete { "complete" } else { "INCOMPLETE" },
+        target.display(),
+        progress.elapsed_s()
+    );
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Jobs: what a command computes, apart from parsing and printing.
+
+pub mod monthly;
+pub mod period;

@@ -1,0 +1,399 @@
+//! The monthly review pack. Rust reads only what the month needs (the month,
+//! the month before, and the FCR look-ahead past the month's end), checks it,
+//! and prepares plain enriched tables; the SQL files in queries/monthly/
+//! aggregate them into the pack's tables.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::Duration;
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::config::Config;
+use crate::contract::{self, TableSpec};
+use crate::error::{Error, Result};
+use crate::jobs::period::Month;
+use crate::load::{instant_lit, local_parts};
+use crate::metrics::{fcr, qa, sla};
+use crate::standards::Standards;
+use crate::tables::CheckedTables;
+
+/// The pack's built-in tables, in the order they are run and reported.
+pub const QUERIES: [(&str, &str); 4] = [
+    (
+        "business_lines",
+        include_str!("../../queries/monthly/business_lines.sql"),
+    ),
+    (
+        "repeat_causes",
+        include_str!("../../queries/monthly/repeat_causes.sql"),
+    ),
+    ("agents", include_str!("../../queries/monthly/agents.sql")),
+    (
+        "categories",
+        include_str!("../../queries/monthly/categories.sql"),
+    ),
+];
+
+/// Sessions that started this long before a session can end are still read:
+/// a session's FCR window runs from its end, so look-ahead allows for it.
+const SESSION_SLACK_DAYS: i64 = 7;
+
+pub struct MonthlyPack {
+    pub month: Month,
+    pub previous: Month,
+    pub checked: CheckedTables,
+    pub fcr_complete: bool,
+    /// Latest session start in the data read.
+    pub data_until: Option<String>,
+    pub tables: Vec<(String, DataFrame)>,
+    /// SLA overrides in force during the month with the sessions they touched.
+    pub overrides: DataFrame,
+}
+
+pub fn run(
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+    mut step: impl FnMut(&str),
+) -> Result<MonthlyPack> {
+    let tz = cfg.timezone;
+    let previous = month.previous(tz);
+    let window = Duration::hours(i64::from(cfg.fcr.window_hours));
+    // Sessions: from one window before the previous month (its repeat flags)
+    // to one window plus slack after this month (FCR look-ahead).
+    let read_from = previous.start - window;
+    let read_to = month.end + window + Duration::days(SESSION_SLACK_DAYS);
+    let in_window = |c: &str| {
+        col(c)
+            .gt_eq(instant_lit(read_from))
+            .and(col(c).lt(instant_lit(read_to)))
+    };
+    let since_previous = |c: &str| col(c).gt_eq(instant_lit(previous.start));
+    let specs: Vec<&'static TableSpec> = vec![
+        &contract::SESSIONS,
+        &contract::REVIEWS,
+        &contract::REPEAT_CAUSES,
+        &contract::MESSAGES,
+        &contract::APPEALS,
+        &contract::AGENT_HOURS,
+    ];
+    let checked = CheckedTables::load(
+        cfg,
+        standards,
+        &specs,
+        |spec| match spec.name {
+            "sessions" => Some(in_window("started_at")),
+            "messages" => Some(in_window("sent_at")),
+            // Reviews and appeals come after their session, however late.
+            "reviews" => Some(since_previous("reviewed_at")),
+            "appeals" => Some(since_previous("filed_at")),
+            "agent_hours" => Some(
+                col("date")
+                    .gt_eq(lit(previous.first_day))
+                    .and(col("date").lt(lit(crate::generate::add_months(month.first_day, 1)))),
+            ),
+            _ => None,
+        },
+        |t| step(&format!("reading {t}")),
+    )?;
+    let sessions_used = checked
+        .used("sessions")
+        .ok_or_else(|| Error::bad_input("no sessions table"))?
+        .clone();
+
+    step("repeat visits and FCR");
+    let sessions = fcr::repeat_flags(
+        sessions_used
+            .lazy()
+            .with_columns(local_parts("started_at", tz, "local_"))
+            .with_columns(sla::thresholds(&standards.sla)),
+        cfg.fcr.scope,
+        cfg.fcr.window_hours,
+    )?
+    .with_columns(indicators(cfg, standards.sla.first_response_s))
+    .filter(
+        col("local_month")
+            .eq(lit(month.label.clone()))
+            .or(col("local_month").eq(lit(previous.label.clone()))),
+    )
+    .collect()?;
+    let month_sessions = sessions
+        .clone()
+        .lazy()
+        .filter(col("local_month").eq(lit(month.label.clone())))
+        .select([len()])
+        .collect()?;
+    let n_month = month_sessions
+        .column("len")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .get(0)
+        .unwrap_or(0);
+    if n_month == 0 {
+        return Err(Error::bad_input(format!(
+            "no sessions started in {} ({}) in {}",
+            month.label,
+            tz.name(),
+            cfg.data_dir.join("sessions").display()
+        )));
+    }
+    let latest = checked
+        .used("sessions")
+        .map(|df| {
+            df.clone()
+                .lazy()
+                .select([col("started_at").max()])
+                .collect()
+        })
+        .transpose()?;
+    let latest_us = latest.as_ref().and_then(|df| {
+        df.column("started_at")
+            .ok()?
+            .cast(&DataType::Int64)
+            .ok()?
+            .i64()
+            .ok()?
+            .get(0)
+    });
+    let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
+    let data_until = latest_us
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.with_timezone(&tz).to_rfc3339());
+
+    step("QA scores and SLA");
+    let session_keys = sessions.clone().lazy().select([
+        col("session_id"),
+        col("business_line"),
+        col("agent_id"),
+        col("team"),
+        col("category"),
+        col("local_month"),
+        col("reply_threshold_s"),
+    ]);
+    let review_scores = match checked.used("reviews") {
+        Some(r) => qa::review_scores(r.clone().lazy())
+            .join(
+                session_keys.clone(),
+                [col("session_id")],
+                [col("session_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .collect()?,
+        None => empty_review_scores()?,
+    };
+    let reply_events = match checked.used("messages") {
+        Some(m) => sla::reply_events(m.clone().lazy())?
+            .join(
+                session_keys.clone(),
+                [col("session_id")],
+                [col("session_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .with_column(
+                col("reply_s")
+                    .lt_eq(col("reply_threshold_s"))
+                    .cast(DataType::Int32)
+                    .alias("reply_met"),
+            )
+            .with_column(
+                col("reply_s")
+                    .lt_eq(lit(standards.sla.reply_s))
+                    .cast(DataType::Int32)
+                    .alias("reply_met_base"),
+            )
+            .collect()?,
+        None => DataFrame::empty_with_schema(&Schema::from_iter([
+            Field::new("session_id".into(), DataType::String),
+            Field::new("business_line".into(), DataType::String),
+            Field::new("agent_id".into(), DataType::String),
+            Field::new("category".into(), DataType::String),
+            Field::new("local_month".into(), DataType::String),
+            Field::new("reply_met".into(), DataType::Int32),
+            Field::new("reply_met_base".into(), DataType::Int32),
+        ])),
+    };
+    let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
+    let causes = checked.used("repeat_causes").cloned().unwrap_or_else(|| {
+        DataFrame::empty_with_schema(&Schema::from_iter([
+            Field::new("session_id".into(), DataType::String),
+            Field::new("cause".into(), DataType::String),
+        ]))
+    });
+    let cause_labels = DataFrame::new_infer_height(vec![
+        Column::new(
+            "cause".into(),
+            standards.causes.keys().cloned().collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "label".into(),
+            standards.causes.values().cloned().collect::<Vec<_>>(),
+        ),
+    ])?;
+    let period = DataFrame::new_infer_height(vec![
+        Column::new("month".into(), [month.label.clone()]),
+        Column::new("prev_month".into(), [previous.label.clone()]),
+        Column::new("fcr_complete".into(), [fcr_complete]),
+    ])?;
+    let overrides = sessions
+        .clone()
+        .lazy()
+        .filter(
+            col("local_month")
+                .eq(lit(month.label.clone()))
+                .and(col("sla_override").is_not_null()),
+        )
+        .group_by([col("sla_override"), col("business_line")])
+        .agg([
+            len().alias("sessions"),
+            col("first_response_threshold_s").first(),
+            col("reply_threshold_s").first(),
+            col("started_at").min().alias("first_session"),
+            col("started_at").max().alias("last_session"),
+        ])
+        .sort(["sla_override", "business_line"], Default::default())
+        .collect()?;
+
+    step("running queries");
+    let mut ctx = SQLContext::new();
+    ctx.register("sessions", sessions.lazy());
+    ctx.register("review_scores", review_scores.lazy());
+    ctx.register("reply_events", reply_events.lazy());
+    ctx.register("agent_time", agent_time.lazy());
+    ctx.register("repeat_causes", causes.lazy());
+    ctx.register("cause_labels", cause_labels.lazy());
+    ctx.register("period", period.lazy());
+    let mut tables = Vec::new();
+    for (name, sql) in QUERIES {
+        tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
+    }
+    for (name, sql) in extra_queries(cfg.monthly.extra_queries.as_deref())? {
+        if tables.iter().any(|(n, _)| *n == name) {
+            return Err(Error::bad_input(format!(
+                "extra query {name}.sql has the name of a built-in table"
+            )));
+        }
+        let df = run_sql(&mut ctx, &name, &sql)?;
+        tables.push((name, df));
+    }
+    Ok(MonthlyPack {
+        month: month.clone(),
+        previous,
+        checked,
+        fcr_complete,
+        data_until,
+        tables,
+        overrides,
+    })
+}
+
+fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
+    ctx.execute(sql)
+        .and_then(LazyFrame::collect)
+        .map_err(|e| Error::other(format!("query {name}.sql: {e}")))
+}
+
+/// Per-session 0/1 columns that the SQL sums; nulls read as the contract
+/// says (complaint null = false, unrated = not in CSAT).
+fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
+    let flag = |e: Expr| e.fill_null(lit(false)).cast(DataType::Int32);
+    vec![
+        flag(col("rating").is_not_null()).alias("rated"),
+        flag(col("rating").gt_eq(lit(cfg.satisfied_min))).alias("satisfied"),
+        flag(col("customer_id").is_not_null()).alias("in_fcr"),
+        flag(col(fcr::FOLLOWED)).alias("followed_n"),
+        flag(col(fcr::IS_REPEAT)).alias("repeat_n"),
+        flag(col("complaint")).alias("complaint_n"),
+        flag(col("public_opinion")).alias("public_opinion_n"),
+        flag(col("agent_id").is_not_null()).alias("agent_handled"),
+        flag(col("first_response_s").is_not_null()).alias("frs_measured"),
+        flag(col("first_response_s").lt_eq(col("first_response_threshold_s"))).alias("frs_met"),
+        flag(col("first_response_s").lt_eq(lit(base_first_response_s))).alias("frs_met_base"),
+    ]
+}
+
+fn empty_review_scores() -> Result<DataFrame> {
+    Ok(DataFrame::empty_with_schema(&Schema::from_iter([
+        Field::new("review_id".into(), DataType::String),
+        Field::new("session_id".into(), DataType::String),
+        Field::new("business_line".into(), DataType::String),
+        Field::new("agent_id".into(), DataType::String),
+        Field::new("category".into(), DataType::String),
+        Field::new("local_month".into(), DataType::String),
+        Field::new("review_score".into(), DataType::Float64),
+        Field::new("red_line_fail".into(), DataType::Boolean),
+    ])))
+}
+
+/// Agent hours per (business_line, agent_id) for the month, with rows for
+/// business_line `ALL`. From agent_hours: the logged hours of the (agent,
+/// local date) pairs in which the agent handled a session of the line (any
+/// line for ALL). Without it: the number of distinct (agent, local date,
+/// hour) in which the agent started such a session.
+fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) -> Result<DataFrame> {
+    let worked = sessions.clone().lazy().filter(
+        col("local_month")
+            .eq(lit(month.label.clone()))
+            .and(col("agent_id").is_not_null()),
+    );
+    let per = |by_line: bool| -> PolarsResult<LazyFrame> {
+        let line = if by_line {
+            col("business_line")
+        } else {
+            lit("ALL").alias("business_line")
+        };
+        let base = worked.clone().with_column(line);
+        Ok(match hours {
+            Some(h) => base
+                .select([col("business_line"), col("agent_id"), col("local_date")])
+                .unique(None, UniqueKeepStrategy::First)
+                .join(
+                    h.clone()
+                        .lazy()
+                        .group_by([col("agent_id"), col("date")])
+                        .agg([col("logged_in_hours").sum()]),
+                    [col("agent_id"), col("local_date")],
+                    [col("agent_id"), col("date")],
+                    JoinArgs::new(JoinType::Left),
+                )
+                .group_by([col("business_line"), col("agent_id")])
+                .agg([col("logged_in_hours").sum().alias("hours")]),
+            None => base
+                .select([
+                    col("business_line"),
+                    col("agent_id"),
+                    col("local_date"),
+                    col("local_hour"),
+                ])
+                .unique(None, UniqueKeepStrategy::First)
+                .group_by([col("business_line"), col("agent_id")])
+                .agg([len().cast(DataType::Float64).alias("hours")]),
+        })
+    };
+    Ok(concat([per(true)?, per(false)?], UnionArgs::default())?.collect()?)
+}
+
+/// The user's own `.sql` files, each an extra table named after its file.
+fn extra_queries(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::bad_input(format!("[monthly] extra_queries {}: {e}", dir.display())))?;
+    let mut out = BTreeMap::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sql") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sql = std::fs::read_to_string(&path)
+            .map_err(|e| Error::bad_input(format!("{}: {e}", path.display())))?;
+        out.insert(name, sql);
+    }
+    Ok(out.into_iter().collect())
+}

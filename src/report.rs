@@ -1,0 +1,253 @@
+//! `report.md`: the monthly meeting's one-pager, rendered from the pack's
+//! tables (never recomputed here).
+
+use std::fmt::Write;
+
+use polars::prelude::*;
+
+use crate::jobs::monthly::MonthlyPack;
+
+fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Float64).ok())
+        .and_then(|c| c.f64().ok().map(|ca| ca.iter().collect()))
+        .unwrap_or_else(|| vec![None; df.height()])
+}
+
+fn strs(df: &DataFrame, name: &str) -> Vec<String> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::String).ok())
+        .and_then(|c| {
+            c.str()
+                .ok()
+                .map(|ca| ca.iter().map(|s| s.unwrap_or("—").to_string()).collect())
+        })
+        .unwrap_or_else(|| vec!["—".into(); df.height()])
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    v.map(|x| format!("{x:.decimals$}"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Change in percentage points.
+fn pts(cur: Option<f64>, prev: Option<f64>) -> String {
+    match (cur, prev) {
+        (Some(c), Some(p)) => format!("{:+.1}", (c - p) * 100.0),
+        _ => "—".into(),
+    }
+}
+
+pub fn monthly(pack: &MonthlyPack) -> String {
+    let mut md = String::new();
+    let table = |name: &str| {
+        pack.tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, df)| df)
+    };
+    let _ = writeln!(md, "# Monthly review {}\n", pack.month.label);
+    let _ = writeln!(
+        md,
+        "Compared with {}. Rates are shares of the month's sessions; changes are in percentage points.\n",
+        pack.previous.label
+    );
+    if !pack.fcr_complete {
+        let _ = writeln!(
+            md,
+            "> **FCR incomplete**: the data ends {} — less than the FCR window after the month's end, so some repeat visits are not visible yet. Re-run when the look-ahead is in.\n",
+            pack.data_until.as_deref().unwrap_or("before the month ends")
+        );
+    }
+
+    if let Some(bl) = table("business_lines") {
+        let _ = writeln!(md, "## Business lines\n");
+        let _ = writeln!(md, "| line | sessions | CSAT | Δ | FCR | Δ | complaints | Δ | CPH | QA score | 1st resp. SLA | reply SLA |");
+        let _ = writeln!(
+            md,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        let (line, sessions) = (strs(bl, "business_line"), f64s(bl, "sessions"));
+        let (csat, pcsat) = (f64s(bl, "csat"), f64s(bl, "prev_csat"));
+        let (fcr, pfcr) = (f64s(bl, "fcr"), f64s(bl, "prev_fcr"));
+        let (cr, pcr) = (f64s(bl, "complaint_rate"), f64s(bl, "prev_complaint_rate"));
+        let (cph, qa) = (f64s(bl, "cph"), f64s(bl, "qa_score"));
+        let (frs, reply) = (f64s(bl, "first_response_sla"), f64s(bl, "reply_sla"));
+        for i in 0..bl.height() {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                line[i],
+                num(sessions[i], 0),
+                pct(csat[i]),
+                pts(csat[i], pcsat[i]),
+                pct(fcr[i]),
+                pts(fcr[i], pfcr[i]),
+                pct(cr[i]),
+                pts(cr[i], pcr[i]),
+                num(cph[i], 2),
+                num(qa[i], 1),
+                pct(frs[i]),
+                pct(reply[i]),
+            );
+        }
+        md.push('\n');
+        moved_most(&mut md, "Lines that moved most", bl, "business_line", None);
+    }
+
+    if let Some(rc) = table("repeat_causes") {
+        let _ = writeln!(
+            md,
+            "## Why customers came back (repeat visits within the FCR window)\n"
+        );
+        let (line, label, repeats) = (
+            strs(rc, "business_line"),
+            strs(rc, "label"),
+            f64s(rc, "repeats"),
+        );
+        let (share, cum, rank) = (
+            f64s(rc, "share"),
+            f64s(rc, "cumulative_share"),
+            f64s(rc, "rank"),
+        );
+        let mut current = String::new();
+        for i in 0..rc.height() {
+            if rank[i].unwrap_or(99.0) > 5.0 {
+                continue;
+            }
+            if line[i] != current {
+                current = line[i].clone();
+                let _ = writeln!(md, "\n**{current}**\n\n| cause | repeats | share | cumulative |\n|---|---:|---:|---:|");
+            }
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                label[i],
+                num(repeats[i], 0),
+                pct(share[i]),
+                pct(cum[i])
+            );
+        }
+        md.push('\n');
+    }
+
+    if let Some(ag) = table("agents") {
+        let eligible = ag
+            .clone()
+            .lazy()
+            .filter(col("rated").gt_eq(lit(10)))
+            .collect()
+            .unwrap_or_else(|_| ag.clone());
+        moved_most(
+            &mut md,
+            "Agents whose CSAT moved most (10+ rated sessions)",
+            &eligible,
+            "agent_id",
+            Some("business_line"),
+        );
+    }
+
+    if pack.overrides.height() > 0 {
+        let o = &pack.overrides;
+        let _ = writeln!(md, "## Emergency SLA overrides in force\n");
+        let _ = writeln!(md, "| reason | line | sessions | first response (s) | reply (s) |\n|---|---|---:|---:|---:|");
+        let (r, l, n) = (
+            strs(o, "sla_override"),
+            strs(o, "business_line"),
+            f64s(o, "sessions"),
+        );
+        let (f, rp) = (
+            f64s(o, "first_response_threshold_s"),
+            f64s(o, "reply_threshold_s"),
+        );
+        for i in 0..o.height() {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                r[i],
+                l[i],
+                num(n[i], 0),
+                num(f[i], 0),
+                num(rp[i], 0)
+            );
+        }
+        md.push('\n');
+    }
+
+    let _ = writeln!(md, "## Data quality\n");
+    let _ = writeln!(
+        md,
+        "| table | rows read | used | duplicates | rejected |\n|---|---:|---:|---:|---:|"
+    );
+    for (name, (c, _)) in &pack.checked.tables {
+        let s = &c.stats;
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {} | {} |",
+            s.rows_in, s.used, s.duplicates, s.rejected
+        );
+    }
+    md.push('\n');
+    for (name, (c, _)) in &pack.checked.tables {
+        for (reason, n) in &c.stats.rejected_by_reason {
+            let _ = writeln!(
+                md,
+                "- {name}: {n} rows rejected ({reason}); see `rejects/{name}.csv`"
+            );
+        }
+    }
+    if let Some(bl) = table("business_lines") {
+        let all = strs(bl, "business_line").iter().position(|l| l == "ALL");
+        if let Some(i) = all {
+            let _ = writeln!(
+                md,
+                "- FCR coverage (sessions with a customer id): {}",
+                pct(f64s(bl, "fcr_coverage")[i])
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "- FCR complete: {} (data until {})",
+        if pack.fcr_complete { "yes" } else { "no" },
+        pack.data_until.as_deref().unwrap_or("—")
+    );
+    md
+}
+
+/// The three rows with the largest CSAT change against last month.
+fn moved_most(md: &mut String, title: &str, df: &DataFrame, key: &str, context: Option<&str>) {
+    let keys = strs(df, key);
+    let ctx = context.map(|c| strs(df, c));
+    let (csat, prev) = (f64s(df, "csat"), f64s(df, "prev_csat"));
+    let mut moves: Vec<(f64, usize)> = (0..df.height())
+        .filter(|&i| keys[i] != "ALL")
+        .filter_map(|i| Some(((csat[i]? - prev[i]?), i)))
+        .collect();
+    moves.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
+    if moves.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "### {title}\n");
+    for (delta, i) in moves.into_iter().take(3) {
+        let who = match &ctx {
+            Some(c) => format!("{} ({})", keys[i], c[i]),
+            None => keys[i].clone(),
+        };
+        let _ = writeln!(
+            md,
+            "- {who}: CSAT {} → {} ({:+.1} pts)",
+            pct(prev[i]),
+            pct(csat[i]),
+            delta * 100.0
+        );
+    }
+    md.push('\n');
+}
