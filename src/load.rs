@@ -45,6 +45,9 @@ pub struct LoadedTable {
     pub ignored: Vec<String>,
     /// Canonical contract columns plus `source_file`.
     pub lf: LazyFrame,
+    /// Each file's part of `lf` on its own, to name the file when reading
+    /// the table fails past its footer (corrupt data pages).
+    pub parts: Vec<(String, LazyFrame)>,
 }
 
 pub fn utc_dtype() -> DataType {
@@ -153,8 +156,13 @@ pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<Loade
     let (found, ignored) = discover(&dir, &cfg.data_dir)?;
     if found.is_empty() {
         return if spec.required {
+            let others = if ignored.is_empty() {
+                String::new()
+            } else {
+                format!(" (only {})", ignored.join(", "))
+            };
             Err(Error::bad_input(format!(
-                "{}: the {} table folder holds no Parquet file",
+                "{}: the {} table folder holds no Parquet file{others}",
                 dir.display(),
                 spec.name
             )))
@@ -163,9 +171,12 @@ pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<Loade
         };
     }
     let mut frames = Vec::with_capacity(found.len());
+    let mut parts = Vec::with_capacity(found.len());
     let mut files = Vec::with_capacity(found.len());
     for (path, info) in found {
-        frames.push(scan_file(cfg, spec, &dir, &path, &info.path)?);
+        let lf = scan_file(cfg, spec, &dir, &path, &info.path)?;
+        frames.push(lf.clone());
+        parts.push((info.path.clone(), lf));
         files.push(info);
     }
     let lf = concat(
@@ -181,7 +192,25 @@ pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<Loade
         files,
         ignored,
         lf,
+        parts,
     }))
+}
+
+/// After reading a table failed: the first of its files that fails on its
+/// own (narrowed by the same `window`), as bad input naming the file.
+/// `None` when every file reads alone and the failure lies elsewhere.
+pub fn unreadable_part(parts: &[(String, LazyFrame)], window: Option<&Expr>) -> Option<Error> {
+    parts.iter().find_map(|(rel, lf)| {
+        let lf = match window {
+            Some(w) => lf.clone().filter(w.clone()),
+            None => lf.clone(),
+        };
+        lf.collect().err().map(|e| unreadable(rel, e))
+    })
+}
+
+fn unreadable(rel: &str, e: PolarsError) -> Error {
+    Error::bad_input(format!("{rel}: not a readable Parquet file ({e})"))
 }
 
 /// One file: read its footer, check every contract column, cast to canonical.
@@ -203,10 +232,9 @@ fn scan_file(
         },
         ..Default::default()
     };
-    let unreadable =
-        |e: PolarsError| Error::bad_input(format!("{rel}: not a readable Parquet file ({e})"));
-    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(unreadable)?;
-    let schema = lf.collect_schema().map_err(unreadable)?;
+    let mut lf =
+        LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(|e| unreadable(rel, e))?;
+    let schema = lf.collect_schema().map_err(|e| unreadable(rel, e))?;
     let hive = hive_values(table_dir, path);
     let mut exprs = Vec::with_capacity(spec.columns.len() + 1);
     for column in spec.columns {

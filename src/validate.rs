@@ -33,6 +33,9 @@ pub mod reasons {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TableStats {
     pub table: String,
+    /// Not serialised: the manifest flattens these stats beside the list of
+    /// files itself, under the same key.
+    #[serde(skip_serializing)]
     pub files: usize,
     pub rows_in: u64,
     pub used: u64,
@@ -72,11 +75,14 @@ pub fn check(
 ) -> Result<Checked> {
     let spec = table.spec;
     let mut lf = table.lf;
-    if let Some(w) = window {
+    if let Some(w) = window.clone() {
         lf = lf.filter(w);
     }
-    // One pass over the files: everything after works on these rows.
-    let raw = lf.collect()?;
+    // One pass over the files: everything after works on these rows. A file
+    // whose footer read fine may still fail here; name it (exit 2).
+    let raw = lf.collect().map_err(|e| {
+        load::unreadable_part(&table.parts, window.as_ref()).unwrap_or_else(|| e.into())
+    })?;
     let rows_in = raw.height() as u64;
     let contract_cols: Vec<PlSmallStr> = spec.columns.iter().map(|c| c.name.into()).collect();
     let mut lf = raw.lazy().unique_stable_generic(

@@ -1,7 +1,7 @@
 -- Why customers came back: the month's repeat visits (72 h rule) by recorded
 -- cause, in Pareto order per business line and for ALL. A repeat visit with
 -- no recorded cause counts as `unclassified`; a visit with two causes counts
--- under both, so shares are of repeat visits.
+-- under both, so shares are of cause notes and the cumulative share ends at 1.
 WITH `visits` AS (
   SELECT `s`.`business_line`, `s`.`session_id`
   FROM `sessions` AS `s`
@@ -25,13 +25,13 @@ WITH `visits` AS (
   GROUP BY `business_line`, `cause`
 ),
 `totals` AS (
-  SELECT `business_line`, COUNT(*) AS `repeat_visits`
-  FROM (SELECT DISTINCT `business_line`, `session_id` FROM `scoped`) AS `d`
+  SELECT `business_line`, SUM(`repeats`) AS `notes`
+  FROM `counts`
   GROUP BY `business_line`
 ),
 `ranked` AS (
-  SELECT `c`.`business_line`, `c`.`cause`, `c`.`repeats`, `t`.`repeat_visits`,
-         CAST(`c`.`repeats` AS DOUBLE) / NULLIF(`t`.`repeat_visits`, 0) AS `share`,
+  SELECT `c`.`business_line`, `c`.`cause`, `c`.`repeats`,
+         CAST(`c`.`repeats` AS DOUBLE) / NULLIF(`t`.`notes`, 0) AS `share`,
          ROW_NUMBER() OVER (PARTITION BY `c`.`business_line` ORDER BY 0 - `c`.`repeats`, `c`.`cause`) AS `rank`
   FROM `counts` AS `c`
   JOIN `totals` AS `t` ON `t`.`business_line` = `c`.`business_line`

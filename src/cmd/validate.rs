@@ -73,6 +73,14 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
     for t in crate::contract::ALL_TABLES.iter() {
         if !checked.tables.contains_key(t.name) {
             println!("{:<14} absent", t.name);
+            // A folder holding only other files (an export saved as CSV):
+            // say so rather than pass over them in silence.
+            let dir = cfg.data_dir.join(t.name);
+            if dir.is_dir() {
+                for f in crate::load::discover(&dir, &cfg.data_dir)?.1 {
+                    println!("{:<14}   ignored (not .parquet): {f}", "");
+                }
+            }
         }
     }
     println!(

@@ -327,40 +327,50 @@ fn empty_review_scores() -> Result<DataFrame> {
 }
 
 /// Agent hours per (business_line, agent_id) for the month, with rows for
-/// business_line `ALL`. From agent_hours: the logged hours of the (agent,
-/// local date) pairs in which the agent handled a session of the line (any
-/// line for ALL). Without it: the number of distinct (agent, local date,
-/// hour) in which the agent started such a session.
+/// business_line `ALL`. From agent_hours: every hour an agent logged in the
+/// month counts for each line the agent handled sessions of (idle days
+/// included), and every logged hour counts for ALL. Without it: the number of
+/// distinct (agent, local date, hour) in which the agent started a session of
+/// the line (of any line for ALL).
 fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) -> Result<DataFrame> {
     let worked = sessions.clone().lazy().filter(
         col("local_month")
             .eq(lit(month.label.clone()))
             .and(col("agent_id").is_not_null()),
     );
-    let per = |by_line: bool| -> PolarsResult<LazyFrame> {
-        let line = if by_line {
-            col("business_line")
-        } else {
-            lit("ALL").alias("business_line")
-        };
-        let base = worked.clone().with_column(line);
-        Ok(match hours {
-            Some(h) => base
-                .select([col("business_line"), col("agent_id"), col("local_date")])
+    let per_line = |line: Expr| worked.clone().with_column(line.alias("business_line"));
+    let frames = match hours {
+        Some(h) => {
+            let month_end = crate::generate::add_months(month.first_day, 1);
+            let logged = h
+                .clone()
+                .lazy()
+                .filter(
+                    col("date")
+                        .gt_eq(lit(month.first_day))
+                        .and(col("date").lt(lit(month_end))),
+                )
+                .group_by([col("agent_id")])
+                .agg([col("logged_in_hours").sum().alias("hours")]);
+            let lines = per_line(col("business_line"))
+                .select([col("business_line"), col("agent_id")])
                 .unique(None, UniqueKeepStrategy::First)
                 .join(
-                    h.clone()
-                        .lazy()
-                        .group_by([col("agent_id"), col("date")])
-                        .agg([col("logged_in_hours").sum()]),
-                    [col("agent_id"), col("local_date")],
-                    [col("agent_id"), col("date")],
+                    logged.clone(),
+                    [col("agent_id")],
+                    [col("agent_id")],
                     JoinArgs::new(JoinType::Left),
-                )
-                .group_by([col("business_line"), col("agent_id")])
-                .agg([col("logged_in_hours").sum().alias("hours")]),
-            None => base
-                .select([
+                );
+            let all = logged.select([
+                lit("ALL").alias("business_line"),
+                col("agent_id"),
+                col("hours"),
+            ]);
+            [lines, all]
+        }
+        None => {
+            let distinct_hours = |lf: LazyFrame| {
+                lf.select([
                     col("business_line"),
                     col("agent_id"),
                     col("local_date"),
@@ -368,10 +378,15 @@ fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) ->
                 ])
                 .unique(None, UniqueKeepStrategy::First)
                 .group_by([col("business_line"), col("agent_id")])
-                .agg([len().cast(DataType::Float64).alias("hours")]),
-        })
+                .agg([len().cast(DataType::Float64).alias("hours")])
+            };
+            [
+                distinct_hours(per_line(col("business_line"))),
+                distinct_hours(per_line(lit("ALL"))),
+            ]
+        }
     };
-    Ok(concat([per(true)?, per(false)?], UnionArgs::default())?.collect()?)
+    Ok(concat(frames, UnionArgs::default())?.collect()?)
 }
 
 /// The user's own `.sql` files, each an extra table named after its file.

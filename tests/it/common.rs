@@ -144,3 +144,51 @@ pub fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
     let a = actual.unwrap_or_else(|| panic!("{what}: null, expected {expected}"));
     assert!((a - expected).abs() < 1e-9, "{what}: {a} != {expected}");
 }
+
+pub fn u64_at(df: &DataFrame, column: &str, row: usize) -> Option<u64> {
+    let c = df
+        .column(column)
+        .expect("column")
+        .cast(&DataType::UInt64)
+        .expect("cast");
+    c.u64().expect("u64").get(row)
+}
+
+/// A timestamp column of `unit` from RFC 3339 instants, tagged with the zone
+/// `tz` (e.g. "UTC", "Asia/Shanghai"): the same instants however stored.
+pub fn ts_col_in(name: &str, values: &[Option<&str>], unit: TimeUnit, tz: &str) -> Column {
+    let v: Vec<Option<i64>> = values
+        .iter()
+        .map(|s| s.map(|s| in_unit(us(s), unit)))
+        .collect();
+    let zone = TimeZone::opt_try_new(Some(tz)).expect("zone");
+    Column::new(name.into(), v)
+        .cast(&DataType::Datetime(unit, zone))
+        .expect("cast")
+}
+
+/// A naive (zone-less) timestamp column of `unit` from wall-clock times such
+/// as "2026-11-01T01:00:00".
+pub fn naive_ts_col(name: &str, values: &[Option<&str>], unit: TimeUnit) -> Column {
+    let v: Vec<Option<i64>> = values
+        .iter()
+        .map(|s| {
+            s.map(|s| {
+                let t = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+                    .unwrap_or_else(|e| panic!("{s}: {e}"));
+                in_unit(t.and_utc().timestamp_micros(), unit)
+            })
+        })
+        .collect();
+    Column::new(name.into(), v)
+        .cast(&DataType::Datetime(unit, None))
+        .expect("cast")
+}
+
+fn in_unit(micros: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Milliseconds => micros / 1000,
+        TimeUnit::Microseconds => micros,
+        TimeUnit::Nanoseconds => micros * 1000,
+    }
+}

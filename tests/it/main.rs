@@ -5,3 +5,6 @@
 mod agreement;
 mod common;
 mod fcr;
+mod monthly;
+mod sample;
+mod validate;
