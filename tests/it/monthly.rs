@@ -79,6 +79,12 @@ info_incomplete = "Information incomplete"
 /// - s10 b c7 11-03 16:00: data reaches month end + 72 h exactly.
 /// - s11 a anonymous 10-01 01:30 (same local hour as s1), A1, no response time.
 fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
+    fixture_with(with_hours, with_tail, false)
+}
+
+/// `naive`: every timestamp written as zone-less Asia/Shanghai wall-clock
+/// time, as many platforms export them; the figures must not change.
+fn fixture_with(with_hours: bool, with_tail: bool, naive: bool) -> Fixture {
     let fx = Fixture::new();
     fx.config("timezone = \"Asia/Shanghai\"");
     fx.file("data/standards.toml", STANDARDS.as_bytes());
@@ -210,7 +216,10 @@ fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
             Column::new("category".into(), vec!["refund"; n]),
         ],
     );
-    fx.parquet("sessions/part-0.parquet", sessions);
+    fx.parquet(
+        "sessions/part-0.parquet",
+        local_naive(sessions, naive, &["started_at", "ended_at"]),
+    );
 
     // Reviews, built-in weights 10/20/30/30/10:
     // r1 (s1): 1,4,5,1,1 → (10 + 20·0.8 + 30 + 30 + 10)/100 → 96
@@ -261,7 +270,10 @@ fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
         Column::new("score".into(), sc),
     ])
     .expect("reviews");
-    fx.parquet("reviews/part-0.parquet", reviews);
+    fx.parquet(
+        "reviews/part-0.parquet",
+        local_naive(reviews, naive, &["reviewed_at"]),
+    );
 
     // s2 carries two causes (a tie: ordered by cause); s7 is not a repeat
     // visit by the 72 h rule, so its note is not counted.
@@ -306,7 +318,10 @@ fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
         Column::new("sender".into(), ms.iter().map(|m| m.2).collect::<Vec<_>>()),
     ])
     .expect("messages");
-    fx.parquet("messages/part-0.parquet", messages);
+    fx.parquet(
+        "messages/part-0.parquet",
+        local_naive(messages, naive, &["sent_at"]),
+    );
 
     if with_hours {
         // A1 25 h in October (the 10-02 idle day included), A3 6 h, A2 2 h;
@@ -339,6 +354,31 @@ fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
         fx.parquet("agent_hours/part-0.parquet", hours);
     }
     fx
+}
+
+/// The same instants as naive Asia/Shanghai wall-clock times.
+fn local_naive(df: DataFrame, naive: bool, columns: &[&str]) -> DataFrame {
+    if !naive {
+        return df;
+    }
+    let shanghai = TimeZone::opt_try_new(Some("Asia/Shanghai"))
+        .expect("zone")
+        .expect("zone");
+    df.lazy()
+        .with_columns(
+            columns
+                .iter()
+                .map(|c| {
+                    col(*c)
+                        .dt()
+                        .convert_time_zone(shanghai.clone())
+                        .dt()
+                        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+                })
+                .collect::<Vec<_>>(),
+        )
+        .collect()
+        .expect("naive")
 }
 
 fn business_lines(fx: &Fixture) -> DataFrame {
@@ -422,6 +462,43 @@ fn business_line_figures_match_hand_computation() {
         complete,
         Some(true),
         "data reaches exactly month end + 72 h"
+    );
+}
+
+#[test]
+fn naive_local_timestamps_give_the_same_figures() {
+    let aware = business_lines(&fixture(true, true));
+    let naive = business_lines(&fixture_with(true, true, true));
+    let raw = naive
+        .clone()
+        .lazy()
+        .select([col("business_line")])
+        .collect()
+        .expect("lines");
+    assert_eq!(raw.height(), 3);
+    for column in [
+        "sessions",
+        "csat",
+        "fcr",
+        "complaint_rate",
+        "cph",
+        "qa_score",
+        "first_response_sla",
+        "reply_sla",
+        "prev_csat",
+    ] {
+        for line in ["a", "b", "ALL"] {
+            assert_eq!(
+                at(&aware, line, column),
+                at(&naive, line, column),
+                "{line}.{column}"
+            );
+        }
+    }
+    assert_close(
+        at(&naive, "a", "first_response_sla"),
+        0.8,
+        "override applies to naive starts",
     );
 }
 
