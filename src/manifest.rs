@@ -3,7 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::config::Config;
+use crate::standards::Standards;
+use crate::tables::CheckedTables;
 
 use crate::load::LoadedFiles;
 use crate::validate::TableStats;
@@ -34,13 +39,34 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub fn new(job: &str, period: &str) -> Manifest {
+    /// A job's manifest with its inputs: the configuration, the standard
+    /// (versions in force before `until`, every version when None) and the
+    /// checked tables. Outputs, timings and FCR completeness come later.
+    pub fn new(
+        job: &str,
+        period: &str,
+        cfg: &Config,
+        standards: &Standards,
+        until: Option<DateTime<Utc>>,
+        checked: &CheckedTables,
+    ) -> Manifest {
         Manifest {
             csqa_version: env!("CARGO_PKG_VERSION").to_string(),
             command: std::env::args().collect(),
             job: job.to_string(),
             period: period.to_string(),
-            started_at: chrono::Utc::now().to_rfc3339(),
+            started_at: Utc::now().to_rfc3339(),
+            config: cfg.source.as_ref().map(|p| p.display().to_string()),
+            data_dir: cfg.data_dir.display().to_string(),
+            timezone: cfg.timezone.name().to_string(),
+            standards: standards.source.as_ref().map(|p| p.display().to_string()),
+            standards_versions: standards
+                .scorecards
+                .iter()
+                .filter(|s| until.is_none_or(|t| s.effective_from_utc < t))
+                .map(|s| s.version.clone())
+                .collect(),
+            tables: checked.manifest(),
             ..Default::default()
         }
     }

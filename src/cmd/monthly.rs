@@ -38,18 +38,14 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
         }
     }
     out.write_text("report.md", &crate::report::monthly(&pack))?;
-    let mut manifest = Manifest::new("monthly", &month.label);
-    manifest.config = cfg.source.as_ref().map(|p| p.display().to_string());
-    manifest.data_dir = cfg.data_dir.display().to_string();
-    manifest.timezone = cfg.timezone.name().to_string();
-    manifest.standards = standards.source.as_ref().map(|p| p.display().to_string());
-    manifest.standards_versions = standards
-        .scorecards
-        .iter()
-        .filter(|s| s.effective_from_utc < month.end)
-        .map(|s| s.version.clone())
-        .collect();
-    manifest.tables = pack.checked.manifest();
+    let mut manifest = Manifest::new(
+        "monthly",
+        &month.label,
+        &cfg,
+        &standards,
+        Some(month.end),
+        &pack.checked,
+    );
     manifest.outputs = out.tables().to_vec();
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);

@@ -31,17 +31,7 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
             out.write_table(&format!("rejects/{name}"), &mut c.rejects.clone())?;
         }
     }
-    let mut manifest = Manifest::new("validate", "all");
-    manifest.config = cfg.source.as_ref().map(|p| p.display().to_string());
-    manifest.data_dir = cfg.data_dir.display().to_string();
-    manifest.timezone = cfg.timezone.name().to_string();
-    manifest.standards = standards.source.as_ref().map(|p| p.display().to_string());
-    manifest.standards_versions = standards
-        .scorecards
-        .iter()
-        .map(|s| s.version.clone())
-        .collect();
-    manifest.tables = checked.manifest();
+    let mut manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);
     manifest.outputs = out.tables().to_vec();
     manifest
         .timings_ms
