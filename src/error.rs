@@ -61,16 +61,12 @@ impl From<std::io::Error> for Error {
     }
 }
 
-/// Attach context (a file, a table) to any error that can be displayed.
+/// Attach context (the file being written) to any error that can be displayed.
 pub trait Context<T> {
-    fn bad_input_ctx(self, what: impl FnOnce() -> String) -> Result<T>;
     fn other_ctx(self, what: impl FnOnce() -> String) -> Result<T>;
 }
 
 impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
-    fn bad_input_ctx(self, what: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|e| Error::BadInput(format!("{}: {e}", what())))
-    }
     fn other_ctx(self, what: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|e| Error::Other(format!("{}: {e}", what())))
     }

@@ -22,6 +22,7 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::error::{Context, Result};
+use crate::jobs::period::add_months;
 use crate::load::utc_dtype;
 use crate::standards::local_to_utc;
 
@@ -273,9 +274,9 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
     std::fs::create_dir_all(&opts.out)
         .other_ctx(|| format!("cannot create {}", opts.out.display()))?;
     let first = opts.from;
-    let mid = add_months(first, opts.months / 2);
+    let mid = add_months(first, (opts.months / 2) as i32);
     let v2_from = mid.with_day(15).unwrap_or(mid);
-    let incident_month = add_months(first, opts.months.saturating_sub(1) / 2);
+    let incident_month = add_months(first, (opts.months.saturating_sub(1) / 2) as i32);
     let incident_from = local_us(incident_month.with_day(14).unwrap_or(incident_month), 9, tz);
     let world = World {
         tz,
@@ -294,7 +295,7 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
     let (mut total, mut files) = (0u64, 0u64);
 
     for mi in 0..opts.months {
-        let month = add_months(first, mi);
+        let month = add_months(first, mi as i32);
         let m_end = local_us(add_months(month, 1), 0, tz);
         let label = format!("{:04}-{:02}", month.year(), month.month());
         let slots = hour_slots(month, tz);
@@ -860,11 +861,6 @@ fn write_standards(
     }
     let path = out.join("standards.toml");
     std::fs::write(&path, text).other_ctx(|| format!("cannot write {}", path.display()))
-}
-
-pub fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
-    let total = d.year() * 12 + d.month0() as i32 + n as i32;
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
 }
 
 fn local_us(day: NaiveDate, hour: u32, tz: Tz) -> i64 {

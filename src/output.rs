@@ -10,6 +10,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Context, Error, Result};
+use crate::manifest::Manifest;
 
 pub struct OutputDir {
     target: PathBuf,
@@ -40,10 +41,6 @@ impl OutputDir {
             committed: false,
             tables: Vec::new(),
         })
-    }
-
-    pub fn target(&self) -> &Path {
-        &self.target
     }
 
     /// `<name>.parquet` and `<name>.csv`; `name` may hold a subfolder
@@ -79,12 +76,21 @@ impl OutputDir {
         self.write_text(name, &(text + "\n"))
     }
 
-    pub fn tables(&self) -> &[String] {
-        &self.tables
+    /// Record the outputs and the total time in `manifest`, write it as
+    /// `manifest.json`, and swap the finished folder into place.
+    pub fn commit_with_manifest(
+        mut self,
+        mut manifest: Manifest,
+        total_ms: u128,
+    ) -> Result<PathBuf> {
+        manifest.outputs = self.tables.clone();
+        manifest.timings_ms.insert("total".into(), total_ms);
+        self.write_json("manifest.json", &manifest)?;
+        self.commit()
     }
 
     /// Swap the finished folder into place.
-    pub fn commit(mut self) -> Result<PathBuf> {
+    fn commit(mut self) -> Result<PathBuf> {
         let old = self.tmp.with_file_name(format!(
             "{}.old",
             self.tmp

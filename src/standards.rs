@@ -76,17 +76,6 @@ impl Scale {
         let (a, b) = self.bounds();
         (a..=b).map(|v| v as f64).collect()
     }
-    /// (score − a)/(b − a); pass/fail is already 0 or 1.
-    pub fn normalise(self, score: f64) -> f64 {
-        let (a, b) = self.bounds();
-        (score - a as f64) / (b - a) as f64
-    }
-    pub fn label(self) -> String {
-        match self {
-            Scale::PassFail => "pass_fail".into(),
-            Scale::Range(a, b) => format!("{a}-{b}"),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -321,21 +310,6 @@ impl Standards {
             .iter()
             .rev()
             .find(|s| s.effective_from_utc <= at)
-    }
-
-    /// Every module id of every version, each with the newest definition.
-    pub fn latest_modules(&self) -> BTreeMap<&str, &Module> {
-        let mut out = BTreeMap::new();
-        for sc in &self.scorecards {
-            for m in &sc.modules {
-                out.insert(m.id.as_str(), m);
-            }
-        }
-        out
-    }
-
-    pub fn cause_label<'a>(&'a self, code: &'a str) -> &'a str {
-        self.causes.get(code).map(String::as_str).unwrap_or(code)
     }
 }
 

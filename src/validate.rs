@@ -53,18 +53,6 @@ pub struct Checked {
     pub stats: TableStats,
 }
 
-/// Reviews gain the scorecard version in force and the module's definition.
-pub const REVIEW_ENRICHMENT: [&str; 8] = [
-    "scorecard_version",
-    "module_group",
-    "module_scope",
-    "scale_min",
-    "scale_max",
-    "weight",
-    "module_name",
-    "normalised",
-];
-
 /// Apply every row rule to `table`, optionally narrowed first by `window`
 /// (a predicate on canonical columns, pushed down to the scan).
 pub fn check(

@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     let month = Month::parse(&args.month, cfg.timezone)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = monthly::run(&cfg, &standards, &month, |s| progress.step(s))?;
-    let computed_ms = (progress.elapsed_s() * 1000.0) as u128;
+    let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
     let mut out = OutputDir::begin(cfg.out_dir.join("monthly").join(&month.label))?;
@@ -46,14 +46,9 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
         Some(month.end),
         &pack.checked,
     );
-    manifest.outputs = out.tables().to_vec();
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
-    manifest
-        .timings_ms
-        .insert("total".into(), (progress.elapsed_s() * 1000.0) as u128);
-    out.write_json("manifest.json", &manifest)?;
-    let target = out.commit()?;
+    let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
 
     let sessions = pack

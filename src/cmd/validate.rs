@@ -31,13 +31,8 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
             out.write_table(&format!("rejects/{name}"), &mut c.rejects.clone())?;
         }
     }
-    let mut manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);
-    manifest.outputs = out.tables().to_vec();
-    manifest
-        .timings_ms
-        .insert("total".into(), (progress.elapsed_s() * 1000.0) as u128);
-    out.write_json("manifest.json", &manifest)?;
-    let target = out.commit()?;
+    let manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);
+    let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
 
     println!(

@@ -12,9 +12,10 @@ use polars::sql::SQLContext;
 
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
+use crate::enrich;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::load::{instant_lit, local_parts};
+use crate::load::instant_lit;
 use crate::metrics::{fcr, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
@@ -92,7 +93,7 @@ pub fn run(
             "agent_hours" => Some(
                 col("date")
                     .gt_eq(lit(previous.first_day))
-                    .and(col("date").lt(lit(crate::generate::add_months(month.first_day, 1)))),
+                    .and(col("date").lt(lit(month.next_first_day()))),
             ),
             _ => None,
         },
@@ -104,33 +105,21 @@ pub fn run(
         .clone();
 
     step("repeat visits and FCR");
-    let sessions = fcr::repeat_flags(
-        sessions_used
-            .lazy()
-            .with_columns(local_parts("started_at", tz, "local_"))
-            .with_columns(sla::thresholds(&standards.sla)),
-        cfg.fcr.scope,
-        cfg.fcr.window_hours,
-    )?
-    .with_columns(indicators(cfg, standards.sla.first_response_s))
-    .filter(
-        col("local_month")
-            .eq(lit(month.label.clone()))
-            .or(col("local_month").eq(lit(previous.label.clone()))),
-    )
-    .collect()?;
-    let month_sessions = sessions
-        .clone()
-        .lazy()
-        .filter(col("local_month").eq(lit(month.label.clone())))
-        .select([len()])
+    let sessions = enrich::sessions(sessions_used.lazy(), cfg)?
+        .with_columns(sla::thresholds(&standards.sla))
+        .with_columns(indicators(cfg, standards.sla.first_response_s))
+        .filter(
+            col("local_month")
+                .eq(lit(month.label.clone()))
+                .or(col("local_month").eq(lit(previous.label.clone()))),
+        )
         .collect()?;
-    let n_month = month_sessions
-        .column("len")?
-        .cast(&DataType::UInt64)?
-        .u64()?
-        .get(0)
-        .unwrap_or(0);
+    let n_month = sessions
+        .column("local_month")?
+        .str()?
+        .iter()
+        .filter(|m| *m == Some(month.label.as_str()))
+        .count();
     if n_month == 0 {
         return Err(Error::bad_input(format!(
             "no sessions started in {} ({}) in {}",
@@ -139,24 +128,19 @@ pub fn run(
             cfg.data_dir.join("sessions").display()
         )));
     }
-    let latest = checked
+    // The latest session read, anywhere in the window: does the data reach
+    // one FCR window past the month's end?
+    let latest_us = checked
         .used("sessions")
-        .map(|df| {
-            df.clone()
-                .lazy()
-                .select([col("started_at").max()])
-                .collect()
+        .map(|df| -> Result<Option<i64>> {
+            Ok(df
+                .column("started_at")?
+                .cast(&DataType::Int64)?
+                .i64()?
+                .max())
         })
-        .transpose()?;
-    let latest_us = latest.as_ref().and_then(|df| {
-        df.column("started_at")
-            .ok()?
-            .cast(&DataType::Int64)
-            .ok()?
-            .i64()
-            .ok()?
-            .get(0)
-    });
+        .transpose()?
+        .flatten();
     let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
     let data_until = latest_us
         .and_then(chrono::DateTime::from_timestamp_micros)
@@ -181,7 +165,16 @@ pub fn run(
                 JoinArgs::new(JoinType::Inner),
             )
             .collect()?,
-        None => empty_review_scores()?,
+        None => empty_frame(&[
+            ("review_id", DataType::String),
+            ("session_id", DataType::String),
+            ("business_line", DataType::String),
+            ("agent_id", DataType::String),
+            ("category", DataType::String),
+            ("local_month", DataType::String),
+            ("review_score", DataType::Float64),
+            ("red_line_fail", DataType::Boolean),
+        ]),
     };
     let reply_events = match checked.used("messages") {
         Some(m) => sla::reply_events(m.clone().lazy())?
@@ -204,22 +197,22 @@ pub fn run(
                     .alias("reply_met_base"),
             )
             .collect()?,
-        None => DataFrame::empty_with_schema(&Schema::from_iter([
-            Field::new("session_id".into(), DataType::String),
-            Field::new("business_line".into(), DataType::String),
-            Field::new("agent_id".into(), DataType::String),
-            Field::new("category".into(), DataType::String),
-            Field::new("local_month".into(), DataType::String),
-            Field::new("reply_met".into(), DataType::Int32),
-            Field::new("reply_met_base".into(), DataType::Int32),
-        ])),
+        None => empty_frame(&[
+            ("session_id", DataType::String),
+            ("business_line", DataType::String),
+            ("agent_id", DataType::String),
+            ("category", DataType::String),
+            ("local_month", DataType::String),
+            ("reply_met", DataType::Int32),
+            ("reply_met_base", DataType::Int32),
+        ]),
     };
     let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
     let causes = checked.used("repeat_causes").cloned().unwrap_or_else(|| {
-        DataFrame::empty_with_schema(&Schema::from_iter([
-            Field::new("session_id".into(), DataType::String),
-            Field::new("cause".into(), DataType::String),
-        ]))
+        empty_frame(&[
+            ("session_id", DataType::String),
+            ("cause", DataType::String),
+        ])
     });
     let cause_labels = DataFrame::new_infer_height(vec![
         Column::new(
@@ -313,17 +306,14 @@ fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
     ]
 }
 
-fn empty_review_scores() -> Result<DataFrame> {
-    Ok(DataFrame::empty_with_schema(&Schema::from_iter([
-        Field::new("review_id".into(), DataType::String),
-        Field::new("session_id".into(), DataType::String),
-        Field::new("business_line".into(), DataType::String),
-        Field::new("agent_id".into(), DataType::String),
-        Field::new("category".into(), DataType::String),
-        Field::new("local_month".into(), DataType::String),
-        Field::new("review_score".into(), DataType::Float64),
-        Field::new("red_line_fail".into(), DataType::Boolean),
-    ])))
+/// An empty table with these columns, standing in for an absent optional
+/// input so that every query runs and yields nulls where data is missing.
+fn empty_frame(columns: &[(&str, DataType)]) -> DataFrame {
+    DataFrame::empty_with_schema(&Schema::from_iter(
+        columns
+            .iter()
+            .map(|(name, dtype)| Field::new((*name).into(), dtype.clone())),
+    ))
 }
 
 /// Agent hours per (business_line, agent_id) for the month, with rows for
@@ -341,14 +331,13 @@ fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) ->
     let per_line = |line: Expr| worked.clone().with_column(line.alias("business_line"));
     let frames = match hours {
         Some(h) => {
-            let month_end = crate::generate::add_months(month.first_day, 1);
             let logged = h
                 .clone()
                 .lazy()
                 .filter(
                     col("date")
                         .gt_eq(lit(month.first_day))
-                        .and(col("date").lt(lit(month_end))),
+                        .and(col("date").lt(lit(month.next_first_day()))),
                 )
                 .group_by([col("agent_id")])
                 .agg([col("logged_in_hours").sum().alias("hours")]);

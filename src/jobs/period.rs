@@ -4,7 +4,6 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
-use crate::generate::add_months;
 use crate::standards::local_midnight_utc;
 
 #[derive(Debug, Clone)]
@@ -34,9 +33,17 @@ impl Month {
     }
 
     pub fn previous(&self, tz: Tz) -> Month {
-        let total = self.first_day.year() * 12 + self.first_day.month0() as i32 - 1;
-        let day = NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
-            .unwrap_or(self.first_day);
-        Month::starting(day, tz)
+        Month::starting(add_months(self.first_day, -1), tz)
     }
+
+    /// The first day of the next month.
+    pub fn next_first_day(&self) -> NaiveDate {
+        add_months(self.first_day, 1)
+    }
+}
+
+/// The first day of the month `n` months after `d`'s month (n may be negative).
+pub fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
+    let total = d.year() * 12 + d.month0() as i32 + n;
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
 }
