@@ -1,6 +1,13 @@
 -- The same metrics per business type (咨询分类) within each business line,
 -- with last month's figures: where volume, repeats and complaints come from.
-WITH `monthly` AS (
+-- Sessions without a category are grouped as `(none)`, so that their QA and
+-- last month's figures still join (NULL never equals NULL).
+WITH `categorised` AS (
+  SELECT `business_line`, COALESCE(`category`, '(none)') AS `category`, `local_month`,
+         `rated`, `satisfied`, `followed_n`, `in_fcr`, `repeat_n`, `complaint_n`
+  FROM `sessions`
+),
+`monthly` AS (
   SELECT `business_line`, `category`, `local_month`,
          COUNT(*) AS `sessions`,
          SUM(`rated`) AS `rated`,
@@ -10,14 +17,14 @@ WITH `monthly` AS (
          SUM(`repeat_n`) AS `repeat_visits`,
          SUM(`complaint_n`) AS `complaints`,
          CAST(SUM(`complaint_n`) AS DOUBLE) / NULLIF(COUNT(*), 0) AS `complaint_rate`
-  FROM `sessions`
+  FROM `categorised`
   GROUP BY `business_line`, `category`, `local_month`
 ),
 `qa` AS (
-  SELECT `business_line`, `category`, `local_month`,
+  SELECT `business_line`, COALESCE(`category`, '(none)') AS `category`, `local_month`,
          COUNT(`review_score`) AS `qa_reviews`, AVG(`review_score`) AS `qa_score`
   FROM `review_scores`
-  GROUP BY `business_line`, `category`, `local_month`
+  GROUP BY `business_line`, COALESCE(`category`, '(none)'), `local_month`
 )
 SELECT
   `cur`.`business_line`, `cur`.`category`, `cur`.`sessions`, `cur`.`rated`, `cur`.`csat`,
@@ -34,4 +41,4 @@ LEFT JOIN `monthly` AS `prev`
 LEFT JOIN `qa` AS `q`
   ON `q`.`business_line` = `cur`.`business_line` AND `q`.`category` = `cur`.`category`
  AND `q`.`local_month` = `cur`.`local_month`
-ORDER BY `cur`.`business_line` NULLS LAST, `cur`.`sessions` DESC, `cur`.`category` NULLS LAST
+ORDER BY `cur`.`business_line` NULLS LAST, `cur`.`category` NULLS LAST

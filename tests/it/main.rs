@@ -5,6 +5,7 @@
 mod agreement;
 mod common;
 mod fcr;
+mod generate;
 mod monthly;
 mod sample;
 mod validate;

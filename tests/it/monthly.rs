@@ -201,7 +201,6 @@ fn fixture_with(with_hours: bool, with_tail: bool, naive: bool) -> Fixture {
         frs.push(None);
         complaints.push(None);
     }
-    let n = ids.len();
     let sessions = sessions(
         &ids,
         &lines,
@@ -213,7 +212,17 @@ fn fixture_with(with_hours: bool, with_tail: bool, naive: bool) -> Fixture {
             str_col("agent_id", &agents),
             Column::new("first_response_s".into(), frs),
             Column::new("complaint".into(), complaints),
-            Column::new("category".into(), vec!["refund"; n]),
+            // s6, s7 are deliveries, s11 has no category, the rest refunds.
+            str_col(
+                "category",
+                &ids.iter()
+                    .map(|id| match *id {
+                        "s6" | "s7" => Some("delivery"),
+                        "s11" => None,
+                        _ => Some("refund"),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
         ],
     );
     fx.parquet(
@@ -628,4 +637,227 @@ fn user_queries_become_extra_tables() {
     business_lines(&fx);
     let mix = fx.read("monthly/2026-10/channel_mix.parquet");
     assert_close(f64_at(&mix, "sessions", 0), 8.0, "chat sessions");
+}
+
+/// Rows of `df` as (key, values of `columns`), keys joined by '/'.
+fn rows(df: &DataFrame, keys: &[&str], columns: &[&str]) -> Vec<(String, Vec<Option<f64>>)> {
+    (0..df.height())
+        .map(|i| {
+            let key = keys
+                .iter()
+                .map(|k| str_at(df, k, i).unwrap_or_else(|| "∅".into()))
+                .collect::<Vec<_>>()
+                .join("/");
+            (key, columns.iter().map(|c| f64_at(df, c, i)).collect())
+        })
+        .collect()
+}
+
+fn assert_rows(actual: Vec<(String, Vec<Option<f64>>)>, expected: Vec<(&str, Vec<Option<f64>>)>) {
+    assert_eq!(actual.len(), expected.len(), "{actual:?}");
+    for ((key, got), (want_key, want)) in actual.iter().zip(&expected) {
+        assert_eq!(key, want_key);
+        for (g, w) in got.iter().zip(want) {
+            match (g, w) {
+                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{key}: {got:?} != {want:?}"),
+                _ => assert_eq!(g, w, "{key}: {got:?} != {want:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn agents_match_hand_computation() {
+    let fx = fixture(true, true);
+    business_lines(&fx);
+    let agents = fx.read("monthly/2026-10/agents.parquet");
+    let columns = [
+        "sessions",
+        "csat",
+        "fcr",
+        "complaint_rate",
+        "qa_reviews",
+        "qa_score",
+        "first_response_sla",
+        "reply_sla",
+        "agent_hours",
+        "cph",
+        "prev_csat",
+    ];
+    assert_rows(
+        rows(&agents, &["business_line", "agent_id"], &columns),
+        vec![
+            // A1: s1 s2 s6 s11; rated 5,3,1; s1 followed of 3 with a
+            // customer; s2 complained; r1 96, r2 56, r3 0; first responses
+            // 20 ✓, 40 ✓ (override), 31 ✗; replies 150 ✗, 60 ✓, 180 ✓
+            // (override); 25 h logged; no September sessions.
+            (
+                "a/A1",
+                vec![
+                    Some(4.0),
+                    Some(1.0 / 3.0),
+                    Some(2.0 / 3.0),
+                    Some(0.25),
+                    Some(3.0),
+                    Some(152.0 / 3.0),
+                    Some(2.0 / 3.0),
+                    Some(2.0 / 3.0),
+                    Some(25.0),
+                    Some(4.0 / 25.0),
+                    None,
+                ],
+            ),
+            // A3: s7 s9; rated s9 4; nothing followed; no reviews; 25 ✓, 30 ✓.
+            (
+                "a/A3",
+                vec![
+                    Some(2.0),
+                    Some(1.0),
+                    Some(1.0),
+                    Some(0.0),
+                    Some(0.0),
+                    None,
+                    Some(1.0),
+                    None,
+                    Some(6.0),
+                    Some(2.0 / 6.0),
+                    None,
+                ],
+            ),
+            // A2: s3 rated 4, followed across the month end; r4 52; 10 s ✓.
+            (
+                "b/A2",
+                vec![
+                    Some(1.0),
+                    Some(1.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(1.0),
+                    Some(52.0),
+                    Some(1.0),
+                    None,
+                    Some(2.0),
+                    Some(0.5),
+                    None,
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn categories_match_hand_computation() {
+    let fx = fixture(true, true);
+    business_lines(&fx);
+    let categories = fx.read("monthly/2026-10/categories.parquet");
+    let columns = [
+        "sessions",
+        "csat",
+        "fcr",
+        "repeat_rate",
+        "repeat_visits",
+        "complaint_rate",
+        "qa_reviews",
+        "qa_score",
+        "prev_sessions",
+        "prev_csat",
+        "prev_fcr",
+        "prev_complaint_rate",
+    ];
+    assert_rows(
+        rows(&categories, &["business_line", "category"], &columns),
+        vec![
+            // The session without a category is grouped, not lost.
+            (
+                "a/(none)",
+                vec![
+                    Some(1.0),
+                    None,
+                    None,
+                    None,
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+            ),
+            // s6 rated 1, s7 unrated; neither followed; r3 zeroed by the red line.
+            (
+                "a/delivery",
+                vec![
+                    Some(2.0),
+                    Some(0.0),
+                    Some(1.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(1.0),
+                    Some(0.0),
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+            ),
+            // s1 s2 s9: rated 5,3,4; s1 followed; s2 a repeat with a
+            // complaint; r1 96, r2 56; September: p1, p2.
+            (
+                "a/refund",
+                vec![
+                    Some(3.0),
+                    Some(2.0 / 3.0),
+                    Some(2.0 / 3.0),
+                    Some(1.0 / 3.0),
+                    Some(1.0),
+                    Some(1.0 / 3.0),
+                    Some(2.0),
+                    Some(76.0),
+                    Some(2.0),
+                    Some(0.5),
+                    Some(1.0),
+                    Some(0.5),
+                ],
+            ),
+            // s3 (followed) and the anonymous s5.
+            (
+                "b/refund",
+                vec![
+                    Some(2.0),
+                    Some(1.0),
+                    Some(0.0),
+                    Some(1.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(1.0),
+                    Some(52.0),
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn sla_overrides_list_the_sessions_they_touched() {
+    let fx = fixture(true, true);
+    business_lines(&fx);
+    let o = fx.read("monthly/2026-10/sla_overrides.parquet");
+    // Only s2 started inside line a's outage window.
+    assert_eq!(o.height(), 1);
+    assert_eq!(str_at(&o, "sla_override", 0).as_deref(), Some("outage"));
+    assert_eq!(str_at(&o, "business_line", 0).as_deref(), Some("a"));
+    assert_close(f64_at(&o, "sessions", 0), 1.0, "sessions");
+    assert_close(
+        f64_at(&o, "first_response_threshold_s", 0),
+        60.0,
+        "first response",
+    );
+    assert_close(f64_at(&o, "reply_threshold_s", 0), 300.0, "reply");
 }
