@@ -87,9 +87,9 @@ fn generated_data_validates_cleanly_with_every_table() {
             "sessions"
         ]
     );
-    for i in 0..summary.height() {
-        assert_eq!(u64_at(&summary, "rejected", i), Some(0), "{}", tables[i]);
-        assert_eq!(u64_at(&summary, "duplicates", i), Some(0), "{}", tables[i]);
+    for (i, table) in tables.iter().enumerate() {
+        assert_eq!(u64_at(&summary, "rejected", i), Some(0), "{table}");
+        assert_eq!(u64_at(&summary, "duplicates", i), Some(0), "{table}");
     }
     // Base sessions plus follow-up visits (the repeat rates are 6-16 %).
     let sessions = u64_at(
