@@ -86,13 +86,7 @@ pub fn us(rfc3339: &str) -> i64 {
 
 /// A UTC timestamp column from RFC 3339 strings (None = null).
 pub fn ts_col(name: &str, values: &[Option<&str>]) -> Column {
-    let v: Vec<Option<i64>> = values.iter().map(|s| s.map(us)).collect();
-    Column::new(name.into(), v)
-        .cast(&DataType::Datetime(
-            TimeUnit::Microseconds,
-            Some(TimeZone::UTC),
-        ))
-        .expect("cast")
+    ts_col_in(name, values, TimeUnit::Microseconds, "UTC")
 }
 
 pub fn str_col(name: &str, values: &[Option<&str>]) -> Column {
