@@ -33,6 +33,48 @@ impl Default for FcrConfig {
     }
 }
 
+/// The coefficient a calibration module is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Headline {
+    /// Gwet's AC1 (AC2 on graded modules): robust to skewed QA data.
+    GwetAc1,
+    FleissKappa,
+    KrippendorffAlpha,
+    CohenKappa,
+    PercentAgreement,
+}
+
+impl Headline {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Headline::GwetAc1 => "gwet_ac1",
+            Headline::FleissKappa => "fleiss_kappa",
+            Headline::KrippendorffAlpha => "krippendorff_alpha",
+            Headline::CohenKappa => "cohen_kappa",
+            Headline::PercentAgreement => "percent_agreement",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgreementConfig {
+    pub headline: Headline,
+    /// A module whose headline is below this is flagged for the calibration
+    /// meeting.
+    pub threshold: f64,
+}
+
+impl Default for AgreementConfig {
+    fn default() -> Self {
+        AgreementConfig {
+            headline: Headline::GwetAc1,
+            threshold: 0.80,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MonthlyConfig {
@@ -55,6 +97,8 @@ struct RawConfig {
     #[serde(default)]
     monthly: MonthlyConfig,
     #[serde(default)]
+    agreement: AgreementConfig,
+    #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -67,6 +111,7 @@ pub struct Config {
     pub scale_max: i64,
     pub fcr: FcrConfig,
     pub monthly: MonthlyConfig,
+    pub agreement: AgreementConfig,
     /// table → canonical column → the export's column name.
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
     /// The file this came from, if any (for the manifest).
@@ -137,6 +182,12 @@ impl Config {
                 "{origin}: [fcr] window_hours must be positive"
             )));
         }
+        if !(raw.agreement.threshold.is_finite() && (-1.0..=1.0).contains(&raw.agreement.threshold))
+        {
+            return Err(Error::bad_input(format!(
+                "{origin}: [agreement] threshold must lie in -1..=1"
+            )));
+        }
         for (table, mapping) in &raw.columns {
             let spec = contract::table(table).ok_or_else(|| {
                 Error::bad_input(format!(
@@ -163,6 +214,7 @@ impl Config {
             monthly: MonthlyConfig {
                 extra_queries: raw.monthly.extra_queries.map(rel),
             },
+            agreement: raw.agreement,
             columns: raw.columns,
             source,
         })

@@ -154,6 +154,10 @@ pub fn monthly(pack: &MonthlyPack) -> String {
         );
     }
 
+    if let (Some(ag), Some(dis)) = (table("agreement"), table("disagreements")) {
+        calibration(&mut md, ag, dis, pack);
+    }
+
     if pack.overrides.height() > 0 {
         let o = &pack.overrides;
         let _ = writeln!(md, "## Emergency SLA overrides in force\n");
@@ -250,4 +254,82 @@ fn moved_most(md: &mut String, title: &str, df: &DataFrame, key: &str, context: 
         );
     }
     md.push('\n');
+}
+
+/// Calibration (对标): every module's headline agreement over all lines, the
+/// flagged ones first with their first disagreements.
+fn calibration(md: &mut String, ag: &DataFrame, dis: &DataFrame, pack: &MonthlyPack) {
+    let lines = strs(ag, "business_line");
+    let all: Vec<usize> = (0..ag.height()).filter(|&i| lines[i] == "ALL").collect();
+    let _ = writeln!(md, "## Calibration (AB 对标)\n");
+    if all.is_empty() {
+        let _ = writeln!(md, "No calibration items this month.\n");
+        return;
+    }
+    let a = &pack.agreement;
+    let _ = writeln!(
+        md,
+        "Headline {} (AC2 on graded modules), flagged below {:.2}; 95% interval in brackets.\n",
+        a.headline.as_str(),
+        a.threshold
+    );
+    let _ = writeln!(md, "| module | items | raters | headline | band | pct. agreement | flagged |\n|---|---:|---:|---:|---|---:|---|");
+    let (module, items, raters) = (strs(ag, "module_id"), f64s(ag, "items"), f64s(ag, "raters"));
+    let (head, lo, hi) = (
+        f64s(ag, "headline"),
+        f64s(ag, "ci_low"),
+        f64s(ag, "ci_high"),
+    );
+    let (band, pa) = (strs(ag, "band"), f64s(ag, "percent_agreement"));
+    let flagged: Vec<bool> = ag
+        .column("flagged")
+        .ok()
+        .and_then(|c| {
+            c.bool()
+                .ok()
+                .map(|b| b.iter().map(|v| v.unwrap_or(false)).collect())
+        })
+        .unwrap_or_else(|| vec![false; ag.height()]);
+    let mut order = all.clone();
+    order.sort_by_key(|&i| !flagged[i]);
+    for &i in &order {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} [{}, {}] | {} | {} | {} |",
+            module[i],
+            num(items[i], 0),
+            num(raters[i], 0),
+            num(head[i], 3),
+            num(lo[i], 3),
+            num(hi[i], 3),
+            band[i],
+            pct(pa[i]),
+            if flagged[i] { "**yes**" } else { "no" }
+        );
+    }
+    md.push('\n');
+    let (dm, ds, dr, dsc) = (
+        strs(dis, "module_id"),
+        strs(dis, "session_id"),
+        strs(dis, "reviewers"),
+        strs(dis, "scores"),
+    );
+    for &i in order.iter().filter(|&&i| flagged[i]) {
+        let rows: Vec<usize> = (0..dis.height())
+            .filter(|&j| dm[j] == module[i])
+            .take(3)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            md,
+            "First disagreements on **{}** (see `disagreements.csv`):\n",
+            module[i]
+        );
+        for j in rows {
+            let _ = writeln!(md, "- {}: {} scored {}", ds[j], dr[j], dsc[j]);
+        }
+        md.push('\n');
+    }
 }

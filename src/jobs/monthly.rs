@@ -16,7 +16,7 @@ use crate::enrich;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
 use crate::load::instant_lit;
-use crate::metrics::{fcr, qa, sla};
+use crate::metrics::{calibration, fcr, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
 
@@ -51,6 +51,8 @@ pub struct MonthlyPack {
     pub tables: Vec<(String, DataFrame)>,
     /// SLA overrides in force during the month with the sessions they touched.
     pub overrides: DataFrame,
+    /// The calibration headline and threshold the tables were judged by.
+    pub agreement: crate::config::AgreementConfig,
 }
 
 pub fn run(
@@ -248,6 +250,22 @@ pub fn run(
         .sort(["sla_override", "business_line"], Default::default())
         .collect()?;
 
+    step("calibration agreement");
+    let month_keys = session_keys
+        .clone()
+        .filter(col("local_month").eq(lit(month.label.clone())));
+    let ratings = match checked.used("reviews") {
+        Some(r) => calibration::ratings(r.clone().lazy(), month_keys)?,
+        None => Vec::new(),
+    };
+    let calibration = calibration::tables(&ratings, &cfg.agreement)?;
+    let computed = [
+        ("agreement", calibration.agreement),
+        ("agreement_rounds", calibration.agreement_rounds),
+        ("disagreements", calibration.disagreements),
+        ("reviewers", calibration.reviewers),
+    ];
+
     step("running queries");
     let mut ctx = SQLContext::new();
     ctx.register("sessions", sessions.lazy());
@@ -260,6 +278,12 @@ pub fn run(
     let mut tables = Vec::new();
     for (name, sql) in QUERIES {
         tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
+    }
+    // The agreement statistics have no portable SQL form: Rust computes
+    // them, and user queries can read them like the others.
+    for (name, df) in computed {
+        ctx.register(name, df.clone().lazy());
+        tables.push((name.to_string(), df));
     }
     for (name, sql) in extra_queries(cfg.monthly.extra_queries.as_deref())? {
         if tables.iter().any(|(n, _)| *n == name) {
@@ -278,6 +302,7 @@ pub fn run(
         data_until,
         tables,
         overrides,
+        agreement: cfg.agreement.clone(),
     })
 }
 

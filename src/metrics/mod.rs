@@ -1,5 +1,6 @@
 //! Metric families, as pure transformations of validated frames.
 
+pub mod calibration;
 pub mod fcr;
 pub mod qa;
 pub mod sla;

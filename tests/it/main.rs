@@ -3,6 +3,7 @@
 //! fixtures written in the test, and call the library's pure functions.
 
 mod agreement;
+mod calibration;
 mod common;
 mod fcr;
 mod generate;

@@ -1,0 +1,505 @@
+//! AB calibration (对标): who agreed with whom, module by module.
+//!
+//! Items are (session, module) pairs scored in a calibration round by at
+//! least two distinct reviewers; a reviewer's latest score counts, an N/A
+//! score is a missing rating, and a pair left with fewer than two ratings is
+//! no item. Categories are the module's whole scale. Pass/fail modules use
+//! AC1 and nominal alpha; graded modules AC2 with ordinal weights and ordinal
+//! alpha. The statistics themselves are `crate::agreement`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+
+use crate::agreement::{self, AlphaLevel, RatingMatrix, Weighting};
+use crate::config::{AgreementConfig, Headline};
+
+/// One calibration score as read, after validation.
+#[derive(Debug, Clone)]
+pub struct Rating {
+    pub round: String,
+    pub session: String,
+    pub line: String,
+    pub module: String,
+    pub reviewer: String,
+    pub review: String,
+    /// `reviewed_at` in microseconds: the latest score of a reviewer counts.
+    pub at: i64,
+    pub score: Option<f64>,
+    pub scale: (i64, i64),
+}
+
+/// The calibration reviews of the period's sessions: `reviews` are validated
+/// and enriched review rows, `sessions` has session_id and business_line of
+/// the period's sessions only.
+pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rating>> {
+    let df = reviews
+        .filter(col("calibration_round").is_not_null())
+        .join(
+            sessions.select([col("session_id"), col("business_line")]),
+            [col("session_id")],
+            [col("session_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([
+            col("calibration_round"),
+            col("session_id"),
+            col("business_line"),
+            col("module_id"),
+            col("reviewer_id"),
+            col("review_id"),
+            col("reviewed_at").cast(DataType::Int64),
+            col("score"),
+            col("scale_min").cast(DataType::Int64),
+            col("scale_max").cast(DataType::Int64),
+        ])
+        .collect()?;
+    let text = |name: &str| -> PolarsResult<Vec<String>> {
+        Ok(df
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|s| s.unwrap_or_default().to_string())
+            .collect())
+    };
+    let (round, session, line) = (
+        text("calibration_round")?,
+        text("session_id")?,
+        text("business_line")?,
+    );
+    let (module, reviewer, review) = (text("module_id")?, text("reviewer_id")?, text("review_id")?);
+    let at: Vec<i64> = df
+        .column("reviewed_at")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let score: Vec<Option<f64>> = df.column("score")?.f64()?.iter().collect();
+    let min: Vec<i64> = df
+        .column("scale_min")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let max: Vec<i64> = df
+        .column("scale_max")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(1))
+        .collect();
+    Ok((0..df.height())
+        .map(|i| Rating {
+            round: round[i].clone(),
+            session: session[i].clone(),
+            line: line[i].clone(),
+            module: module[i].clone(),
+            reviewer: reviewer[i].clone(),
+            review: review[i].clone(),
+            at: at[i],
+            score: score[i],
+            scale: (min[i], max[i]),
+        })
+        .collect())
+}
+
+/// A (session, module) pair with at least two reviewers' scores.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub round: String,
+    pub session: String,
+    pub line: String,
+    pub module: String,
+    pub scale: (i64, i64),
+    /// reviewer → score, N/A left out.
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// Items keyed by (session, module), or by (round, session, module) when
+/// `by_round`: each reviewer's latest score counts.
+pub fn items(ratings: &[Rating], by_round: bool) -> Vec<Item> {
+    type Key = (String, String, String);
+    let mut latest: BTreeMap<Key, BTreeMap<String, &Rating>> = BTreeMap::new();
+    for r in ratings {
+        let round = if by_round {
+            r.round.clone()
+        } else {
+            String::new()
+        };
+        let slot = latest
+            .entry((round, r.session.clone(), r.module.clone()))
+            .or_default()
+            .entry(r.reviewer.clone())
+            .or_insert(r);
+        if (r.at, &r.review) > (slot.at, &slot.review) {
+            *slot = r;
+        }
+    }
+    latest
+        .into_values()
+        .filter_map(|by_reviewer| {
+            let newest = by_reviewer
+                .values()
+                .max_by_key(|r| (r.at, r.review.clone()))?;
+            let scores: BTreeMap<String, f64> = by_reviewer
+                .iter()
+                .filter(|(_, r)| r.scale == newest.scale)
+                .filter_map(|(who, r)| Some((who.clone(), r.score?)))
+                .collect();
+            (scores.len() >= 2).then(|| Item {
+                round: newest.round.clone(),
+                session: newest.session.clone(),
+                line: newest.line.clone(),
+                module: newest.module.clone(),
+                scale: newest.scale,
+                scores,
+            })
+        })
+        .collect()
+}
+
+/// Every coefficient for one group of items of one module and scale.
+#[derive(Debug, Clone, Default)]
+pub struct Coefficients {
+    pub items: usize,
+    pub raters: Vec<String>,
+    pub percent_agreement: Option<f64>,
+    pub cohen_kappa: Option<f64>,
+    pub fleiss_kappa: Option<f64>,
+    pub krippendorff_alpha: Option<f64>,
+    pub gwet_ac1: Option<f64>,
+    pub gwet_ac1_se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub p_value: Option<f64>,
+    pub headline: Option<f64>,
+    pub band: Option<&'static str>,
+    pub flagged: bool,
+    /// Why a coefficient is null.
+    pub note: String,
+}
+
+pub fn coefficients(items: &[&Item], scale: (i64, i64), cfg: &AgreementConfig) -> Coefficients {
+    let raters: Vec<String> = items
+        .iter()
+        .flat_map(|i| i.scores.keys().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let matrix = RatingMatrix::new(
+        items
+            .iter()
+            .map(|i| raters.iter().map(|r| i.scores.get(r).copied()).collect())
+            .collect(),
+    );
+    let categories: Vec<f64> = (scale.0..=scale.1).map(|v| v as f64).collect();
+    let pass_fail = scale.1 - scale.0 == 1;
+    let (weights, level) = if pass_fail {
+        (Weighting::Identity, AlphaLevel::Nominal)
+    } else {
+        (Weighting::Ordinal, AlphaLevel::Ordinal)
+    };
+    let mut notes = Vec::new();
+    let mut keep = |name: &str, r: agreement::Coefficient| match r {
+        Ok(v) => Some(v),
+        Err(why) => {
+            notes.push(format!("{name}: {why}"));
+            None
+        }
+    };
+    let percent_agreement = keep(
+        "percent_agreement",
+        agreement::percent_agreement(&matrix, &categories, Weighting::Identity),
+    );
+    let cohen_kappa = keep(
+        "cohen_kappa",
+        agreement::cohen_kappa(&matrix, &categories, Weighting::Identity),
+    );
+    let fleiss_kappa = keep(
+        "fleiss_kappa",
+        agreement::fleiss_kappa(&matrix, &categories),
+    );
+    let krippendorff_alpha = keep(
+        "krippendorff_alpha",
+        agreement::krippendorff_alpha(&matrix, &categories, level),
+    );
+    let gwet = agreement::gwet_ac(&matrix, &categories, weights);
+    let gwet_ac1 = keep(
+        "gwet_ac1",
+        gwet.as_ref().map(|g| g.coef).map_err(Clone::clone),
+    );
+    let g = gwet.ok();
+    let headline = match cfg.headline {
+        Headline::GwetAc1 => gwet_ac1,
+        Headline::FleissKappa => fleiss_kappa,
+        Headline::KrippendorffAlpha => krippendorff_alpha,
+        Headline::CohenKappa => cohen_kappa,
+        Headline::PercentAgreement => percent_agreement,
+    };
+    Coefficients {
+        items: items.len(),
+        raters,
+        percent_agreement,
+        cohen_kappa,
+        fleiss_kappa,
+        krippendorff_alpha,
+        gwet_ac1,
+        gwet_ac1_se: g.as_ref().and_then(|g| g.se),
+        ci_low: g.as_ref().and_then(|g| g.ci_low),
+        ci_high: g.as_ref().and_then(|g| g.ci_high),
+        p_value: g.as_ref().and_then(|g| g.p_value),
+        headline,
+        band: headline.map(agreement::landis_koch),
+        flagged: headline.is_some_and(|h| h < cfg.threshold),
+        note: notes.join("; "),
+    }
+}
+
+/// A module and the scale its items were scored on.
+type GroupKey = (String, (i64, i64));
+
+/// The pack's four calibration tables.
+pub struct CalibrationTables {
+    pub agreement: DataFrame,
+    pub agreement_rounds: DataFrame,
+    pub disagreements: DataFrame,
+    pub reviewers: DataFrame,
+}
+
+pub fn tables(ratings: &[Rating], cfg: &AgreementConfig) -> PolarsResult<CalibrationTables> {
+    let overall = items(ratings, false);
+    let per_round = items(ratings, true);
+
+    // agreement: per line, then ALL (the `true` sorts it last); modules in order.
+    let mut by_line: BTreeMap<((bool, String), GroupKey), Vec<&Item>> = BTreeMap::new();
+    for item in &overall {
+        for line in [(false, item.line.clone()), (true, "ALL".to_string())] {
+            by_line
+                .entry((line, (item.module.clone(), item.scale)))
+                .or_default()
+                .push(item);
+        }
+    }
+    let mut agreement = CoefficientRows::new(&["business_line", "module_id"]);
+    for (((_, line), (module, scale)), group) in &by_line {
+        agreement.push(
+            vec![line.clone(), module.clone()],
+            *scale,
+            coefficients(group, *scale, cfg),
+        );
+    }
+
+    let mut by_round: BTreeMap<(String, GroupKey), Vec<&Item>> = BTreeMap::new();
+    for item in &per_round {
+        by_round
+            .entry((item.round.clone(), (item.module.clone(), item.scale)))
+            .or_default()
+            .push(item);
+    }
+    let mut rounds = CoefficientRows::new(&["calibration_round", "module_id", "reviewers"]);
+    for ((round, (module, scale)), group) in &by_round {
+        let c = coefficients(group, *scale, cfg);
+        rounds.push(
+            vec![round.clone(), module.clone(), c.raters.join(", ")],
+            *scale,
+            c,
+        );
+    }
+
+    Ok(CalibrationTables {
+        agreement: agreement.frame()?,
+        agreement_rounds: rounds.frame()?,
+        disagreements: disagreements(&per_round)?,
+        reviewers: reviewers(&overall)?,
+    })
+}
+
+/// Rows of coefficients with leading key columns, built column by column.
+struct CoefficientRows {
+    keys: Vec<(&'static str, Vec<String>)>,
+    scale: Vec<String>,
+    rows: Vec<Coefficients>,
+}
+
+impl CoefficientRows {
+    fn new(keys: &[&'static str]) -> CoefficientRows {
+        CoefficientRows {
+            keys: keys.iter().map(|k| (*k, Vec::new())).collect(),
+            scale: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, keys: Vec<String>, scale: (i64, i64), c: Coefficients) {
+        for ((_, column), value) in self.keys.iter_mut().zip(keys) {
+            column.push(value);
+        }
+        self.scale.push(format!("{}-{}", scale.0, scale.1));
+        self.rows.push(c);
+    }
+
+    fn frame(self) -> PolarsResult<DataFrame> {
+        let f = |get: fn(&Coefficients) -> Option<f64>| -> Vec<Option<f64>> {
+            self.rows.iter().map(get).collect()
+        };
+        let mut columns: Vec<Column> = self
+            .keys
+            .iter()
+            .map(|(name, values)| Column::new((*name).into(), values.clone()))
+            .collect();
+        columns.extend([
+            Column::new("scale".into(), self.scale.clone()),
+            Column::new(
+                "items".into(),
+                self.rows.iter().map(|c| c.items as u32).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "raters".into(),
+                self.rows
+                    .iter()
+                    .map(|c| c.raters.len() as u32)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new("percent_agreement".into(), f(|c| c.percent_agreement)),
+            Column::new("cohen_kappa".into(), f(|c| c.cohen_kappa)),
+            Column::new("fleiss_kappa".into(), f(|c| c.fleiss_kappa)),
+            Column::new("krippendorff_alpha".into(), f(|c| c.krippendorff_alpha)),
+            Column::new("gwet_ac1".into(), f(|c| c.gwet_ac1)),
+            Column::new("gwet_ac1_se".into(), f(|c| c.gwet_ac1_se)),
+            Column::new("ci_low".into(), f(|c| c.ci_low)),
+            Column::new("ci_high".into(), f(|c| c.ci_high)),
+            Column::new("p_value".into(), f(|c| c.p_value)),
+            Column::new("headline".into(), f(|c| c.headline)),
+            Column::new(
+                "band".into(),
+                self.rows.iter().map(|c| c.band).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "flagged".into(),
+                self.rows.iter().map(|c| c.flagged).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "note".into(),
+                self.rows.iter().map(|c| c.note.clone()).collect::<Vec<_>>(),
+            ),
+        ]);
+        DataFrame::new_infer_height(columns)
+    }
+}
+
+/// The calibration meeting's agenda: every item whose reviewers scored it
+/// differently, modules with the most disagreements first.
+fn disagreements(per_round: &[Item]) -> PolarsResult<DataFrame> {
+    let split: Vec<&Item> = per_round
+        .iter()
+        .filter(|i| {
+            let mut v = i.scores.values();
+            let first = v.next().copied();
+            v.any(|s| Some(*s) != first)
+        })
+        .collect();
+    let mut per_module: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in &split {
+        *per_module.entry(i.module.as_str()).or_default() += 1;
+    }
+    let mut rows = split;
+    rows.sort_by(|a, b| {
+        per_module[b.module.as_str()]
+            .cmp(&per_module[a.module.as_str()])
+            .then_with(|| (&a.module, &a.round, &a.session).cmp(&(&b.module, &b.round, &b.session)))
+    });
+    let text = |f: fn(&Item) -> String| rows.iter().map(|i| f(i)).collect::<Vec<_>>();
+    let fmt = |v: f64| format!("{v}");
+    DataFrame::new_infer_height(vec![
+        Column::new("calibration_round".into(), text(|i| i.round.clone())),
+        Column::new("session_id".into(), text(|i| i.session.clone())),
+        Column::new("business_line".into(), text(|i| i.line.clone())),
+        Column::new("module_id".into(), text(|i| i.module.clone())),
+        Column::new(
+            "reviewers".into(),
+            text(|i| i.scores.keys().cloned().collect::<Vec<_>>().join(", ")),
+        ),
+        Column::new(
+            "scores".into(),
+            rows.iter()
+                .map(|i| {
+                    i.scores
+                        .values()
+                        .map(|v| fmt(*v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "min_score".into(),
+            rows.iter()
+                .map(|i| i.scores.values().copied().fold(f64::INFINITY, f64::min))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "max_score".into(),
+            rows.iter()
+                .map(|i| i.scores.values().copied().fold(f64::NEG_INFINITY, f64::max))
+                .collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+/// Per reviewer over the period's items: how many they scored, leniency (the
+/// mean of their normalised score minus the mean of the others' on the same
+/// item) and agreement (the share of their pairings with another reviewer on
+/// an item that gave the same score).
+fn reviewers(items: &[Item]) -> PolarsResult<DataFrame> {
+    #[derive(Default)]
+    struct Acc {
+        items: u32,
+        lean: f64,
+        same: u32,
+        pairs: u32,
+    }
+    let mut acc: BTreeMap<&str, Acc> = BTreeMap::new();
+    for item in items {
+        let span = (item.scale.1 - item.scale.0) as f64;
+        let norm = |v: f64| (v - item.scale.0 as f64) / span;
+        for (who, &own) in &item.scores {
+            let others: Vec<f64> = item
+                .scores
+                .iter()
+                .filter(|(w, _)| *w != who)
+                .map(|(_, v)| *v)
+                .collect();
+            let a = acc.entry(who.as_str()).or_default();
+            a.items += 1;
+            a.lean +=
+                norm(own) - others.iter().map(|v| norm(*v)).sum::<f64>() / others.len() as f64;
+            a.same += others.iter().filter(|v| **v == own).count() as u32;
+            a.pairs += others.len() as u32;
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new(
+            "reviewer_id".into(),
+            acc.keys().map(|k| k.to_string()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "items".into(),
+            acc.values().map(|a| a.items).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "leniency".into(),
+            acc.values()
+                .map(|a| a.lean / f64::from(a.items))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "agreement".into(),
+            acc.values()
+                .map(|a| f64::from(a.same) / f64::from(a.pairs))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "pairs".into(),
+            acc.values().map(|a| a.pairs).collect::<Vec<_>>(),
+        ),
+    ])
+}
