@@ -73,6 +73,15 @@ agents, categories, sla_overrides, agreement, agreement_rounds, disagreements, r
 (each .parquet and .csv), rejects/, report.md, manifest.json."
     )]
     Monthly(crate::cmd::monthly::MonthlyArgs),
+    /// A sampling plan for QA reviewers (抽检): risk, repeat visits, business, time slots, random
+    #[command(
+        after_help = "Examples:\n  csqa sample --from 2026-10-01 --to 2026-10-07\n  csqa sample --from 2026-10-01 --to 2026-10-07 --plan plans/weekly.toml --seed 42\n  csqa sample size --population 1000\n\n\
+Draws from the agent-handled sessions that started in the window and have no review yet, \
+following the [sampling] plan of the config (or --plan); writes OUT_DIR/sample/FROM_TO/ \
+atomically: sample.{parquet,csv} (one row per review task), allocation.{parquet,csv} \
+(planned against drawn per strategy), report.md and manifest.json."
+    )]
+    Sample(crate::cmd::sample::SampleArgs),
     /// Write a synthetic data directory (demo, tests, benchmarks)
     #[command(
         after_help = "Examples:\n  csqa generate --out data --from 2026-08 --months 3 --sessions-per-month 20000 --seed 7\n  csqa generate --out /tmp/big --months 3 --sessions-per-month 10000000\n\n\
@@ -94,6 +103,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Validate(args) => crate::cmd::validate::run(&cli.global, args),
         Command::Monthly(args) => crate::cmd::monthly::run(&cli.global, args),
+        Command::Sample(args) => crate::cmd::sample::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),
     }

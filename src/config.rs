@@ -98,6 +98,7 @@ struct RawConfig {
     monthly: MonthlyConfig,
     #[serde(default)]
     agreement: AgreementConfig,
+    sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -112,6 +113,8 @@ pub struct Config {
     pub fcr: FcrConfig,
     pub monthly: MonthlyConfig,
     pub agreement: AgreementConfig,
+    /// The `[sampling]` plan, if the file has one.
+    pub sampling: Option<crate::sampling::Plan>,
     /// table → canonical column → the export's column name.
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
     /// The file this came from, if any (for the manifest).
@@ -188,6 +191,10 @@ impl Config {
                 "{origin}: [agreement] threshold must lie in -1..=1"
             )));
         }
+        if let Some(plan) = &raw.sampling {
+            plan.check()
+                .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
+        }
         for (table, mapping) in &raw.columns {
             let spec = contract::table(table).ok_or_else(|| {
                 Error::bad_input(format!(
@@ -215,6 +222,7 @@ impl Config {
                 extra_queries: raw.monthly.extra_queries.map(rel),
             },
             agreement: raw.agreement,
+            sampling: raw.sampling,
             columns: raw.columns,
             source,
         })

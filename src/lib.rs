@@ -20,6 +20,8 @@ pub mod metrics;
 pub mod output;
 pub mod progress;
 pub mod report;
+pub mod rng;
+pub mod sampling;
 pub mod standards;
 pub mod tables;
 pub mod validate;

@@ -4,4 +4,5 @@
 pub mod generate;
 pub mod monthly;
 pub mod query;
+pub mod sample;
 pub mod validate;

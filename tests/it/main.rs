@@ -9,4 +9,5 @@ mod fcr;
 mod generate;
 mod monthly;
 mod sample;
+mod sampling;
 mod validate;

@@ -1,0 +1,373 @@
+//! `csqa sample`: a sampling plan for QA reviewers, and `csqa sample size`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use chrono::{Duration, NaiveDate, Timelike};
+use clap::{Args, Subcommand};
+use polars::prelude::*;
+use serde::Deserialize;
+
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::contract;
+use crate::enrich;
+use crate::error::{Error, Result};
+use crate::load::{instant_lit, utc_dtype};
+use crate::manifest::Manifest;
+use crate::output::OutputDir;
+use crate::progress::Progress;
+use crate::sampling::{self, Candidate, Plan, Sample};
+use crate::standards::{local_midnight_utc, Standards};
+use crate::tables::CheckedTables;
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SampleArgs {
+    #[command(subcommand)]
+    pub command: Option<SampleCommand>,
+    /// First local date of the window, YYYY-MM-DD
+    #[arg(long, required = true, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last local date of the window (included), YYYY-MM-DD
+    #[arg(long, required = true, value_name = "DATE")]
+    pub to: Option<String>,
+    /// A plan file with a [sampling] table [default: [sampling] of the config]
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Random seed [default: the plan's seed, else 0]; the same seed gives the same sample
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SampleCommand {
+    /// Cochran's sample size with finite-population correction
+    #[command(
+        after_help = "Examples:\n  csqa sample size --population 1000\n  csqa sample size --population 4200 --margin 0.03 --confidence 0.99"
+    )]
+    Size(SizeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SizeArgs {
+    /// Sessions in the population (an agent's month, a line's week, ...)
+    #[arg(long)]
+    pub population: u64,
+    /// Margin of error, as a fraction
+    #[arg(long, default_value_t = 0.05)]
+    pub margin: f64,
+    /// Confidence level
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+    sampling: Plan,
+}
+
+pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
+    if let Some(SampleCommand::Size(s)) = args.command {
+        let n = sampling::cochran(s.population, s.margin, s.confidence).ok_or_else(|| {
+            Error::usage("--population must be positive, --margin and --confidence in (0, 1)")
+        })?;
+        println!(
+            "sample size: {n} of {} sessions (±{:.1}% at {:.0}% confidence, p = 0.5)",
+            s.population,
+            s.margin * 100.0,
+            s.confidence * 100.0
+        );
+        return Ok(());
+    }
+    let progress = Progress::new(global.quiet);
+    let cfg = global.config()?;
+    let date = |flag: &str, v: &Option<String>| -> Result<NaiveDate> {
+        let v = v.as_deref().unwrap_or_default();
+        NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map_err(|_| Error::usage(format!("--{flag} {v} is not a date like 2026-10-01")))
+    };
+    let (from, to) = (date("from", &args.from)?, date("to", &args.to)?);
+    if to < from {
+        return Err(Error::usage("--to is before --from"));
+    }
+    let plan = match &args.plan {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::bad_input(format!("cannot read {}: {e}", path.display())))?;
+            let file: PlanFile = toml::from_str(&text)
+                .map_err(|e| Error::bad_input(format!("{}: {e}", path.display())))?;
+            file.sampling
+                .check()
+                .map_err(|e| Error::bad_input(format!("{}: {e}", path.display())))?;
+            file.sampling
+        }
+        None => cfg.sampling.clone().ok_or_else(|| {
+            Error::usage("no sampling plan: add [sampling] to csqa.toml or pass --plan FILE")
+        })?,
+    };
+    let seed = args.seed.or(plan.seed).unwrap_or(0);
+    let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
+    let period = format!("{from}_{to}");
+
+    progress.step("reading sessions and reviews");
+    let (candidates, checked) = candidates(&cfg, &standards, from, to)?;
+    if candidates.is_empty() {
+        return Err(Error::bad_input(format!(
+            "no agent-handled sessions started between {from} and {to} ({})",
+            cfg.timezone.name()
+        )));
+    }
+    progress.step("drawing");
+    let round = format!("AB-{period}");
+    let sample = sampling::draw(&candidates, &plan, seed, &round, cfg.fcr.window_hours);
+
+    let mut out = OutputDir::begin(cfg.out_dir.join("sample").join(&period))?;
+    let mut table = sample_frame(&candidates, &sample)?;
+    out.write_table("sample", &mut table)?;
+    out.write_table("allocation", &mut allocation_frame(&sample)?)?;
+    out.write_text(
+        "report.md",
+        &report(&candidates, &sample, &plan, seed, &period),
+    )?;
+    let mut manifest = Manifest::new("sample", &period, &cfg, &standards, None, &checked);
+    manifest.command.push(format!("(seed {seed})"));
+    let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
+    progress.finish();
+    let sessions: BTreeSet<usize> = sample.assignments.iter().map(|a| a.candidate).collect();
+    println!(
+        "sample {period}: {} sessions, {} review tasks from {} candidates (seed {seed}); written to {} in {:.1}s",
+        sessions.len(),
+        sample.assignments.len(),
+        candidates.iter().filter(|c| !c.reviewed).count(),
+        target.display(),
+        progress.elapsed_s()
+    );
+    Ok(())
+}
+
+/// Agent-handled sessions that started in the window, with repeat flags (read
+/// from one FCR window earlier) and whether any review covers them.
+fn candidates(
+    cfg: &Config,
+    standards: &Standards,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(Vec<Candidate>, CheckedTables)> {
+    let start = local_midnight_utc(from, cfg.timezone);
+    let end = local_midnight_utc(to + Duration::days(1), cfg.timezone);
+    let lookback = start - Duration::hours(i64::from(cfg.fcr.window_hours));
+    let checked = CheckedTables::load(
+        cfg,
+        standards,
+        &[&contract::SESSIONS, &contract::REVIEWS],
+        |spec| {
+            (spec.name == "sessions").then(|| {
+                col("started_at")
+                    .gt_eq(instant_lit(lookback))
+                    .and(col("started_at").lt(instant_lit(end)))
+            })
+        },
+        |_| {},
+    )?;
+    let reviewed: BTreeSet<String> = match checked.used("reviews") {
+        Some(r) => r
+            .column("session_id")?
+            .str()?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    let sessions = checked
+        .used("sessions")
+        .ok_or_else(|| Error::bad_input("no sessions table"))?
+        .clone();
+    let df = enrich::sessions(sessions.lazy(), cfg)?
+        .filter(
+            col("started_at")
+                .gt_eq(instant_lit(start))
+                .and(col("agent_id").is_not_null()),
+        )
+        .select([
+            col("session_id"),
+            col("business_line"),
+            col("category"),
+            col("agent_id"),
+            col("started_at").cast(DataType::Int64),
+            col("complaint").fill_null(lit(false)),
+            col("public_opinion").fill_null(lit(false)),
+            col("rating"),
+            col("is_repeat"),
+        ])
+        .collect()?;
+    let text = |c: &str| -> Result<Vec<Option<String>>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect())
+    };
+    let flag = |c: &str| -> Result<Vec<bool>> {
+        Ok(df
+            .column(c)?
+            .bool()?
+            .iter()
+            .map(|v| v.unwrap_or(false))
+            .collect())
+    };
+    let (ids, lines, cats, agents) = (
+        text("session_id")?,
+        text("business_line")?,
+        text("category")?,
+        text("agent_id")?,
+    );
+    let starts: Vec<i64> = df
+        .column("started_at")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let ratings: Vec<Option<i64>> = df.column("rating")?.i64()?.iter().collect();
+    let (complaint, opinion, repeat) = (
+        flag("complaint")?,
+        flag("public_opinion")?,
+        flag("is_repeat")?,
+    );
+    let candidates = (0..df.height())
+        .map(|i| {
+            let id = ids[i].clone().unwrap_or_default();
+            let local = chrono::DateTime::from_timestamp_micros(starts[i])
+                .unwrap_or_default()
+                .with_timezone(&cfg.timezone);
+            Candidate {
+                reviewed: reviewed.contains(&id),
+                session_id: id,
+                business_line: lines[i].clone().unwrap_or_default(),
+                category: cats[i].clone(),
+                agent_id: agents[i].clone(),
+                started_at: starts[i],
+                minute: local.hour() * 60 + local.minute(),
+                complaint: complaint[i],
+                public_opinion: opinion[i],
+                rating: ratings[i],
+                is_repeat: repeat[i],
+            }
+        })
+        .collect();
+    Ok((candidates, checked))
+}
+
+fn sample_frame(c: &[Candidate], s: &Sample) -> Result<DataFrame> {
+    let pick = |f: fn(&Candidate) -> Option<String>| -> Vec<Option<String>> {
+        s.assignments.iter().map(|a| f(&c[a.candidate])).collect()
+    };
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), pick(|c| Some(c.session_id.clone()))),
+        Column::new(
+            "business_line".into(),
+            pick(|c| Some(c.business_line.clone())),
+        ),
+        Column::new("category".into(), pick(|c| c.category.clone())),
+        Column::new("agent_id".into(), pick(|c| c.agent_id.clone())),
+        Column::new(
+            "started_at".into(),
+            s.assignments
+                .iter()
+                .map(|a| c[a.candidate].started_at)
+                .collect::<Vec<_>>(),
+        )
+        .cast(&utc_dtype())?,
+        Column::new(
+            "strategy".into(),
+            s.assignments.iter().map(|a| a.strategy).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reason".into(),
+            s.assignments
+                .iter()
+                .map(|a| a.reason.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reviewer_id".into(),
+            s.assignments
+                .iter()
+                .map(|a| a.reviewer_id.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "calibration_round".into(),
+            s.assignments
+                .iter()
+                .map(|a| a.calibration_round.clone())
+                .collect::<Vec<_>>(),
+        ),
+    ])?)
+}
+
+fn allocation_frame(s: &Sample) -> Result<DataFrame> {
+    let a = &s.allocation;
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new(
+            "strategy".into(),
+            a.iter().map(|x| x.strategy).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "part".into(),
+            a.iter().map(|x| x.part.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "planned".into(),
+            a.iter().map(|x| x.planned).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "drawn".into(),
+            a.iter().map(|x| x.drawn).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "note".into(),
+            a.iter().map(|x| x.note.clone()).collect::<Vec<_>>(),
+        ),
+    ])?)
+}
+
+fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> String {
+    let mut md = String::new();
+    let sessions: BTreeSet<usize> = s.assignments.iter().map(|a| a.candidate).collect();
+    let _ = writeln!(md, "# Sampling plan {period}\n");
+    let _ = writeln!(
+        md,
+        "{} sessions ({} review tasks) drawn from {} unreviewed agent sessions; seed {seed}.\n",
+        sessions.len(),
+        s.assignments.len(),
+        c.iter().filter(|x| !x.reviewed).count()
+    );
+    let _ = writeln!(md, "## Allocation against the plan\n\n| strategy | part | planned | drawn | note |\n|---|---|---:|---:|---|");
+    for a in &s.allocation {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            a.strategy, a.part, a.planned, a.drawn, a.note
+        );
+    }
+    if !plan.reviewers.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Reviewers\n\n| reviewer | capacity | tasks |\n|---|---:|---:|"
+        );
+        for r in &plan.reviewers {
+            let n = s
+                .assignments
+                .iter()
+                .filter(|a| a.reviewer_id.as_deref() == Some(r.id.as_str()))
+                .count();
+            let _ = writeln!(md, "| {} | {} | {n} |", r.id, r.capacity);
+        }
+    }
+    md
+}

@@ -1,0 +1,637 @@
+//! Sampling plans for reviewers (抽检): the practice's five strategies mixed
+//! by a plan, drawn without replacement in a fixed order so that no session
+//! is chosen twice, then assigned to reviewers, a share of them double-scored.
+//!
+//! Pure: candidates in, a plan and a seed in, assignments and the allocation
+//! out. The order of drawing is risk, repeat visits, business targets, time
+//! slots, random (which also takes what the others could not fill), then the
+//! per-agent minimum. Every random choice comes from one seeded generator
+//! over candidates sorted by session id, so a seed gives the same sample.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use crate::rng::Rng;
+
+// ---- the plan ----------------------------------------------------------
+
+/// A strategy's size: an absolute number or a share of the plan's total.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub quota: Option<u32>,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotPlan {
+    #[serde(flatten)]
+    pub size: Quota,
+    /// Local time-of-day ranges, "HH:MM" to "HH:MM" (the end excluded; a
+    /// range may wrap past midnight).
+    pub ranges: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessTarget {
+    pub business_line: Option<String>,
+    pub category: Option<String>,
+    pub quota: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessPlan {
+    pub targets: Vec<BusinessTarget>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskTier {
+    PublicOpinion,
+    Complaint,
+    BadRating,
+}
+
+impl RiskTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskTier::PublicOpinion => "public_opinion",
+            RiskTier::Complaint => "complaint",
+            RiskTier::BadRating => "bad_rating",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskPlan {
+    #[serde(flatten)]
+    pub size: Quota,
+    /// Priority order, highest first.
+    #[serde(default = "default_tiers")]
+    pub tiers: Vec<RiskTier>,
+    /// A rating at or below this is a bad rating.
+    #[serde(default = "default_bad_rating")]
+    pub bad_rating_max: i64,
+}
+
+fn default_tiers() -> Vec<RiskTier> {
+    vec![
+        RiskTier::PublicOpinion,
+        RiskTier::Complaint,
+        RiskTier::BadRating,
+    ]
+}
+
+fn default_bad_rating() -> i64 {
+    2
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatPlan {
+    #[serde(flatten)]
+    pub size: Quota,
+    /// Narrow repeat visits to these lines or categories (empty: all).
+    #[serde(default)]
+    pub business_lines: Vec<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewerPlan {
+    pub id: String,
+    /// Most sessions this reviewer takes in the plan.
+    pub capacity: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// The plan's size; strategies given as a `share` are shares of it, and
+    /// random sampling fills up to it.
+    pub total: Option<u32>,
+    pub seed: Option<u64>,
+    /// Every agent with sessions in the window gets at least this many.
+    #[serde(default)]
+    pub per_agent_min: u32,
+    /// Share of the sampled sessions scored by two reviewers (AB calibration).
+    #[serde(default)]
+    pub double_scored_share: f64,
+    pub risk: Option<RiskPlan>,
+    pub repeat: Option<RepeatPlan>,
+    pub business: Option<BusinessPlan>,
+    pub slots: Option<SlotPlan>,
+    pub random: Option<Quota>,
+    #[serde(default)]
+    pub reviewers: Vec<ReviewerPlan>,
+}
+
+impl Plan {
+    /// Check what serde cannot: sizes, shares and slot times.
+    pub fn check(&self) -> Result<(), String> {
+        let share_ok = |s: Option<f64>| s.is_none_or(|s| (0.0..=1.0).contains(&s));
+        for (name, q) in self.quotas() {
+            if !share_ok(q.share) {
+                return Err(format!("[sampling.{name}] share must lie in 0..=1"));
+            }
+            if q.share.is_some() && self.total.is_none() {
+                return Err(format!("[sampling.{name}] share needs [sampling] total"));
+            }
+            if q.share.is_some() && q.quota.is_some() {
+                return Err(format!("[sampling.{name}] has both quota and share"));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.double_scored_share) {
+            return Err("[sampling] double_scored_share must lie in 0..=1".into());
+        }
+        if let Some(s) = &self.slots {
+            for (a, b) in &s.ranges {
+                for t in [a, b] {
+                    minute_of_day(t).ok_or_else(|| {
+                        format!("[sampling.slots] \"{t}\" is not a time like \"11:30\"")
+                    })?;
+                }
+            }
+        }
+        let ids: BTreeSet<&str> = self.reviewers.iter().map(|r| r.id.as_str()).collect();
+        if ids.len() != self.reviewers.len() {
+            return Err("[[sampling.reviewers]] lists a reviewer twice".into());
+        }
+        Ok(())
+    }
+
+    fn quotas(&self) -> Vec<(&'static str, Quota)> {
+        let mut q = Vec::new();
+        if let Some(r) = &self.risk {
+            q.push(("risk", r.size));
+        }
+        if let Some(r) = &self.repeat {
+            q.push(("repeat", r.size));
+        }
+        if let Some(s) = &self.slots {
+            q.push(("slots", s.size));
+        }
+        if let Some(r) = &self.random {
+            q.push(("random", *r));
+        }
+        q
+    }
+
+    fn size(&self, q: Quota) -> u32 {
+        match (q.quota, q.share, self.total) {
+            (Some(n), _, _) => n,
+            (None, Some(s), Some(t)) => (s * f64::from(t)).round() as u32,
+            _ => 0,
+        }
+    }
+}
+
+/// "HH:MM" as minutes after midnight.
+pub fn minute_of_day(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+// ---- candidates and results --------------------------------------------
+
+/// A session that started in the window, as sampling sees it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub session_id: String,
+    pub business_line: String,
+    pub category: Option<String>,
+    pub agent_id: Option<String>,
+    /// `started_at` in microseconds since the epoch.
+    pub started_at: i64,
+    /// Local minutes after midnight of its start.
+    pub minute: u32,
+    pub complaint: bool,
+    pub public_opinion: bool,
+    pub rating: Option<i64>,
+    pub is_repeat: bool,
+    /// Already reviewed: counts for slot inflow, never drawn.
+    pub reviewed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// Index into the candidates.
+    pub candidate: usize,
+    pub strategy: &'static str,
+    pub reason: String,
+}
+
+/// One line of the allocation: what the plan asked of a strategy (or of a
+/// slot, target or tier) and what it got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allocation {
+    pub strategy: &'static str,
+    pub part: String,
+    pub planned: u32,
+    pub drawn: u32,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub candidate: usize,
+    pub strategy: &'static str,
+    pub reason: String,
+    pub reviewer_id: Option<String>,
+    pub calibration_round: Option<String>,
+}
+
+pub struct Sample {
+    pub assignments: Vec<Assignment>,
+    pub allocation: Vec<Allocation>,
+}
+
+/// Draw the plan. `round` names the calibration round of double-scored
+/// sessions; `window_hours` only words the repeat reason.
+pub fn draw(
+    candidates: &[Candidate],
+    plan: &Plan,
+    seed: u64,
+    round: &str,
+    window_hours: u32,
+) -> Sample {
+    // A stable base order, whatever order the data came in.
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| candidates[a].session_id.cmp(&candidates[b].session_id));
+    let mut d = Drawer {
+        candidates,
+        order,
+        taken: BTreeSet::new(),
+        drawn: Vec::new(),
+        allocation: Vec::new(),
+        rng: Rng::new(seed),
+    };
+    let mut shortfall = 0u32;
+
+    if let Some(risk) = &plan.risk {
+        let mut left = plan.size(risk.size);
+        let planned = left;
+        for tier in &risk.tiers {
+            let pool = d.pool(|c| risk_tier(c, &risk.tiers, risk.bad_rating_max) == Some(*tier));
+            let got = d.take(&pool, left, "risk", || tier.as_str().to_string());
+            d.allocate("risk", tier.as_str(), left, got, "");
+            left -= got;
+        }
+        shortfall += d.total_note("risk", planned, planned - left);
+    }
+    if let Some(repeat) = &plan.repeat {
+        let want = plan.size(repeat.size);
+        let narrowed = |c: &Candidate| {
+            (repeat.business_lines.is_empty() || repeat.business_lines.contains(&c.business_line))
+                && (repeat.categories.is_empty()
+                    || c.category
+                        .as_ref()
+                        .is_some_and(|k| repeat.categories.contains(k)))
+        };
+        let pool = d.pool(|c| c.is_repeat && narrowed(c));
+        let reason = format!("repeat within {window_hours}h");
+        let got = d.take(&pool, want, "repeat", || reason.clone());
+        shortfall += d.total_note("repeat", want, got);
+    }
+    if let Some(business) = &plan.business {
+        for t in &business.targets {
+            let pool = d.pool(|c| {
+                t.business_line
+                    .as_ref()
+                    .is_none_or(|l| *l == c.business_line)
+                    && t.category
+                        .as_ref()
+                        .is_none_or(|k| c.category.as_ref() == Some(k))
+            });
+            let label = [t.business_line.as_deref(), t.category.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" / ");
+            let got = d.take(&pool, t.quota, "business", || label.clone());
+            shortfall += t.quota - got;
+            let note = if got < t.quota {
+                format!("only {got} unreviewed sessions")
+            } else {
+                String::new()
+            };
+            d.allocate("business", &label, t.quota, got, &note);
+        }
+    }
+    if let Some(slots) = &plan.slots {
+        let want = plan.size(slots.size);
+        let ranges: Vec<(u32, u32, String)> = slots
+            .ranges
+            .iter()
+            .filter_map(|(a, b)| Some((minute_of_day(a)?, minute_of_day(b)?, format!("{a}-{b}"))))
+            .collect();
+        // Inflow: every session that started in the slot, reviewed or not.
+        let inflow: Vec<u32> = ranges
+            .iter()
+            .map(|(a, b, _)| {
+                candidates
+                    .iter()
+                    .filter(|c| in_slot(c.minute, *a, *b))
+                    .count() as u32
+            })
+            .collect();
+        let shares = largest_remainder(want, &inflow);
+        let mut got_all = 0;
+        for ((a, b, label), n) in ranges.iter().zip(shares) {
+            let pool = d.pool(|c| in_slot(c.minute, *a, *b));
+            let reason = format!("slot {label}");
+            let got = d.take(&pool, n, "slot", || reason.clone());
+            let note = if got < n {
+                format!("only {got} unreviewed sessions")
+            } else {
+                String::new()
+            };
+            d.allocate("slot", label, n, got, &note);
+            got_all += got;
+        }
+        shortfall += want - got_all;
+    }
+    // Random takes its own quota, what the others could not fill, and what
+    // is left of the total.
+    let planned_so_far: u32 = d.drawn.len() as u32 + shortfall;
+    let random_own = plan.random.map(|q| plan.size(q)).unwrap_or(0);
+    let up_to_total = plan
+        .total
+        .map(|t| t.saturating_sub(planned_so_far + random_own))
+        .unwrap_or(0);
+    if plan.random.is_some() || plan.total.is_some() {
+        let want = random_own + shortfall + up_to_total;
+        let pool = d.pool(|_| true);
+        let got = d.take(&pool, want, "random", || "random".to_string());
+        let mut note = Vec::new();
+        if shortfall > 0 {
+            note.push(format!("{shortfall} from strategies that could not fill"));
+        }
+        if got < want {
+            note.push(format!("only {got} unreviewed sessions left"));
+        }
+        d.allocate("random", "", want, got, &note.join("; "));
+    } else if shortfall > 0 {
+        d.allocate(
+            "unfilled",
+            "",
+            shortfall,
+            0,
+            "no random strategy or total to take the remainder",
+        );
+    }
+    if plan.per_agent_min > 0 {
+        let mut per_agent: BTreeMap<&str, u32> = BTreeMap::new();
+        for dr in &d.drawn {
+            if let Some(a) = &candidates[dr.candidate].agent_id {
+                *per_agent.entry(a).or_default() += 1;
+            }
+        }
+        let agents: BTreeSet<&str> = candidates
+            .iter()
+            .filter_map(|c| c.agent_id.as_deref())
+            .collect();
+        let (mut want_all, mut got_all) = (0, 0);
+        for agent in agents {
+            let have = per_agent.get(agent).copied().unwrap_or(0);
+            let want = plan.per_agent_min.saturating_sub(have);
+            if want == 0 {
+                continue;
+            }
+            let pool = d.pool(|c| c.agent_id.as_deref() == Some(agent));
+            let got = d.take(&pool, want, "agent_minimum", || {
+                format!("agent {agent} minimum")
+            });
+            want_all += want;
+            got_all += got;
+        }
+        let note = if got_all < want_all {
+            format!("{} agents short of unreviewed sessions", want_all - got_all)
+        } else {
+            String::new()
+        };
+        d.allocate("agent_minimum", "", want_all, got_all, &note);
+    }
+
+    let assignments = assign(&d.drawn, plan, round, &mut d.rng, &mut d.allocation);
+    Sample {
+        assignments,
+        allocation: d.allocation,
+    }
+}
+
+struct Drawer<'a> {
+    candidates: &'a [Candidate],
+    order: Vec<usize>,
+    taken: BTreeSet<usize>,
+    drawn: Vec<Drawn>,
+    allocation: Vec<Allocation>,
+    rng: Rng,
+}
+
+impl Drawer<'_> {
+    /// Unreviewed, not yet drawn candidates matching `keep`, in base order.
+    fn pool(&self, keep: impl Fn(&Candidate) -> bool) -> Vec<usize> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|i| !self.taken.contains(i))
+            .filter(|&i| !self.candidates[i].reviewed && keep(&self.candidates[i]))
+            .collect()
+    }
+
+    /// Draw up to `n` at random from `pool`; returns how many.
+    fn take(
+        &mut self,
+        pool: &[usize],
+        n: u32,
+        strategy: &'static str,
+        reason: impl Fn() -> String,
+    ) -> u32 {
+        let picks = self.rng.choose(pool.len(), n as usize);
+        for p in &picks {
+            self.taken.insert(pool[*p]);
+            self.drawn.push(Drawn {
+                candidate: pool[*p],
+                strategy,
+                reason: reason(),
+            });
+        }
+        picks.len() as u32
+    }
+
+    fn allocate(
+        &mut self,
+        strategy: &'static str,
+        part: &str,
+        planned: u32,
+        drawn: u32,
+        note: &str,
+    ) {
+        self.allocation.push(Allocation {
+            strategy,
+            part: part.to_string(),
+            planned,
+            drawn,
+            note: note.to_string(),
+        });
+    }
+
+    /// A strategy's total line; returns its shortfall.
+    fn total_note(&mut self, strategy: &'static str, planned: u32, drawn: u32) -> u32 {
+        let note = if drawn < planned {
+            format!("short by {}, passed to random", planned - drawn)
+        } else {
+            String::new()
+        };
+        self.allocate(strategy, "", planned, drawn, &note);
+        planned - drawn
+    }
+}
+
+/// The highest tier (in priority order) a session belongs to.
+fn risk_tier(c: &Candidate, tiers: &[RiskTier], bad_rating_max: i64) -> Option<RiskTier> {
+    tiers.iter().copied().find(|t| match t {
+        RiskTier::PublicOpinion => c.public_opinion,
+        RiskTier::Complaint => c.complaint,
+        RiskTier::BadRating => c.rating.is_some_and(|r| r <= bad_rating_max),
+    })
+}
+
+fn in_slot(minute: u32, from: u32, to: u32) -> bool {
+    if from < to {
+        minute >= from && minute < to
+    } else {
+        minute >= from || minute < to
+    }
+}
+
+/// Split `total` in proportion to `weights` with whole numbers that sum to
+/// `total` (Hamilton's largest-remainder method; ties to the earlier part).
+/// All weights zero: nothing is allocated.
+pub fn largest_remainder(total: u32, weights: &[u32]) -> Vec<u32> {
+    let sum: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<(u64, u64)> = weights
+        .iter()
+        .map(|&w| {
+            let num = u64::from(total) * u64::from(w);
+            (num / sum, num % sum)
+        })
+        .collect();
+    let mut out: Vec<u32> = exact.iter().map(|(q, _)| *q as u32).collect();
+    let left = total - out.iter().sum::<u32>();
+    let mut by_remainder: Vec<usize> = (0..weights.len()).collect();
+    by_remainder.sort_by(|&a, &b| exact[b].1.cmp(&exact[a].1).then(a.cmp(&b)));
+    for &i in by_remainder.iter().take(left as usize) {
+        out[i] += 1;
+    }
+    out
+}
+
+/// Reviewers for the drawn sessions: a seeded share is double-scored (two
+/// distinct reviewers and a shared calibration round); each task goes to the
+/// reviewer with the most capacity left (ties by id), never twice to one
+/// reviewer for one session. Without reviewers, tasks are left unassigned.
+fn assign(
+    drawn: &[Drawn],
+    plan: &Plan,
+    round: &str,
+    rng: &mut Rng,
+    allocation: &mut Vec<Allocation>,
+) -> Vec<Assignment> {
+    let n_double = if plan.reviewers.len() >= 2 {
+        (plan.double_scored_share * drawn.len() as f64).round() as usize
+    } else {
+        0
+    };
+    let double: BTreeSet<usize> = rng.choose(drawn.len(), n_double).into_iter().collect();
+    let mut left: BTreeMap<&str, u32> = plan
+        .reviewers
+        .iter()
+        .map(|r| (r.id.as_str(), r.capacity))
+        .collect();
+    let mut out = Vec::new();
+    let mut unassigned = 0;
+    for (i, dr) in drawn.iter().enumerate() {
+        let tasks = if double.contains(&i) { 2 } else { 1 };
+        let mut used: Vec<&str> = Vec::new();
+        for _ in 0..tasks {
+            let reviewer = left
+                .iter()
+                .filter(|(id, cap)| **cap > 0 && !used.contains(id))
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(id, _)| *id);
+            if let Some(id) = reviewer {
+                if let Some(cap) = left.get_mut(id) {
+                    *cap -= 1;
+                }
+                used.push(id);
+            } else if !plan.reviewers.is_empty() {
+                unassigned += 1;
+            }
+            out.push(Assignment {
+                candidate: dr.candidate,
+                strategy: dr.strategy,
+                reason: dr.reason.clone(),
+                reviewer_id: reviewer.map(str::to_string),
+                calibration_round: (tasks == 2).then(|| round.to_string()),
+            });
+            if plan.reviewers.is_empty() {
+                break;
+            }
+        }
+    }
+    if plan.double_scored_share > 0.0 {
+        let note = if plan.reviewers.len() < 2 {
+            "needs at least two reviewers".to_string()
+        } else {
+            String::new()
+        };
+        let planned = (plan.double_scored_share * drawn.len() as f64).round() as u32;
+        allocation.push(Allocation {
+            strategy: "double_scored",
+            part: round.to_string(),
+            planned,
+            drawn: n_double as u32,
+            note,
+        });
+    }
+    if unassigned > 0 {
+        allocation.push(Allocation {
+            strategy: "unassigned",
+            part: String::new(),
+            planned: 0,
+            drawn: unassigned,
+            note: "reviewer capacity exhausted".into(),
+        });
+    }
+    out
+}
+
+/// Cochran's sample size for a proportion (p = 0.5, the most conservative)
+/// with the finite-population correction, rounded up.
+pub fn cochran(population: u64, margin: f64, confidence: f64) -> Option<u64> {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    if population == 0 || !(margin > 0.0 && margin < 1.0) || !(confidence > 0.0 && confidence < 1.0)
+    {
+        return None;
+    }
+    let z = Normal::new(0.0, 1.0)
+        .ok()?
+        .inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    let n0 = z * z * 0.25 / (margin * margin);
+    let n = n0 / (1.0 + (n0 - 1.0) / population as f64);
+    // Guard against 277.0000000001 becoming 278 from float noise.
+    Some(((n - 1e-9).ceil() as u64).min(population))
+}
