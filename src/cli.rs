@@ -69,8 +69,8 @@ Exits 0 when only rows were rejected, 2 when a file or column is unusable."
         after_help = "Examples:\n  csqa monthly --month 2026-10\n  csqa monthly --month 2026-10 --config /etc/csqa/csqa.toml --out-dir /srv/qa-reports\n\n\
 Reads the month, the month before (for month-over-month) and the FCR look-ahead past the \
 month's end; writes OUT_DIR/monthly/YYYY-MM/ atomically: business_lines, repeat_causes, \
-agents, categories, sla_overrides, agreement, agreement_rounds, disagreements, reviewers \
-(each .parquet and .csv), rejects/, report.md, manifest.json."
+agents, categories, sla_overrides, appeals, overturned_cases, agreement, agreement_rounds, \
+disagreements, reviewers, iteration, scorecard_changes (each .parquet and .csv), rejects/, report.md, manifest.json."
     )]
     Monthly(crate::cmd::monthly::MonthlyArgs),
     /// A sampling plan for QA reviewers (抽检): risk, repeat visits, business, time slots, random

@@ -75,6 +75,30 @@ impl Default for AgreementConfig {
     }
 }
 
+/// The rules of the standard-iteration table's recommendation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IterationConfig {
+    /// Clarify the rule when at least this share of decided appeals was
+    /// overturned...
+    pub overturn_threshold: f64,
+    /// ...over at least this many decided appeals.
+    pub min_decided_appeals: u32,
+    /// Coach when the defect rate rose by at least this many percentage
+    /// points while agreement is fine.
+    pub defect_rise_pts: f64,
+}
+
+impl Default for IterationConfig {
+    fn default() -> Self {
+        IterationConfig {
+            overturn_threshold: 0.30,
+            min_decided_appeals: 5,
+            defect_rise_pts: 5.0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MonthlyConfig {
@@ -98,6 +122,8 @@ struct RawConfig {
     monthly: MonthlyConfig,
     #[serde(default)]
     agreement: AgreementConfig,
+    #[serde(default)]
+    iteration: IterationConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -113,6 +139,7 @@ pub struct Config {
     pub fcr: FcrConfig,
     pub monthly: MonthlyConfig,
     pub agreement: AgreementConfig,
+    pub iteration: IterationConfig,
     /// The `[sampling]` plan, if the file has one.
     pub sampling: Option<crate::sampling::Plan>,
     /// table → canonical column → the export's column name.
@@ -191,6 +218,15 @@ impl Config {
                 "{origin}: [agreement] threshold must lie in -1..=1"
             )));
         }
+        let it = &raw.iteration;
+        if !(0.0..=1.0).contains(&it.overturn_threshold)
+            || it.defect_rise_pts.is_nan()
+            || it.defect_rise_pts < 0.0
+        {
+            return Err(Error::bad_input(format!(
+                "{origin}: [iteration] overturn_threshold must lie in 0..=1 and defect_rise_pts be non-negative"
+            )));
+        }
         if let Some(plan) = &raw.sampling {
             plan.check()
                 .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
@@ -222,6 +258,7 @@ impl Config {
                 extra_queries: raw.monthly.extra_queries.map(rel),
             },
             agreement: raw.agreement,
+            iteration: raw.iteration,
             sampling: raw.sampling,
             columns: raw.columns,
             source,

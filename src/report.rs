@@ -158,6 +158,15 @@ pub fn monthly(pack: &MonthlyPack) -> String {
         calibration(&mut md, ag, dis, pack);
     }
 
+    if let Some(it) = table("iteration") {
+        standard_iteration(
+            &mut md,
+            it,
+            table("scorecard_changes"),
+            table("overturned_cases"),
+        );
+    }
+
     if pack.overrides.height() > 0 {
         let o = &pack.overrides;
         let _ = writeln!(md, "## Emergency SLA overrides in force\n");
@@ -331,5 +340,87 @@ fn calibration(md: &mut String, ag: &DataFrame, dis: &DataFrame, pack: &MonthlyP
             let _ = writeln!(md, "- {}: {} scored {}", ds[j], dr[j], dsc[j]);
         }
         md.push('\n');
+    }
+}
+
+/// The standard-iteration review (质检标准迭代): one line per module with its
+/// recommendation, single-point modules first; version changes in the month.
+fn standard_iteration(
+    md: &mut String,
+    it: &DataFrame,
+    changes: Option<&DataFrame>,
+    overturned: Option<&DataFrame>,
+) {
+    let _ = writeln!(md, "## Standard iteration (质检标准迭代)\n");
+    let _ = writeln!(
+        md,
+        "Single-point modules are reviewed monthly; system modules are marked for the quarterly review. Defect rate: scores below full marks.\n"
+    );
+    let _ = writeln!(md, "| module | cycle | defect rate | Δ | agreement | overturned | recommendation |\n|---|---|---:|---:|---:|---:|---|");
+    let (id, name, zh) = (
+        strs(it, "module_id"),
+        strs(it, "module_name"),
+        strs(it, "module_name_zh"),
+    );
+    let (cycle, rec) = (strs(it, "review_cycle"), strs(it, "recommendation"));
+    let (defect, change) = (f64s(it, "defect_rate"), f64s(it, "defect_change_pts"));
+    let (head, over) = (f64s(it, "agreement_headline"), f64s(it, "overturn_rate"));
+    for i in 0..it.height() {
+        let label = if zh[i] == "—" {
+            name[i].clone()
+        } else {
+            format!("{} {}", name[i], zh[i])
+        };
+        let _ = writeln!(
+            md,
+            "| {label} (`{}`) | {} | {} | {} | {} | {} | {} |",
+            id[i],
+            cycle[i],
+            pct(defect[i]),
+            change[i]
+                .map(|c| format!("{c:+.1}"))
+                .unwrap_or_else(|| "—".into()),
+            num(head[i], 2),
+            pct(over[i]),
+            rec[i]
+        );
+    }
+    md.push('\n');
+    if let Some(ch) = changes.filter(|c| c.height() > 0) {
+        let _ = writeln!(md, "### Scorecard versions that took effect this month\n");
+        let _ = writeln!(md, "| version | from | module | change | defect before | defect after | agreement before | agreement after |\n|---|---|---|---|---:|---:|---:|---:|");
+        let (v, from, m, what) = (
+            strs(ch, "version"),
+            strs(ch, "effective_from"),
+            strs(ch, "module_id"),
+            strs(ch, "change"),
+        );
+        let (db, da) = (
+            f64s(ch, "defect_rate_before"),
+            f64s(ch, "defect_rate_after"),
+        );
+        let (ab, aa) = (f64s(ch, "agreement_before"), f64s(ch, "agreement_after"));
+        for i in 0..ch.height() {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                v[i],
+                from[i],
+                m[i],
+                what[i],
+                pct(db[i]),
+                pct(da[i]),
+                num(ab[i], 2),
+                num(aa[i], 2)
+            );
+        }
+        md.push('\n');
+    }
+    if let Some(o) = overturned.filter(|o| o.height() > 0) {
+        let _ = writeln!(
+            md,
+            "{} appeals were overturned this month; the cases are in `overturned_cases.csv`.\n",
+            o.height()
+        );
     }
 }

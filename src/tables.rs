@@ -52,6 +52,15 @@ impl CheckedTables {
         self.tables.get(table).map(|(c, _)| &c.used)
     }
 
+    /// The used rows of a table, or none with the same schema when the
+    /// optional table is absent.
+    pub fn used_or_empty(&self, spec: &TableSpec, standards: &Standards) -> Result<DataFrame> {
+        match self.used(spec.name) {
+            Some(df) => Ok(df.clone()),
+            None => validate::empty_used(spec, standards),
+        }
+    }
+
     pub fn manifest(&self) -> BTreeMap<String, TableManifest> {
         self.tables
             .iter()

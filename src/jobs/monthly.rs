@@ -16,12 +16,12 @@ use crate::enrich;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
 use crate::load::instant_lit;
-use crate::metrics::{calibration, fcr, qa, sla};
+use crate::metrics::{calibration, fcr, iteration, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
 
 /// The pack's built-in tables, in the order they are run and reported.
-pub const QUERIES: [(&str, &str); 4] = [
+pub const QUERIES: [(&str, &str); 6] = [
     (
         "business_lines",
         include_str!("../../queries/monthly/business_lines.sql"),
@@ -34,6 +34,11 @@ pub const QUERIES: [(&str, &str); 4] = [
     (
         "categories",
         include_str!("../../queries/monthly/categories.sql"),
+    ),
+    ("appeals", include_str!("../../queries/monthly/appeals.sql")),
+    (
+        "overturned_cases",
+        include_str!("../../queries/monthly/overturned_cases.sql"),
     ),
 ];
 
@@ -158,64 +163,34 @@ pub fn run(
         col("local_month"),
         col("reply_threshold_s"),
     ]);
-    let review_scores = match checked.used("reviews") {
-        Some(r) => qa::review_scores(r.clone().lazy())
-            .join(
-                session_keys.clone(),
-                [col("session_id")],
-                [col("session_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .collect()?,
-        None => empty_frame(&[
-            ("review_id", DataType::String),
-            ("session_id", DataType::String),
-            ("business_line", DataType::String),
-            ("agent_id", DataType::String),
-            ("category", DataType::String),
-            ("local_month", DataType::String),
-            ("review_score", DataType::Float64),
-            ("red_line_fail", DataType::Boolean),
-        ]),
+    let by_session = |lf: LazyFrame| {
+        lf.join(
+            session_keys.clone(),
+            [col("session_id")],
+            [col("session_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
     };
-    let reply_events = match checked.used("messages") {
-        Some(m) => sla::reply_events(m.clone().lazy())?
-            .join(
-                session_keys.clone(),
-                [col("session_id")],
-                [col("session_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .with_column(
-                col("reply_s")
-                    .lt_eq(col("reply_threshold_s"))
-                    .cast(DataType::Int32)
-                    .alias("reply_met"),
-            )
-            .with_column(
-                col("reply_s")
-                    .lt_eq(lit(standards.sla.reply_s))
-                    .cast(DataType::Int32)
-                    .alias("reply_met_base"),
-            )
-            .collect()?,
-        None => empty_frame(&[
-            ("session_id", DataType::String),
-            ("business_line", DataType::String),
-            ("agent_id", DataType::String),
-            ("category", DataType::String),
-            ("local_month", DataType::String),
-            ("reply_met", DataType::Int32),
-            ("reply_met_base", DataType::Int32),
-        ]),
-    };
-    let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
-    let causes = checked.used("repeat_causes").cloned().unwrap_or_else(|| {
-        empty_frame(&[
-            ("session_id", DataType::String),
-            ("cause", DataType::String),
+    let reviews = checked.used_or_empty(&contract::REVIEWS, standards)?;
+    let review_scores = by_session(qa::review_scores(reviews.clone().lazy())).collect()?;
+    // Module scores of the two months' reviews, with their session's line.
+    let review_modules = by_session(reviews.clone().lazy()).collect()?;
+    let messages = checked.used_or_empty(&contract::MESSAGES, standards)?;
+    let reply_events = by_session(sla::reply_events(messages.lazy())?)
+        .with_columns([
+            col("reply_s")
+                .lt_eq(col("reply_threshold_s"))
+                .cast(DataType::Int32)
+                .alias("reply_met"),
+            col("reply_s")
+                .lt_eq(lit(standards.sla.reply_s))
+                .cast(DataType::Int32)
+                .alias("reply_met_base"),
         ])
-    });
+        .collect()?;
+    let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
+    let causes = checked.used_or_empty(&contract::REPEAT_CAUSES, standards)?;
+    let appeals = checked.used_or_empty(&contract::APPEALS, standards)?;
     let cause_labels = DataFrame::new_infer_height(vec![
         Column::new(
             "cause".into(),
@@ -273,15 +248,45 @@ pub fn run(
     ctx.register("reply_events", reply_events.lazy());
     ctx.register("agent_time", agent_time.lazy());
     ctx.register("repeat_causes", causes.lazy());
+    ctx.register("review_modules", review_modules.clone().lazy());
+    ctx.register("appeals", appeals.lazy());
     ctx.register("cause_labels", cause_labels.lazy());
     ctx.register("period", period.lazy());
     let mut tables = Vec::new();
     for (name, sql) in QUERIES {
         tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
     }
-    // The agreement statistics have no portable SQL form: Rust computes
-    // them, and user queries can read them like the others.
+    // The agreement statistics and the iteration rules have no portable SQL
+    // form: Rust computes them, and user queries can read them like the
+    // others.
     for (name, df) in computed {
+        ctx.register(name, df.clone().lazy());
+        tables.push((name.to_string(), df));
+    }
+    step("standard iteration");
+    let table = |name: &str| {
+        tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, df)| df)
+            .ok_or_else(|| Error::other(format!("the pack has no {name} table")))
+    };
+    let inputs = iteration::IterationInputs {
+        standards,
+        month,
+        previous: &previous,
+        review_modules: &review_modules,
+        agreement: table("agreement")?,
+        appeals: table("appeals")?,
+        ratings: &ratings,
+        agreement_cfg: &cfg.agreement,
+        iteration_cfg: &cfg.iteration,
+    };
+    let standard_tables = [
+        ("iteration", iteration::iteration(&inputs)?),
+        ("scorecard_changes", iteration::scorecard_changes(&inputs)?),
+    ];
+    for (name, df) in standard_tables {
         ctx.register(name, df.clone().lazy());
         tables.push((name.to_string(), df));
     }
@@ -329,16 +334,6 @@ fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
         flag(col("first_response_s").lt_eq(col("first_response_threshold_s"))).alias("frs_met"),
         flag(col("first_response_s").lt_eq(lit(base_first_response_s))).alias("frs_met_base"),
     ]
-}
-
-/// An empty table with these columns, standing in for an absent optional
-/// input so that every query runs and yields nulls where data is missing.
-fn empty_frame(columns: &[(&str, DataType)]) -> DataFrame {
-    DataFrame::empty_with_schema(&Schema::from_iter(
-        columns
-            .iter()
-            .map(|(name, dtype)| Field::new((*name).into(), dtype.clone())),
-    ))
 }
 
 /// Agent hours per (business_line, agent_id) for the month, with rows for

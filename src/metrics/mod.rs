@@ -2,5 +2,6 @@
 
 pub mod calibration;
 pub mod fcr;
+pub mod iteration;
 pub mod qa;
 pub mod sla;

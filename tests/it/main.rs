@@ -10,4 +10,5 @@ mod generate;
 mod monthly;
 mod sample;
 mod sampling;
+mod standards;
 mod validate;

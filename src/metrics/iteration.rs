@@ -1,0 +1,454 @@
+//! The standard-iteration review (质检标准迭代): one row per scorecard module
+//! with the figures that say whether its rule needs clarifying, and the
+//! before/after view of a scorecard version that took effect in the month.
+//!
+//! A module's defect rate is the share of its (non-N/A) scores below full
+//! marks; for pass/fail modules, the fails.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use polars::prelude::*;
+
+use crate::config::{AgreementConfig, Headline, IterationConfig};
+use crate::jobs::period::Month;
+use crate::load::instant_lit;
+use crate::metrics::calibration::{self, Rating};
+use crate::standards::{Module, Scorecard, Standards};
+
+/// What a module's recommendation is decided on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModuleFigures {
+    pub defect_rate: Option<f64>,
+    pub prev_defect_rate: Option<f64>,
+    /// The calibration headline over all lines; None without calibration.
+    pub headline: Option<f64>,
+    pub flagged: bool,
+    pub overturned: u32,
+    /// Overturned plus upheld: pending appeals are not decided.
+    pub decided: u32,
+}
+
+/// The recommendation with the rule and the numbers that produced it; every
+/// rule that fires is listed, `stable` when none does:
+/// - `clarify rule: AC1 0.62 < 0.80` — the calibration headline is below the
+///   threshold;
+/// - `clarify rule: 38% of appeals overturned (5 of 13 decided)` — at least
+///   `overturn_threshold` of at least `min_decided_appeals` decided appeals;
+/// - `coach: defect rate +12 pts with agreement fine` — the defect rate rose
+///   by at least `defect_rise_pts` while agreement is not flagged.
+pub fn recommend(
+    f: &ModuleFigures,
+    headline_label: &str,
+    agreement: &AgreementConfig,
+    it: &IterationConfig,
+) -> String {
+    let mut why = Vec::new();
+    if let (true, Some(h)) = (f.flagged, f.headline) {
+        why.push(format!(
+            "clarify rule: {headline_label} {h:.2} < {:.2}",
+            agreement.threshold
+        ));
+    }
+    if f.decided > 0 && f.decided >= it.min_decided_appeals {
+        let rate = f64::from(f.overturned) / f64::from(f.decided);
+        if rate >= it.overturn_threshold {
+            why.push(format!(
+                "clarify rule: {:.0}% of appeals overturned ({} of {} decided)",
+                rate * 100.0,
+                f.overturned,
+                f.decided
+            ));
+        }
+    }
+    if let (Some(now), Some(before)) = (f.defect_rate, f.prev_defect_rate) {
+        let pts = (now - before) * 100.0;
+        if pts >= it.defect_rise_pts && !f.flagged {
+            let agreement = if f.headline.is_some() {
+                "with agreement fine"
+            } else {
+                "(no calibration data)"
+            };
+            why.push(format!("coach: defect rate {pts:+.0} pts {agreement}"));
+        }
+    }
+    if why.is_empty() {
+        "stable".into()
+    } else {
+        why.join("; ")
+    }
+}
+
+/// The headline's name as the meeting reads it.
+pub fn headline_label(h: Headline, pass_fail: bool) -> &'static str {
+    match h {
+        Headline::GwetAc1 if pass_fail => "AC1",
+        Headline::GwetAc1 => "AC2",
+        Headline::FleissKappa => "Fleiss' kappa",
+        Headline::KrippendorffAlpha => "alpha",
+        Headline::CohenKappa => "Cohen's kappa",
+        Headline::PercentAgreement => "percent agreement",
+    }
+}
+
+/// The scorecard versions in force at some time in the month, oldest first.
+fn versions_in<'a>(standards: &'a Standards, month: &Month) -> Vec<&'a Scorecard> {
+    standards
+        .scorecards
+        .iter()
+        .filter(|s| s.effective_from_utc < month.end)
+        .filter(|s| {
+            s.effective_from_utc >= month.start
+                || standards
+                    .scorecard_at(month.start)
+                    .is_some_and(|at| at.version == s.version)
+        })
+        .collect()
+}
+
+/// (scored, below full marks) per module, for `review_modules` rows kept by
+/// `keep`.
+fn defects(review_modules: &DataFrame, keep: Expr) -> PolarsResult<BTreeMap<String, (u32, u32)>> {
+    let df = review_modules
+        .clone()
+        .lazy()
+        .filter(keep.and(col("score").is_not_null()))
+        .group_by([col("module_id")])
+        .agg([
+            len().cast(DataType::UInt32).alias("scored"),
+            col("score")
+                .lt(col("scale_max"))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("defects"),
+        ])
+        .collect()?;
+    let ids = df.column("module_id")?.str()?;
+    let scored = df.column("scored")?.u32()?;
+    let below = df.column("defects")?.cast(&DataType::UInt32)?;
+    let below = below.u32()?;
+    Ok(ids
+        .iter()
+        .zip(scored.iter().zip(below.iter()))
+        .filter_map(|(id, (n, d))| Some((id?.to_string(), (n?, d.unwrap_or(0)))))
+        .collect())
+}
+
+fn rate((n, d): (u32, u32)) -> Option<f64> {
+    (n > 0).then(|| f64::from(d) / f64::from(n))
+}
+
+/// Rows of a small table keyed by module, from one of the pack's tables'
+/// `ALL` rows.
+fn all_rows(df: &DataFrame) -> PolarsResult<Vec<usize>> {
+    let lines = df.column("business_line")?.str()?;
+    Ok((0..df.height())
+        .filter(|&i| lines.get(i) == Some("ALL"))
+        .collect())
+}
+
+pub struct IterationInputs<'a> {
+    pub standards: &'a Standards,
+    pub month: &'a Month,
+    pub previous: &'a Month,
+    /// Module scores of the two months' reviews with local_month.
+    pub review_modules: &'a DataFrame,
+    /// The pack's `agreement` and `appeals` tables.
+    pub agreement: &'a DataFrame,
+    pub appeals: &'a DataFrame,
+    pub ratings: &'a [Rating],
+    pub agreement_cfg: &'a AgreementConfig,
+    pub iteration_cfg: &'a IterationConfig,
+}
+
+/// The `iteration` table: single-point modules first (monthly review), then
+/// system modules (marked for the quarterly review).
+pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
+    // Each module of the month with its newest definition in the month.
+    let mut modules: BTreeMap<&str, &Module> = BTreeMap::new();
+    for sc in versions_in(x.standards, x.month) {
+        for m in &sc.modules {
+            modules.insert(m.id.as_str(), m);
+        }
+    }
+    let now = defects(
+        x.review_modules,
+        col("local_month").eq(lit(x.month.label.clone())),
+    )?;
+    let before = defects(
+        x.review_modules,
+        col("local_month").eq(lit(x.previous.label.clone())),
+    )?;
+
+    let mut agreement: BTreeMap<String, (Option<f64>, bool)> = BTreeMap::new();
+    {
+        let (ids, scales) = (
+            x.agreement.column("module_id")?.str()?,
+            x.agreement.column("scale")?.str()?,
+        );
+        let head = x.agreement.column("headline")?.f64()?;
+        let flag = x.agreement.column("flagged")?.bool()?;
+        for i in all_rows(x.agreement)? {
+            let (Some(id), Some(scale)) = (ids.get(i), scales.get(i)) else {
+                continue;
+            };
+            // The row on the module's current scale, when its scale changed.
+            let current = modules.get(id).map(|m| {
+                let (a, b) = m.scale.bounds();
+                format!("{a}-{b}")
+            });
+            if current.as_deref() == Some(scale) || !agreement.contains_key(id) {
+                agreement.insert(id.to_string(), (head.get(i), flag.get(i).unwrap_or(false)));
+            }
+        }
+    }
+    let mut appeals: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
+    {
+        let ids = x.appeals.column("module_id")?.str()?;
+        let n = |c: &str| -> PolarsResult<Vec<u32>> {
+            Ok(x.appeals
+                .column(c)?
+                .cast(&DataType::UInt32)?
+                .u32()?
+                .iter()
+                .map(|v| v.unwrap_or(0))
+                .collect())
+        };
+        let (total, over, upheld) = (n("appeals")?, n("overturned")?, n("upheld")?);
+        for i in all_rows(x.appeals)? {
+            if let Some(id) = ids.get(i) {
+                appeals.insert(id.to_string(), (total[i], over[i], upheld[i]));
+            }
+        }
+    }
+
+    let mut order: Vec<&Module> = modules.values().copied().collect();
+    order.sort_by_key(|m| (m.scope.as_str() != "single_point", m.id.clone()));
+    let mut rows = Rows::default();
+    for m in order {
+        let scored = now.get(&m.id).copied().unwrap_or((0, 0));
+        let (headline, flagged) = agreement.get(&m.id).copied().unwrap_or((None, false));
+        let (n_appeals, overturned, upheld) = appeals.get(&m.id).copied().unwrap_or((0, 0, 0));
+        let figures = ModuleFigures {
+            defect_rate: rate(scored),
+            prev_defect_rate: before.get(&m.id).copied().and_then(rate),
+            headline,
+            flagged,
+            overturned,
+            decided: overturned + upheld,
+        };
+        let label = headline_label(x.agreement_cfg.headline, m.scale.is_pass_fail());
+        rows.module_id.push(m.id.clone());
+        rows.name.push(m.name.clone());
+        rows.name_zh.push(m.name_zh.clone());
+        rows.group.push(m.group.as_str());
+        rows.scope.push(m.scope.as_str());
+        rows.cycle.push(if m.scope.as_str() == "single_point" {
+            "monthly"
+        } else {
+            "quarterly"
+        });
+        rows.reviews.push(scored.0);
+        rows.change
+            .push(match (figures.defect_rate, figures.prev_defect_rate) {
+                (Some(a), Some(b)) => Some((a - b) * 100.0),
+                _ => None,
+            });
+        rows.defect.push(figures.defect_rate);
+        rows.prev_defect.push(figures.prev_defect_rate);
+        rows.headline.push(headline);
+        rows.flagged.push(flagged);
+        rows.appeals.push(n_appeals);
+        rows.overturn.push(
+            (figures.decided > 0).then(|| f64::from(overturned) / f64::from(figures.decided)),
+        );
+        rows.recommendation
+            .push(recommend(&figures, label, x.agreement_cfg, x.iteration_cfg));
+    }
+    rows.frame()
+}
+
+#[derive(Default)]
+struct Rows {
+    module_id: Vec<String>,
+    name: Vec<String>,
+    name_zh: Vec<Option<String>>,
+    group: Vec<&'static str>,
+    scope: Vec<&'static str>,
+    cycle: Vec<&'static str>,
+    reviews: Vec<u32>,
+    defect: Vec<Option<f64>>,
+    prev_defect: Vec<Option<f64>>,
+    change: Vec<Option<f64>>,
+    headline: Vec<Option<f64>>,
+    flagged: Vec<bool>,
+    appeals: Vec<u32>,
+    overturn: Vec<Option<f64>>,
+    recommendation: Vec<String>,
+}
+
+impl Rows {
+    fn frame(self) -> PolarsResult<DataFrame> {
+        DataFrame::new_infer_height(vec![
+            Column::new("module_id".into(), self.module_id),
+            Column::new("module_name".into(), self.name),
+            Column::new("module_name_zh".into(), self.name_zh),
+            Column::new("group".into(), self.group),
+            Column::new("scope".into(), self.scope),
+            Column::new("review_cycle".into(), self.cycle),
+            Column::new("reviews".into(), self.reviews),
+            Column::new("defect_rate".into(), self.defect),
+            Column::new("prev_defect_rate".into(), self.prev_defect),
+            Column::new("defect_change_pts".into(), self.change),
+            Column::new("agreement_headline".into(), self.headline),
+            Column::new("agreement_flagged".into(), self.flagged),
+            Column::new("appeals".into(), self.appeals),
+            Column::new("overturn_rate".into(), self.overturn),
+            Column::new("recommendation".into(), self.recommendation),
+        ])
+    }
+}
+
+/// How a module's definition changed from one version to the next; None
+/// when it did not.
+fn change(before: Option<&Module>, after: Option<&Module>) -> Option<String> {
+    match (before, after) {
+        (None, Some(_)) => Some("added".into()),
+        (Some(_), None) => Some("removed".into()),
+        (Some(b), Some(a)) => {
+            let scale = |m: &Module| {
+                let (x, y) = m.scale.bounds();
+                if m.scale.is_pass_fail() {
+                    "pass_fail".to_string()
+                } else {
+                    format!("{x}-{y}")
+                }
+            };
+            let mut what = Vec::new();
+            if b.scale != a.scale {
+                what.push(format!("scale {} → {}", scale(b), scale(a)));
+            }
+            if b.weight != a.weight {
+                what.push(format!("weight {} → {}", b.weight, a.weight));
+            }
+            if b.group != a.group {
+                what.push(format!("group {} → {}", b.group.as_str(), a.group.as_str()));
+            }
+            if b.scope != a.scope {
+                what.push(format!("scope {} → {}", b.scope.as_str(), a.scope.as_str()));
+            }
+            (!what.is_empty()).then(|| what.join(", "))
+        }
+        (None, None) => None,
+    }
+}
+
+/// For each scorecard version that took effect during the month, the
+/// modules it changed with their defect rate and agreement headline before
+/// and after it (reviews and calibration scores of the month's sessions,
+/// split at the moment it took effect).
+pub fn scorecard_changes(x: &IterationInputs) -> PolarsResult<DataFrame> {
+    let mut out = ChangeRows::default();
+    let cards = &x.standards.scorecards;
+    for (k, card) in cards.iter().enumerate() {
+        let eff = card.effective_from_utc;
+        if k == 0 || eff < x.month.start || eff >= x.month.end {
+            continue;
+        }
+        let prev = &cards[k - 1];
+        let find = |sc: &'_ Scorecard, id: &str| sc.modules.iter().find(|m| m.id == id).cloned();
+        let mut ids: Vec<&str> = prev
+            .modules
+            .iter()
+            .chain(&card.modules)
+            .map(|m| m.id.as_str())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let in_month = col("local_month").eq(lit(x.month.label.clone()));
+        let split = col("reviewed_at").gt_eq(instant_lit(eff));
+        let before = defects(x.review_modules, in_month.clone().and(split.clone().not()))?;
+        let after = defects(x.review_modules, in_month.and(split))?;
+        for id in ids {
+            let (b, a) = (find(prev, id), find(card, id));
+            let Some(what) = change(b.as_ref(), a.as_ref()) else {
+                continue;
+            };
+            out.version.push(card.version.clone());
+            out.effective_from.push(card.effective_from.to_string());
+            out.module_id.push(id.to_string());
+            out.change.push(what);
+            let (nb, na) = (
+                before.get(id).copied().unwrap_or((0, 0)),
+                after.get(id).copied().unwrap_or((0, 0)),
+            );
+            out.reviews_before.push(nb.0);
+            out.defect_before.push(rate(nb));
+            out.reviews_after.push(na.0);
+            out.defect_after.push(rate(na));
+            out.agreement_before
+                .push(b.and_then(|m| headline_between(x, &m, None, Some(eff))));
+            out.agreement_after
+                .push(a.and_then(|m| headline_between(x, &m, Some(eff), None)));
+        }
+    }
+    out.frame()
+}
+
+/// The module's calibration headline over all lines from scores given in
+/// [from, to).
+fn headline_between(
+    x: &IterationInputs,
+    m: &Module,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Option<f64> {
+    let (from, to) = (
+        from.map(|t| t.timestamp_micros()),
+        to.map(|t| t.timestamp_micros()),
+    );
+    let kept: Vec<Rating> = x
+        .ratings
+        .iter()
+        .filter(|r| r.module == m.id && r.scale == m.scale.bounds())
+        .filter(|r| from.is_none_or(|f| r.at >= f) && to.is_none_or(|t| r.at < t))
+        .cloned()
+        .collect();
+    let items = calibration::items(&kept, false);
+    let refs: Vec<&calibration::Item> = items.iter().collect();
+    if refs.is_empty() {
+        return None;
+    }
+    calibration::coefficients(&refs, m.scale.bounds(), x.agreement_cfg).headline
+}
+
+#[derive(Default)]
+struct ChangeRows {
+    version: Vec<String>,
+    effective_from: Vec<String>,
+    module_id: Vec<String>,
+    change: Vec<String>,
+    reviews_before: Vec<u32>,
+    defect_before: Vec<Option<f64>>,
+    reviews_after: Vec<u32>,
+    defect_after: Vec<Option<f64>>,
+    agreement_before: Vec<Option<f64>>,
+    agreement_after: Vec<Option<f64>>,
+}
+
+impl ChangeRows {
+    fn frame(self) -> PolarsResult<DataFrame> {
+        DataFrame::new_infer_height(vec![
+            Column::new("version".into(), self.version),
+            Column::new("effective_from".into(), self.effective_from),
+            Column::new("module_id".into(), self.module_id),
+            Column::new("change".into(), self.change),
+            Column::new("reviews_before".into(), self.reviews_before),
+            Column::new("defect_rate_before".into(), self.defect_before),
+            Column::new("reviews_after".into(), self.reviews_after),
+            Column::new("defect_rate_after".into(), self.defect_after),
+            Column::new("agreement_before".into(), self.agreement_before),
+            Column::new("agreement_after".into(), self.agreement_after),
+        ])
+    }
+}
