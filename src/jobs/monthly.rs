@@ -93,7 +93,11 @@ pub fn run(
         &specs,
         |spec| match spec.name {
             "sessions" => Some(in_window("started_at")),
-            "messages" => Some(in_window("sent_at")),
+            // Reply SLA is reported for the month only: its sessions'
+            // messages, which may run past the month's end.
+            "messages" => Some(col("sent_at").gt_eq(instant_lit(month.start)).and(
+                col("sent_at").lt(instant_lit(month.end + Duration::days(SESSION_SLACK_DAYS))),
+            )),
             // Reviews and appeals come after their session, however late.
             "reviews" => Some(since_previous("reviewed_at")),
             "appeals" => Some(since_previous("filed_at")),
