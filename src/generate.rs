@@ -252,7 +252,10 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
 
     for mi in 0..opts.months {
         let month = add_months(first, mi as i32);
-        let m_end = local_us(add_months(month, 1), 0, tz);
+        let (m_start, m_end) = (
+            local_us(month, 0, tz),
+            local_us(add_months(month, 1), 0, tz),
+        );
         let label = format!("{:04}-{:02}", month.year(), month.month());
         let slots = hour_slots(month, tz);
         let slot_cum = cumulative(&slots.iter().map(|s| s.1).collect::<Vec<_>>());
@@ -282,7 +285,7 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
             for _ in 0..base {
                 let line = rng.pick(&line_cum);
                 let start_us = slots[rng.pick(&slot_cum)].0 + rng.below(3_600_000_000) as i64;
-                let start_us = world.pull_into_incident(&mut rng, line, start_us);
+                let start_us = world.pull_into_incident(&mut rng, line, start_us, (m_start, m_end));
                 let customer =
                     (!rng.chance(0.08)).then(|| format!("C{}{:07}", line, rng.below(customers)));
                 let category = rng.below(LINES[line].categories.len() as u64) as usize;
@@ -359,11 +362,20 @@ impl World {
         line == 0 && t >= self.incident.0 && t < self.incident.1
     }
 
-    /// The incident line gets extra volume during the incident.
-    fn pull_into_incident(&self, rng: &mut Rng, line: usize, start: i64) -> i64 {
-        let (a, b) = self.incident;
-        let month_has_it = (start - a).abs() < 20 * 86_400_000_000;
-        if line == 0 && month_has_it && !self.in_incident(line, start) && rng.chance(0.04) {
+    /// The incident line gets extra volume during the incident, drawn from
+    /// the same month only, so every session stays in its month's partition.
+    fn pull_into_incident(
+        &self,
+        rng: &mut Rng,
+        line: usize,
+        start: i64,
+        (month_start, month_end): (i64, i64),
+    ) -> i64 {
+        let (a, b) = (
+            self.incident.0.max(month_start),
+            self.incident.1.min(month_end),
+        );
+        if line == 0 && a < b && !self.in_incident(line, start) && rng.chance(0.04) {
             a + rng.below((b - a) as u64) as i64
         } else {
             start

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use polars::prelude::*;
 use serde::Serialize;
@@ -48,6 +48,97 @@ pub struct LoadedTable {
     /// Each file's part of `lf` on its own, to name the file when reading
     /// the table fails past its footer (corrupt data pages).
     pub parts: Vec<(String, LazyFrame)>,
+}
+
+/// What part of a table a job reads, on one time column. Rows whose column is
+/// null are always read: they are rejected with their reason, not lost.
+#[derive(Debug, Clone)]
+pub enum Window {
+    /// Instants in [from, to); either end open.
+    Instants {
+        column: &'static str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    },
+    /// Dates in [from, to); either end open.
+    Dates {
+        column: &'static str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    },
+}
+
+impl Window {
+    fn column(&self) -> &'static str {
+        match self {
+            Window::Instants { column, .. } | Window::Dates { column, .. } => column,
+        }
+    }
+
+    /// The exact predicate on the canonical column.
+    fn exact(&self) -> Expr {
+        let c = col(self.column());
+        let range = match self {
+            Window::Instants { from, to, .. } => {
+                range(c.clone(), from.map(instant_lit), to.map(instant_lit))
+            }
+            Window::Dates { from, to, .. } => range(c.clone(), from.map(lit), to.map(lit)),
+        };
+        c.is_null().or(range)
+    }
+
+    /// A looser predicate on a file's own column in its own type, which the
+    /// Parquet reader can apply while reading (and skip row groups by their
+    /// statistics); the cast to canonical types would hide the exact one.
+    /// Instants are widened by a day on each side, so no offset or DST
+    /// subtlety of naive local times can lose a row; `exact` follows.
+    fn raw(&self, source: &str, dtype: &DataType, tz: Tz) -> Option<Expr> {
+        let c = col(source);
+        let range = match (self, dtype) {
+            (Window::Instants { from, to, .. }, DataType::Datetime(unit, zone)) => {
+                let bound = |t: DateTime<Utc>| {
+                    let micros = match zone {
+                        Some(_) => t.timestamp_micros(),
+                        // Naive columns hold local wall-clock time.
+                        None => t
+                            .with_timezone(&tz)
+                            .naive_local()
+                            .and_utc()
+                            .timestamp_micros(),
+                    };
+                    let v = match unit {
+                        TimeUnit::Milliseconds => micros.div_euclid(1000),
+                        TimeUnit::Microseconds => micros,
+                        TimeUnit::Nanoseconds => micros.saturating_mul(1000),
+                    };
+                    lit(v).cast(DataType::Datetime(*unit, zone.clone()))
+                };
+                let day = chrono::Duration::days(1);
+                range(
+                    c.clone(),
+                    from.map(|t| bound(t - day)),
+                    to.map(|t| bound(t + day)),
+                )
+            }
+            (Window::Dates { from, to, .. }, DataType::Date) => {
+                range(c.clone(), from.map(lit), to.map(lit))
+            }
+            _ => return None,
+        };
+        Some(c.is_null().or(range))
+    }
+}
+
+/// `from <= c < to`, either end open.
+fn range(c: Expr, from: Option<Expr>, to: Option<Expr>) -> Expr {
+    let lower = from.map(|f| c.clone().gt_eq(f));
+    let upper = to.map(|t| c.lt(t));
+    match (lower, upper) {
+        (Some(l), Some(u)) => l.and(u),
+        (Some(l), None) => l,
+        (None, Some(u)) => u,
+        (None, None) => lit(true),
+    }
 }
 
 pub fn utc_dtype() -> DataType {
@@ -139,7 +230,11 @@ pub fn discover(dir: &Path, data_dir: &Path) -> Result<Discovered> {
 
 /// Load a table: `Ok(None)` when an optional table's folder is absent or
 /// holds no Parquet file; an error (exit 2) for the required one.
-pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<LoadedTable>> {
+pub fn load_table(
+    cfg: &Config,
+    spec: &'static TableSpec,
+    window: Option<&Window>,
+) -> Result<Option<LoadedTable>> {
     let dir = cfg.data_dir.join(spec.name);
     if !dir.is_dir() {
         return if spec.required {
@@ -174,7 +269,7 @@ pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<Loade
     let mut parts = Vec::with_capacity(found.len());
     let mut files = Vec::with_capacity(found.len());
     for (path, info) in found {
-        let lf = scan_file(cfg, spec, &dir, &path, &info.path)?;
+        let lf = scan_file(cfg, spec, &dir, &path, &info.path, window)?;
         frames.push(lf.clone());
         parts.push((info.path.clone(), lf));
         files.push(info);
@@ -197,16 +292,11 @@ pub fn load_table(cfg: &Config, spec: &'static TableSpec) -> Result<Option<Loade
 }
 
 /// After reading a table failed: the first of its files that fails on its
-/// own (narrowed by the same `window`), as bad input naming the file.
-/// `None` when every file reads alone and the failure lies elsewhere.
-pub fn unreadable_part(parts: &[(String, LazyFrame)], window: Option<&Expr>) -> Option<Error> {
-    parts.iter().find_map(|(rel, lf)| {
-        let lf = match window {
-            Some(w) => lf.clone().filter(w.clone()),
-            None => lf.clone(),
-        };
-        lf.collect().err().map(|e| unreadable(rel, e))
-    })
+/// own, as bad input naming the file.
+pub fn unreadable_part(parts: &[(String, LazyFrame)]) -> Option<Error> {
+    parts
+        .iter()
+        .find_map(|(rel, lf)| lf.clone().collect().err().map(|e| unreadable(rel, e)))
 }
 
 fn unreadable(rel: &str, e: PolarsError) -> Error {
@@ -220,6 +310,7 @@ fn scan_file(
     table_dir: &Path,
     path: &Path,
     rel: &str,
+    window: Option<&Window>,
 ) -> Result<LazyFrame> {
     let path_str = path
         .to_str()
@@ -271,7 +362,17 @@ fn scan_file(
         exprs.push(expr.alias(column.name));
     }
     exprs.push(lit(rel.to_string()).alias(SOURCE_FILE));
-    Ok(lf.select(exprs))
+    let Some(w) = window else {
+        return Ok(lf.select(exprs));
+    };
+    let source = cfg.source_column(spec.name, w.column());
+    if let Some(pre) = schema
+        .get(source)
+        .and_then(|d| w.raw(source, d, cfg.timezone))
+    {
+        lf = lf.filter(pre);
+    }
+    Ok(lf.select(exprs).filter(w.exact()))
 }
 
 fn cast_column(e: Expr, kind: Kind, dtype: &DataType, tz: Tz) -> Expr {

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::error::Result;
-use crate::load::LoadedFiles;
+use crate::load::{LoadedFiles, Window};
 use crate::manifest::TableManifest;
 use crate::standards::Standards;
 use crate::validate::{self, Checked};
@@ -20,19 +20,21 @@ pub struct CheckedTables {
 }
 
 impl CheckedTables {
-    /// Check `specs`; `window` gives, per table, a predicate that narrows what
-    /// is read (None: the whole history).
+    /// Check `specs`; `window` gives, per table, the part of it to read
+    /// (None: the whole history).
     pub fn load(
         cfg: &Config,
         standards: &Standards,
         specs: &[&'static TableSpec],
-        window: impl Fn(&TableSpec) -> Option<Expr>,
+        window: impl Fn(&TableSpec) -> Option<Window>,
         mut on_table: impl FnMut(&str),
     ) -> Result<CheckedTables> {
         let mut tables = BTreeMap::new();
         for spec in specs {
             on_table(spec.name);
-            if let Some(checked) = validate::check_table(cfg, standards, spec, window(spec))? {
+            if let Some(checked) =
+                validate::check_table(cfg, standards, spec, window(spec).as_ref())?
+            {
                 tables.insert(spec.name, checked);
             }
         }

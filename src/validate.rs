@@ -53,24 +53,16 @@ pub struct Checked {
     pub stats: TableStats,
 }
 
-/// Apply every row rule to `table`, optionally narrowed first by `window`
-/// (a predicate on canonical columns, pushed down to the scan).
-pub fn check(
-    table: LoadedTable,
-    cfg: &Config,
-    standards: &Standards,
-    window: Option<Expr>,
-) -> Result<Checked> {
+/// Apply every row rule to the rows of `table` (already narrowed to the
+/// job's window by the loader).
+pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<Checked> {
     let spec = table.spec;
-    let mut lf = table.lf;
-    if let Some(w) = window.clone() {
-        lf = lf.filter(w);
-    }
+    let lf = table.lf;
     // One pass over the files: everything after works on these rows. A file
     // whose footer read fine may still fail here; name it (exit 2).
-    let raw = lf.collect().map_err(|e| {
-        load::unreadable_part(&table.parts, window.as_ref()).unwrap_or_else(|| e.into())
-    })?;
+    let raw = lf
+        .collect()
+        .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
     let contract_cols: Vec<PlSmallStr> = spec.columns.iter().map(|c| c.name.into()).collect();
     let mut lf = raw.lazy().unique_stable_generic(
@@ -289,19 +281,19 @@ pub fn empty_used(spec: &TableSpec, standards: &Standards) -> Result<DataFrame> 
     Ok(lf.collect()?)
 }
 
-/// Load and check one table over its whole history.
+/// Load and check one table, narrowed to `window` (None: its whole history).
 pub fn check_table(
     cfg: &Config,
     standards: &Standards,
     spec: &'static TableSpec,
-    window: Option<Expr>,
+    window: Option<&load::Window>,
 ) -> Result<Option<(Checked, load::LoadedFiles)>> {
-    let Some(table) = load::load_table(cfg, spec)? else {
+    let Some(table) = load::load_table(cfg, spec, window)? else {
         return Ok(None);
     };
     let files = load::LoadedFiles {
         files: table.files.clone(),
         ignored: table.ignored.clone(),
     };
-    Ok(Some((check(table, cfg, standards, window)?, files)))
+    Ok(Some((check(table, cfg, standards)?, files)))
 }

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::contract;
 use crate::enrich;
 use crate::error::{Error, Result};
-use crate::load::{instant_lit, utc_dtype};
+use crate::load::{instant_lit, utc_dtype, Window};
 use crate::manifest::Manifest;
 use crate::output::OutputDir;
 use crate::progress::Progress;
@@ -164,10 +164,10 @@ fn candidates(
         standards,
         &[&contract::SESSIONS, &contract::REVIEWS],
         |spec| {
-            (spec.name == "sessions").then(|| {
-                col("started_at")
-                    .gt_eq(instant_lit(lookback))
-                    .and(col("started_at").lt(instant_lit(end)))
+            (spec.name == "sessions").then_some(Window::Instants {
+                column: "started_at",
+                from: Some(lookback),
+                to: Some(end),
             })
         },
         |_| {},

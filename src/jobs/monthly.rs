@@ -15,7 +15,7 @@ use crate::contract::{self, TableSpec};
 use crate::enrich;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::load::instant_lit;
+use crate::load::Window;
 use crate::metrics::{calibration, fcr, iteration, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
@@ -73,12 +73,7 @@ pub fn run(
     // to one window plus slack after this month (FCR look-ahead).
     let read_from = previous.start - window;
     let read_to = month.end + window + Duration::days(SESSION_SLACK_DAYS);
-    let in_window = |c: &str| {
-        col(c)
-            .gt_eq(instant_lit(read_from))
-            .and(col(c).lt(instant_lit(read_to)))
-    };
-    let since_previous = |c: &str| col(c).gt_eq(instant_lit(previous.start));
+    let instants = |column, from, to| Window::Instants { column, from, to };
     let specs: Vec<&'static TableSpec> = vec![
         &contract::SESSIONS,
         &contract::REVIEWS,
@@ -92,20 +87,22 @@ pub fn run(
         standards,
         &specs,
         |spec| match spec.name {
-            "sessions" => Some(in_window("started_at")),
+            "sessions" => Some(instants("started_at", Some(read_from), Some(read_to))),
             // Reply SLA is reported for the month only: its sessions'
             // messages, which may run past the month's end.
-            "messages" => Some(col("sent_at").gt_eq(instant_lit(month.start)).and(
-                col("sent_at").lt(instant_lit(month.end + Duration::days(SESSION_SLACK_DAYS))),
+            "messages" => Some(instants(
+                "sent_at",
+                Some(month.start),
+                Some(month.end + Duration::days(SESSION_SLACK_DAYS)),
             )),
             // Reviews and appeals come after their session, however late.
-            "reviews" => Some(since_previous("reviewed_at")),
-            "appeals" => Some(since_previous("filed_at")),
-            "agent_hours" => Some(
-                col("date")
-                    .gt_eq(lit(previous.first_day))
-                    .and(col("date").lt(lit(month.next_first_day()))),
-            ),
+            "reviews" => Some(instants("reviewed_at", Some(previous.start), None)),
+            "appeals" => Some(instants("filed_at", Some(previous.start), None)),
+            "agent_hours" => Some(Window::Dates {
+                column: "date",
+                from: Some(previous.first_day),
+                to: Some(month.next_first_day()),
+            }),
             _ => None,
         },
         |t| step(&format!("reading {t}")),
