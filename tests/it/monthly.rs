@@ -861,3 +861,33 @@ fn sla_overrides_list_the_sessions_they_touched() {
     );
     assert_close(f64_at(&o, "reply_threshold_s", 0), 300.0, "reply");
 }
+
+#[test]
+fn the_window_reads_null_times_and_skips_other_months() {
+    let fx = fixture(true, true);
+    // x1 has no start: read and rejected, not lost. x2 is from 2025: outside
+    // the window, never read.
+    let extra = DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), ["x1", "x2"]),
+        Column::new("business_line".into(), ["a", "a"]),
+        Column::new("channel".into(), ["chat", "chat"]),
+        ts_col("started_at", &[None, Some("2025-01-01T00:00:00Z")]),
+    ])
+    .expect("frame");
+    fx.parquet("sessions/part-1.parquet", extra);
+    business_lines(&fx);
+    let rejects = fx.read("monthly/2026-10/rejects/sessions.parquet");
+    assert_eq!(rejects.height(), 1);
+    assert_eq!(str_at(&rejects, "session_id", 0).as_deref(), Some("x1"));
+    assert_eq!(
+        str_at(&rejects, "reason", 0).as_deref(),
+        Some("null started_at")
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fx.out().join("monthly/2026-10/manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    // The fixture's 13 sessions plus x1.
+    assert_eq!(manifest["tables"]["sessions"]["rows_in"], 14);
+    assert_eq!(manifest["tables"]["sessions"]["rejected"], 1);
+}
