@@ -430,6 +430,27 @@ pub fn local_parts(ts: &str, tz: Tz, prefix: &str) -> Vec<Expr> {
     ]
 }
 
+/// Join arguments that keep the left frame's row order, so that every run
+/// produces the same rows in the same order (and float sums over them add up
+/// the same way): outputs are reproducible to the byte.
+pub fn ordered_join(how: JoinType) -> JoinArgs {
+    JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(how)
+    }
+}
+
+/// Collect a large scan with the streaming engine: files are read, cast and
+/// filtered in batches instead of whole, which bounds the scan's own memory.
+pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    match lf.collect_with_engine(Engine::Streaming)? {
+        polars_core::query_result::QueryResult::Single(df) => Ok(df),
+        polars_core::query_result::QueryResult::Multiple(_) => {
+            polars_bail!(ComputeError: "a scan gave several results")
+        }
+    }
+}
+
 /// The configured zone as Polars names it (validated by chrono-tz on load).
 pub fn pl_tz(tz: Tz) -> TimeZone {
     TimeZone::opt_try_new(Some(tz.name()))

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::error::Result;
-use crate::load::{self, instant_lit, LoadedTable, SOURCE_FILE};
+use crate::load::{self, instant_lit, ordered_join, LoadedTable, SOURCE_FILE};
 use crate::standards::Standards;
 
 pub const REASON: &str = "reason";
@@ -60,8 +60,7 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let lf = table.lf;
     // One pass over the files: everything after works on these rows. A file
     // whose footer read fine may still fail here; name it (exit 2).
-    let raw = lf
-        .collect()
+    let raw = load::collect_streaming(lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
     let contract_cols: Vec<PlSmallStr> = spec.columns.iter().map(|c| c.name.into()).collect();
@@ -255,7 +254,7 @@ fn enrich_reviews(lf: LazyFrame, standards: &Standards) -> Result<LazyFrame> {
             modules,
             [col("scorecard_version"), col("module_id")],
             [col("scorecard_version"), col("module_id")],
-            JoinArgs::new(JoinType::Left),
+            ordered_join(JoinType::Left),
         )
         .with_column(
             ((col("score") - col("scale_min")) / (col("scale_max") - col("scale_min")))

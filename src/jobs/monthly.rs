@@ -15,7 +15,7 @@ use crate::contract::{self, TableSpec};
 use crate::enrich;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::load::Window;
+use crate::load::{ordered_join, Window};
 use crate::metrics::{calibration, fcr, iteration, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
@@ -169,7 +169,7 @@ pub fn run(
             session_keys.clone(),
             [col("session_id")],
             [col("session_id")],
-            JoinArgs::new(JoinType::Inner),
+            ordered_join(JoinType::Inner),
         )
     };
     let reviews = checked.used_or_empty(&contract::REVIEWS, standards)?;
@@ -369,7 +369,7 @@ fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) ->
                     logged.clone(),
                     [col("agent_id")],
                     [col("agent_id")],
-                    JoinArgs::new(JoinType::Left),
+                    ordered_join(JoinType::Left),
                 );
             let all = logged.select([
                 lit("ALL").alias("business_line"),

@@ -13,6 +13,7 @@ use polars::prelude::*;
 
 use crate::agreement::{self, AlphaLevel, RatingMatrix, Weighting};
 use crate::config::{AgreementConfig, Headline};
+use crate::load::ordered_join;
 
 /// One calibration score as read, after validation.
 #[derive(Debug, Clone)]
@@ -39,7 +40,7 @@ pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rati
             sessions.select([col("session_id"), col("business_line")]),
             [col("session_id")],
             [col("session_id")],
-            JoinArgs::new(JoinType::Inner),
+            ordered_join(JoinType::Inner),
         )
         .select([
             col("calibration_round"),

@@ -17,8 +17,10 @@ pub fn review_scores(reviews: LazyFrame) -> LazyFrame {
         .and(col("normalised").eq(lit(0.0)))
         .fill_null(lit(false))
         .any(true);
+    // Stable groups: the scores come out in input order, so every sum over
+    // them (a line's mean) adds in the same order on every run.
     reviews
-        .group_by([col("review_id")])
+        .group_by_stable([col("review_id")])
         .agg([
             col("session_id").first(),
             col("reviewer_id").first(),

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::load::instant_lit;
+use crate::load::{instant_lit, ordered_join};
 use crate::standards::Sla;
 
 /// Threshold columns `first_response_threshold_s` and `reply_threshold_s`
@@ -71,7 +71,7 @@ pub fn reply_events(messages: LazyFrame) -> PolarsResult<LazyFrame> {
         asked,
         [col("session_id"), col("_segment")],
         [col("session_id"), col("_segment")],
-        JoinArgs::new(JoinType::Inner),
+        ordered_join(JoinType::Inner),
     );
     Ok(answers
         // The first answer of a session is its first response, not a reply.
