@@ -8,6 +8,7 @@
 pub mod agreement;
 pub mod cli;
 pub mod cmd;
+pub mod columns;
 pub mod config;
 pub mod contract;
 pub mod enrich;

@@ -10,6 +10,7 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use crate::cli::GlobalArgs;
+use crate::columns::{bools, i64s, strings};
 use crate::config::Config;
 use crate::contract;
 use crate::enrich;
@@ -204,44 +205,25 @@ fn candidates(
             col("is_repeat"),
         ])
         .collect()?;
-    let text = |c: &str| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect())
-    };
-    let flag = |c: &str| -> Result<Vec<bool>> {
-        Ok(df
-            .column(c)?
-            .bool()?
-            .iter()
-            .map(|v| v.unwrap_or(false))
-            .collect())
-    };
     let (ids, lines, cats, agents) = (
-        text("session_id")?,
-        text("business_line")?,
-        text("category")?,
-        text("agent_id")?,
+        strings(&df, "session_id")?,
+        strings(&df, "business_line")?,
+        strings(&df, "category")?,
+        strings(&df, "agent_id")?,
     );
-    let starts: Vec<i64> = df
-        .column("started_at")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let ratings: Vec<Option<i64>> = df.column("rating")?.i64()?.iter().collect();
+    // started_at is never null in validated sessions; flags read null as false.
+    let starts = i64s(&df, "started_at")?;
+    let ratings = i64s(&df, "rating")?;
     let (complaint, opinion, repeat) = (
-        flag("complaint")?,
-        flag("public_opinion")?,
-        flag("is_repeat")?,
+        bools(&df, "complaint")?,
+        bools(&df, "public_opinion")?,
+        bools(&df, "is_repeat")?,
     );
     let candidates = (0..df.height())
         .map(|i| {
             let id = ids[i].clone().unwrap_or_default();
-            let local = chrono::DateTime::from_timestamp_micros(starts[i])
+            let started_at = starts[i].unwrap_or_default();
+            let local = chrono::DateTime::from_timestamp_micros(started_at)
                 .unwrap_or_default()
                 .with_timezone(&cfg.timezone);
             Candidate {
@@ -250,12 +232,12 @@ fn candidates(
                 business_line: lines[i].clone().unwrap_or_default(),
                 category: cats[i].clone(),
                 agent_id: agents[i].clone(),
-                started_at: starts[i],
+                started_at,
                 minute: local.hour() * 60 + local.minute(),
-                complaint: complaint[i],
-                public_opinion: opinion[i],
+                complaint: complaint[i].unwrap_or(false),
+                public_opinion: opinion[i].unwrap_or(false),
                 rating: ratings[i],
-                is_repeat: repeat[i],
+                is_repeat: repeat[i].unwrap_or(false),
             }
         })
         .collect();

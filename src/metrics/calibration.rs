@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 
 use crate::agreement::{self, AlphaLevel, RatingMatrix, Weighting};
+use crate::columns::{f64s, i64s, strings};
 use crate::config::{AgreementConfig, Headline};
 use crate::load::ordered_join;
 
@@ -55,12 +56,17 @@ pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rati
             col("scale_max").cast(DataType::Int64),
         ])
         .collect()?;
+    // Key columns are never null in validated reviews.
     let text = |name: &str| -> PolarsResult<Vec<String>> {
-        Ok(df
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|s| s.unwrap_or_default().to_string())
+        Ok(strings(&df, name)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect())
+    };
+    let whole = |name: &str| -> PolarsResult<Vec<i64>> {
+        Ok(i64s(&df, name)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
             .collect())
     };
     let (round, session, line) = (
@@ -69,25 +75,12 @@ pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rati
         text("business_line")?,
     );
     let (module, reviewer, review) = (text("module_id")?, text("reviewer_id")?, text("review_id")?);
-    let at: Vec<i64> = df
-        .column("reviewed_at")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let score: Vec<Option<f64>> = df.column("score")?.f64()?.iter().collect();
-    let min: Vec<i64> = df
-        .column("scale_min")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let max: Vec<i64> = df
-        .column("scale_max")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(1))
-        .collect();
+    let (at, min, max) = (
+        whole("reviewed_at")?,
+        whole("scale_min")?,
+        whole("scale_max")?,
+    );
+    let score = f64s(&df, "score")?;
     Ok((0..df.height())
         .map(|i| Rating {
             round: round[i].clone(),

@@ -186,3 +186,35 @@ fn in_unit(micros: i64, unit: TimeUnit) -> i64 {
         TimeUnit::Nanoseconds => micros * 1000,
     }
 }
+
+/// One table row as (its key columns joined by '/', the values of some
+/// numeric columns).
+pub type Row = (String, Vec<Option<f64>>);
+
+/// Rows of `df` as `Row`s, a null key shown as "∅".
+pub fn rows(df: &DataFrame, keys: &[&str], columns: &[&str]) -> Vec<Row> {
+    (0..df.height())
+        .map(|i| {
+            let key = keys
+                .iter()
+                .map(|k| str_at(df, k, i).unwrap_or_else(|| "∅".into()))
+                .collect::<Vec<_>>()
+                .join("/");
+            (key, columns.iter().map(|c| f64_at(df, c, i)).collect())
+        })
+        .collect()
+}
+
+/// The rows, in order, equal `expected` to 1e-9 (nulls exactly).
+pub fn assert_rows(actual: Vec<Row>, expected: Vec<(&str, Vec<Option<f64>>)>) {
+    assert_eq!(actual.len(), expected.len(), "{actual:?}");
+    for ((key, got), (want_key, want)) in actual.iter().zip(&expected) {
+        assert_eq!(key, want_key);
+        for (g, w) in got.iter().zip(want) {
+            match (g, w) {
+                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{key}: {got:?} != {want:?}"),
+                _ => assert_eq!(g, w, "{key}: {got:?} != {want:?}"),
+            }
+        }
+    }
+}

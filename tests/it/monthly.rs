@@ -639,33 +639,6 @@ fn user_queries_become_extra_tables() {
     assert_close(f64_at(&mix, "sessions", 0), 8.0, "chat sessions");
 }
 
-/// Rows of `df` as (key, values of `columns`), keys joined by '/'.
-fn rows(df: &DataFrame, keys: &[&str], columns: &[&str]) -> Vec<(String, Vec<Option<f64>>)> {
-    (0..df.height())
-        .map(|i| {
-            let key = keys
-                .iter()
-                .map(|k| str_at(df, k, i).unwrap_or_else(|| "∅".into()))
-                .collect::<Vec<_>>()
-                .join("/");
-            (key, columns.iter().map(|c| f64_at(df, c, i)).collect())
-        })
-        .collect()
-}
-
-fn assert_rows(actual: Vec<(String, Vec<Option<f64>>)>, expected: Vec<(&str, Vec<Option<f64>>)>) {
-    assert_eq!(actual.len(), expected.len(), "{actual:?}");
-    for ((key, got), (want_key, want)) in actual.iter().zip(&expected) {
-        assert_eq!(key, want_key);
-        for (g, w) in got.iter().zip(want) {
-            match (g, w) {
-                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{key}: {got:?} != {want:?}"),
-                _ => assert_eq!(g, w, "{key}: {got:?} != {want:?}"),
-            }
-        }
-    }
-}
-
 #[test]
 fn agents_match_hand_computation() {
     let fx = fixture(true, true);

@@ -3,21 +3,24 @@
 
 use std::process::Command;
 
-#[test]
-fn monthly_report_of_the_bundled_sample() {
+/// `csqa monthly` on the bundled data/ with the repo's csqa.toml, into a
+/// fresh folder.
+fn monthly(month: &str) -> tempfile::TempDir {
     let out_dir = tempfile::tempdir().expect("temp dir");
-    let repo = env!("CARGO_MANIFEST_DIR");
     let out = Command::new(env!("CARGO_BIN_EXE_csqa"))
-        .current_dir(repo)
-        .args(["--quiet", "monthly", "--month", "2026-09", "--out-dir"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--quiet", "monthly", "--month", month, "--out-dir"])
         .arg(out_dir.path())
         .output()
         .expect("run csqa");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    out_dir
+}
+
+#[test]
+fn monthly_report_of_the_bundled_sample() {
+    let out_dir = monthly("2026-09");
     let report = std::fs::read_to_string(out_dir.path().join("monthly/2026-09/report.md"))
         .expect("report.md");
     insta::assert_snapshot!("sample_monthly_2026_09_report", report);
@@ -25,23 +28,7 @@ fn monthly_report_of_the_bundled_sample() {
 
 #[test]
 fn the_same_input_gives_the_same_bytes() {
-    let repo = env!("CARGO_MANIFEST_DIR");
-    let dirs: Vec<tempfile::TempDir> = (0..2)
-        .map(|_| tempfile::tempdir().expect("temp dir"))
-        .collect();
-    for d in &dirs {
-        let out = Command::new(env!("CARGO_BIN_EXE_csqa"))
-            .current_dir(repo)
-            .args(["--quiet", "monthly", "--month", "2026-10", "--out-dir"])
-            .arg(d.path())
-            .output()
-            .expect("run csqa");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let dirs = [monthly("2026-10"), monthly("2026-10")];
     let folder = |d: &tempfile::TempDir| d.path().join("monthly/2026-10");
     let mut names: Vec<String> = std::fs::read_dir(folder(&dirs[0]))
         .expect("dir")

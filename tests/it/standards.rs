@@ -191,34 +191,6 @@ fn fixture() -> Fixture {
     fx
 }
 
-type Row = (String, Vec<Option<f64>>);
-
-fn rows(df: &DataFrame, keys: &[&str], columns: &[&str]) -> Vec<Row> {
-    (0..df.height())
-        .map(|i| {
-            let key = keys
-                .iter()
-                .map(|k| str_at(df, k, i).unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join("/");
-            (key, columns.iter().map(|c| f64_at(df, c, i)).collect())
-        })
-        .collect()
-}
-
-fn assert_rows(actual: Vec<Row>, expected: Vec<(&str, Vec<Option<f64>>)>) {
-    assert_eq!(actual.len(), expected.len(), "{actual:?}");
-    for ((key, got), (want_key, want)) in actual.iter().zip(&expected) {
-        assert_eq!(key, want_key);
-        for (g, w) in got.iter().zip(want) {
-            match (g, w) {
-                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{key}: {got:?} != {want:?}"),
-                _ => assert_eq!(g, w, "{key}: {got:?} != {want:?}"),
-            }
-        }
-    }
-}
-
 #[test]
 fn reviews_are_checked_against_the_version_in_force() {
     let fx = fixture();
