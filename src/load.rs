@@ -18,9 +18,13 @@ use crate::config::Config;
 use crate::contract::{Kind, TableSpec};
 use crate::error::{Error, Result};
 
-/// The column every loaded row carries: the file it came from, relative to
-/// the data directory. Not a contract column: exact-duplicate detection
-/// ignores it.
+/// The column every loaded row carries: the position in `LoadedTable::files`
+/// of the file it came from (a number, not the path: millions of rows would
+/// carry the path for nothing, and only rejected rows need it). Not a
+/// contract column: exact-duplicate detection ignores it.
+pub const SOURCE_INDEX: &str = "_source_index";
+
+/// The column naming a rejected row's file, relative to the data directory.
 pub const SOURCE_FILE: &str = "source_file";
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +47,7 @@ pub struct LoadedTable {
     pub files: Vec<FileInfo>,
     /// Files below the folder that are not Parquet and were not read.
     pub ignored: Vec<String>,
-    /// Canonical contract columns plus `source_file`.
+    /// Canonical contract columns plus `SOURCE_INDEX`.
     pub lf: LazyFrame,
     /// Each file's part of `lf` on its own, to name the file when reading
     /// the table fails past its footer (corrupt data pages).
@@ -268,8 +272,8 @@ pub fn load_table(
     let mut frames = Vec::with_capacity(found.len());
     let mut parts = Vec::with_capacity(found.len());
     let mut files = Vec::with_capacity(found.len());
-    for (path, info) in found {
-        let lf = scan_file(cfg, spec, &dir, &path, &info.path, window)?;
+    for (index, (path, info)) in found.into_iter().enumerate() {
+        let lf = scan_file(cfg, spec, &dir, &path, &info.path, index, window)?;
         frames.push(lf.clone());
         parts.push((info.path.clone(), lf));
         files.push(info);
@@ -310,6 +314,7 @@ fn scan_file(
     table_dir: &Path,
     path: &Path,
     rel: &str,
+    index: usize,
     window: Option<&Window>,
 ) -> Result<LazyFrame> {
     let path_str = path
@@ -361,7 +366,9 @@ fn scan_file(
         };
         exprs.push(expr.alias(column.name));
     }
-    exprs.push(lit(rel.to_string()).alias(SOURCE_FILE));
+    let index = u32::try_from(index)
+        .map_err(|_| Error::bad_input(format!("{rel}: more than 2^32 files in one table")))?;
+    exprs.push(lit(index).cast(DataType::UInt32).alias(SOURCE_INDEX));
     let Some(w) = window else {
         return Ok(lf.select(exprs));
     };

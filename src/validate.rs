@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::error::Result;
-use crate::load::{self, instant_lit, ordered_join, LoadedTable, SOURCE_FILE};
+use crate::load::{self, instant_lit, ordered_join, LoadedTable, SOURCE_FILE, SOURCE_INDEX};
 use crate::standards::Standards;
 
 pub const REASON: &str = "reason";
@@ -75,17 +75,24 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         .with_column(reason_expr(spec, cfg)?.alias(REASON))
         .collect()?;
     let duplicates = rows_in - checked.height() as u64;
+    let rejected = checked.column(REASON)?.len() - checked.column(REASON)?.null_count();
 
-    let rejects = checked
-        .clone()
-        .lazy()
-        .filter(col(REASON).is_not_null())
-        .collect()?;
-    let used = checked
-        .lazy()
-        .filter(col(REASON).is_null())
-        .drop(by_name([REASON, SOURCE_FILE], true, false))
-        .collect()?;
+    // Usually nothing is rejected: the checked rows are then the used rows
+    // as they are, without copying millions of them through a filter.
+    let (used, rejects) = if rejected == 0 {
+        let rejects = checked.clear();
+        (checked, rejects)
+    } else {
+        let rejects = checked
+            .clone()
+            .lazy()
+            .filter(col(REASON).is_not_null())
+            .collect()?;
+        let used = checked.lazy().filter(col(REASON).is_null()).collect()?;
+        (used, rejects)
+    };
+    let used = used.drop_many([REASON, SOURCE_INDEX]);
+    let rejects = name_source_files(rejects, &table.files)?;
 
     let mut rejected_by_reason = BTreeMap::new();
     if rejects.height() > 0 {
@@ -118,6 +125,22 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         rejects,
         stats,
     })
+}
+
+/// Rejected rows carry the index of their file; give them its path instead.
+fn name_source_files(rejects: DataFrame, files: &[load::FileInfo]) -> Result<DataFrame> {
+    let paths: Vec<Option<&str>> = rejects
+        .column(SOURCE_INDEX)?
+        .u32()?
+        .iter()
+        .map(|i| {
+            i.and_then(|i| files.get(i as usize))
+                .map(|f| f.path.as_str())
+        })
+        .collect();
+    let mut rejects = rejects.drop(SOURCE_INDEX)?;
+    rejects.with_column(Column::new(SOURCE_FILE.into(), paths))?;
+    Ok(rejects)
 }
 
 /// The first rule a row breaks, in a fixed order: null keys, conflicting

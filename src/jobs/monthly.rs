@@ -177,7 +177,7 @@ pub fn run(
     // Module scores of the two months' reviews, with their session's line.
     let review_modules = by_session(reviews.clone().lazy()).collect()?;
     let messages = checked.used_or_empty(&contract::MESSAGES, standards)?;
-    let reply_events = by_session(sla::reply_events(messages.lazy())?)
+    let reply_events = sla::reply_events(messages.lazy(), session_keys.clone())
         .with_columns([
             col("reply_s")
                 .lt_eq(col("reply_threshold_s"))

@@ -51,9 +51,8 @@ pub fn repeat_flags(
         .fill_null(col("started_at"))
         .cast(DataType::Int64);
     let known = col("customer_id").is_not_null();
-    let over_keys: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
 
-    Ok(sessions
+    let mut sorted = sessions
         .sort(
             order,
             SortMultipleOptions::default()
@@ -64,13 +63,14 @@ pub fn repeat_flags(
             same_as(-1).alias("_same_next"),
             same_as(1).alias("_same_prev"),
             start_us.clone().shift(lit(-1)).alias("_next_start"),
-            anchor_us.clone().alias("_anchor"),
-            // Latest anchor among the key's sessions so far.
-            anchor_us
-                .cum_max(false)
-                .over(over_keys)?
-                .alias("_max_anchor"),
+            anchor_us.alias("_anchor"),
         ])
+        .collect()?;
+    let latest = latest_anchor_before(&sorted)?;
+    sorted.with_column(latest)?;
+
+    Ok(sorted
+        .lazy()
         .with_columns([
             when(known.clone())
                 .then(
@@ -83,11 +83,9 @@ pub fn repeat_flags(
                 .otherwise(lit(NULL).cast(DataType::Boolean))
                 .alias(FOLLOWED),
             known
-                .clone()
-                .and(col("_same_prev"))
                 .and(
                     start_us
-                        .lt_eq(col("_max_anchor").shift(lit(1)) + lit(window_us))
+                        .lt_eq(col("_latest_before") + lit(window_us))
                         .fill_null(lit(false)),
                 )
                 .alias(IS_REPEAT),
@@ -104,9 +102,33 @@ pub fn repeat_flags(
                 "_same_prev",
                 "_next_start",
                 "_anchor",
-                "_max_anchor",
+                "_latest_before",
             ],
             true,
             false,
         )))
+}
+
+/// `_latest_before`: the latest anchor among the earlier sessions of the
+/// row's key (null for a key's first session), over rows sorted by key and
+/// start. One pass with a running maximum that restarts at each new key;
+/// the same as a cumulative maximum over the key, shifted by one, without
+/// grouping millions of rows by key.
+fn latest_anchor_before(sorted: &DataFrame) -> PolarsResult<Column> {
+    let same_prev = sorted.column("_same_prev")?.bool()?;
+    let anchor = sorted.column("_anchor")?.i64()?;
+    let mut latest: Option<i64> = None;
+    let out: Int64Chunked = same_prev
+        .iter()
+        .zip(anchor.iter())
+        .map(|(same, a)| {
+            if same != Some(true) {
+                latest = None;
+            }
+            let before = latest;
+            latest = latest.max(a);
+            before
+        })
+        .collect();
+    Ok(out.with_name("_latest_before".into()).into_column())
 }

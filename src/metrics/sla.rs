@@ -41,46 +41,84 @@ pub fn thresholds(sla: &Sla) -> Vec<Expr> {
 /// message), leaving out the session's first answer, timed from the first
 /// customer message since the previous agent message. Bot and system
 /// messages are ignored. At equal timestamps a customer message counts as
-/// sent before the agent's. Output: session_id, reply_s.
-pub fn reply_events(messages: LazyFrame) -> PolarsResult<LazyFrame> {
-    let ordered = messages
+/// sent before the agent's.
+///
+/// `sessions` are the sessions whose replies are wanted, with `session_id`
+/// and any columns to carry; the output is one row per reply event with
+/// those columns and `reply_s`. Messages of other sessions are left out.
+///
+/// The messages are narrowed to (session number, time, is agent) before the
+/// sort, and every step after it compares a row with the one before: a
+/// sort on three primitive columns and a few shifts, where grouping by the
+/// session id string would cost several times as much on a month of
+/// messages.
+pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> LazyFrame {
+    const SESSION: &str = "_session";
+    let sessions = sessions.with_row_index(SESSION, None);
+    let numbered = sessions.clone().select([col("session_id"), col(SESSION)]);
+    let agent = col("_agent");
+    let same_session = col(SESSION)
+        .eq(col(SESSION).shift(lit(1)))
+        .fill_null(lit(false));
+    let after_agent = agent.clone().shift(lit(1)).fill_null(lit(false));
+    let time = col("_t");
+    messages
         .filter(col("sender").is_in(
             lit(Series::new("s".into(), ["customer", "agent"])).implode(false),
             false,
         ))
-        .with_column(col("sender").eq(lit("agent")).alias("_agent"))
-        .sort(
-            ["session_id", "sent_at", "_agent"],
-            SortMultipleOptions::default().with_maintain_order(true),
+        .join(
+            numbered,
+            [col("session_id")],
+            [col("session_id")],
+            JoinArgs::new(JoinType::Inner),
         )
-        // Agent messages before this one in the session.
-        .with_column(
-            (col("_agent")
-                .cast(DataType::UInt32)
-                .cum_sum(false)
-                .over([col("session_id")])?
-                - col("_agent").cast(DataType::UInt32))
-            .alias("_segment"),
-        );
-    let asked = ordered
-        .clone()
-        .filter(col("_agent").not())
-        .group_by([col("session_id"), col("_segment")])
-        .agg([col("sent_at").min().alias("_asked_at")]);
-    let answers = ordered.filter(col("_agent")).join(
-        asked,
-        [col("session_id"), col("_segment")],
-        [col("session_id"), col("_segment")],
-        ordered_join(JoinType::Inner),
-    );
-    Ok(answers
-        // The first answer of a session is its first response, not a reply.
-        .filter(col("_segment").neq(col("_segment").min().over([col("session_id")])?))
         .select([
-            col("session_id"),
-            ((col("sent_at").cast(DataType::Int64) - col("_asked_at").cast(DataType::Int64))
-                .cast(DataType::Float64)
-                / lit(1e6))
-            .alias("reply_s"),
-        ]))
+            col(SESSION),
+            col("sent_at").cast(DataType::Int64).alias("_t"),
+            col("sender").eq(lit("agent")).alias("_agent"),
+        ])
+        // Exact duplicates were folded by validation, so these keys are
+        // unique and the order is fully determined.
+        .sort([SESSION, "_t", "_agent"], SortMultipleOptions::default())
+        .with_columns([
+            // A customer message that opens a question: the session's first
+            // message, or the first since an agent message.
+            when(
+                agent
+                    .clone()
+                    .not()
+                    .and(same_session.clone().not().or(after_agent.clone())),
+            )
+            .then(time.clone())
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .fill_null_with_strategy(FillNullStrategy::Forward(None))
+            .alias("_opened"),
+            // An agent message right after a customer message answers it.
+            agent
+                .clone()
+                .and(same_session)
+                .and(after_agent.not())
+                .alias("_answer"),
+        ])
+        // The question an answer closes opened at the previous row's value.
+        .with_column(col("_opened").shift(lit(1)).alias("_asked_at"))
+        .filter(col("_answer"))
+        // The first answer of a session is its first response, not a reply.
+        .filter(
+            col(SESSION)
+                .eq(col(SESSION).shift(lit(1)))
+                .fill_null(lit(false)),
+        )
+        .select([
+            col(SESSION),
+            ((time - col("_asked_at")).cast(DataType::Float64) / lit(1e6)).alias("reply_s"),
+        ])
+        .join(
+            sessions,
+            [col(SESSION)],
+            [col(SESSION)],
+            ordered_join(JoinType::Inner),
+        )
+        .drop(by_name([SESSION], true, false))
 }
