@@ -12,6 +12,7 @@
 use polars::prelude::*;
 
 use crate::config::FcrScope;
+use crate::load::ordered_join;
 
 pub const FOLLOWED: &str = "followed";
 pub const IS_REPEAT: &str = "is_repeat";
@@ -27,12 +28,17 @@ pub fn scope_keys(scope: FcrScope) -> Vec<&'static str> {
 /// Adds `followed` (bool, null for anonymous sessions), `is_repeat` (bool,
 /// false for anonymous) and `repeat_of` (the previous session of the key
 /// when a repeat) to a frame of sessions with `session_id`, `customer_id`,
-/// `business_line`, `started_at` and `ended_at`. Row order is not kept.
+/// `business_line`, `started_at` and `ended_at`, in the same row order.
+///
+/// Only the columns the flags need are sorted; the flags are joined back by
+/// row number, so the frame's other columns are never copied by the sort.
 pub fn repeat_flags(
     sessions: LazyFrame,
     scope: FcrScope,
     window_hours: u32,
 ) -> PolarsResult<LazyFrame> {
+    const ROW: &str = "_row";
+    let sessions = sessions.with_row_index(ROW, None);
     let keys = scope_keys(scope);
     let window_us = i64::from(window_hours) * 3_600_000_000;
     let mut order: Vec<PlSmallStr> = keys.iter().map(|k| (*k).into()).collect();
@@ -53,6 +59,15 @@ pub fn repeat_flags(
     let known = col("customer_id").is_not_null();
 
     let mut sorted = sessions
+        .clone()
+        .select([
+            col(ROW),
+            col("session_id"),
+            col("customer_id"),
+            col("business_line"),
+            col("started_at"),
+            col("ended_at"),
+        ])
         .sort(
             order,
             SortMultipleOptions::default()
@@ -69,7 +84,7 @@ pub fn repeat_flags(
     let latest = latest_anchor_before(&sorted)?;
     sorted.with_column(latest)?;
 
-    Ok(sorted
+    let flags = sorted
         .lazy()
         .with_columns([
             when(known.clone())
@@ -96,17 +111,10 @@ pub fn repeat_flags(
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias(REPEAT_OF),
         )
-        .drop(by_name(
-            [
-                "_same_next",
-                "_same_prev",
-                "_next_start",
-                "_anchor",
-                "_latest_before",
-            ],
-            true,
-            false,
-        )))
+        .select([col(ROW), col(FOLLOWED), col(IS_REPEAT), col(REPEAT_OF)]);
+    Ok(sessions
+        .join(flags, [col(ROW)], [col(ROW)], ordered_join(JoinType::Left))
+        .drop(by_name([ROW], true, false)))
 }
 
 /// `_latest_before`: the latest anchor among the earlier sessions of the
