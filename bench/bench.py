@@ -24,12 +24,17 @@ FIGURES = ["sessions", "rated", "csat", "avg_rating", "fcr", "fcr_coverage",
 
 
 def measure(cmd):
-    """Run `cmd`; return (seconds, peak MiB of the child). Called in a fresh
-    interpreter (see `measured`), so the peak is this command's alone."""
+    """Run `cmd`; return (seconds, peak MiB of the child, exit status).
+    Called in a fresh interpreter (see `measured`), so the peak is this
+    command's alone."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    status = subprocess.run(cmd).returncode
     seconds = time.perf_counter() - t0
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0, status
+
+
+class Failed(Exception):
+    pass
 
 
 def measured(cmd):
@@ -39,7 +44,12 @@ def measured(cmd):
         [sys.executable, __file__, "--measure-only", json.dumps(cmd)],
         check=True, capture_output=True, text=True)
     sys.stderr.write(out.stderr)
-    seconds, mib = out.stdout.strip().splitlines()[-1].split()
+    seconds, mib, status = out.stdout.strip().splitlines()[-1].split()
+    if int(status) != 0:
+        # -9 is SIGKILL: on Linux, usually the kernel's out-of-memory killer.
+        why = " (killed: out of memory?)" if int(status) == -9 else ""
+        raise Failed(f"{cmd[0]} exited with status {status}{why} after {float(seconds):.1f}s, "
+                     f"peak {float(mib):.0f} MiB")
     return float(seconds), float(mib)
 
 
@@ -47,11 +57,10 @@ def generate(n, months):
     data = os.path.join(WORK, f"data-{months}x{n}")
     marker = os.path.join(data, ".complete")
     if not os.path.exists(marker):
-        t0 = time.perf_counter()
-        subprocess.run([CSQA, "--quiet", "generate", "--out", data, "--from", "2026-01",
-                        "--months", str(months), "--sessions-per-month", str(n),
-                        "--seed", "1", "--timezone", "UTC"], check=True)
-        print(f"generate {months} × {n:,}: {time.perf_counter() - t0:.1f}s")
+        wall, mib = measured([CSQA, "--quiet", "generate", "--out", data, "--from", "2026-01",
+                              "--months", str(months), "--sessions-per-month", str(n),
+                              "--seed", "1", "--timezone", "UTC"])
+        print(f"generate {months} × {n:,}: {wall:.1f}s, peak {mib:.0f} MiB")
         open(marker, "w").close()
     return data
 
@@ -88,11 +97,28 @@ def compare(a, b):
     return problems
 
 
+def warm_page_cache(data):
+    """Read every data file once, so both tools are measured with the files
+    in the page cache and neither pays for the disk on the other's behalf."""
+    for root, _, files in os.walk(data):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                while f.read(1 << 24):
+                    pass
+
+
 def one(n, months):
     data = generate(n, months)
     month = f"2026-{1 + months // 2:02d}"  # a month with a previous month and a look-ahead
-    c = run_csqa(data, month)
+    warm_page_cache(data)
     d = run_duckdb(data, month)
+    try:
+        c = run_csqa(data, month)
+    except Failed as e:
+        print(f"\n{months} months × {n:,} sessions, month {month}")
+        print(f"duckdb   {d[0]:>8.2f}s {d[1]:>9.0f} MiB")
+        print(f"csqa FAILED: {e}")
+        sys.exit(1)
     problems = compare(c[2], d[2])
     print(f"\n{months} months × {n:,} sessions, month {month}")
     print(f"{'tool':<8} {'wall s':>8} {'peak MiB':>9}")
@@ -108,8 +134,8 @@ def one(n, months):
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--measure-only":
-        seconds, mib = measure(json.loads(sys.argv[2]))
-        print(f"{seconds} {mib}")
+        seconds, mib, status = measure(json.loads(sys.argv[2]))
+        print(f"{seconds} {mib} {status}")
         return
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--sessions-per-month", type=int, default=1_000_000)
