@@ -63,16 +63,20 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let raw = load::collect_streaming(lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
-    let contract_cols: Vec<PlSmallStr> = spec.columns.iter().map(|c| c.name.into()).collect();
-    let mut lf = raw.lazy().unique_stable_generic(
-        Some(contract_cols.iter().map(|c| col(c.clone())).collect()),
-        UniqueKeepStrategy::First,
-    );
+    // Copies of a row share its key. When no key repeats (the usual case),
+    // there is nothing to fold and no conflict: skip the comparison of whole
+    // rows, which costs more than the rest of the checks together.
+    let repeats = spec.conflict_key.is_empty() || any_key_repeats(&raw, spec.conflict_key)?;
+    let mut lf = raw.lazy();
+    if repeats {
+        let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
+        lf = lf.unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First);
+    }
     if spec.name == contract::REVIEWS.name {
         lf = enrich_reviews(lf, standards)?;
     }
     let checked = lf
-        .with_column(reason_expr(spec, cfg)?.alias(REASON))
+        .with_column(reason_expr(spec, cfg, repeats)?.alias(REASON))
         .collect()?;
     let duplicates = rows_in - checked.height() as u64;
     let rejected = checked.column(REASON)?.len() - checked.column(REASON)?.null_count();
@@ -127,6 +131,23 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     })
 }
 
+/// Whether two rows share a key (null keys included).
+fn any_key_repeats(raw: &DataFrame, keys: &[&str]) -> Result<bool> {
+    let most = raw
+        .clone()
+        .lazy()
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([len().alias("_n")])
+        .select([col("_n").max()])
+        .collect()?;
+    Ok(most
+        .column("_n")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .get(0)
+        .is_some_and(|n| n > 1))
+}
+
 /// Rejected rows carry the index of their file; give them its path instead.
 fn name_source_files(rejects: DataFrame, files: &[load::FileInfo]) -> Result<DataFrame> {
     let paths: Vec<Option<&str>> = rejects
@@ -144,13 +165,14 @@ fn name_source_files(rejects: DataFrame, files: &[load::FileInfo]) -> Result<Dat
 }
 
 /// The first rule a row breaks, in a fixed order: null keys, conflicting
-/// duplicates, then the table's value rules.
-fn reason_expr(spec: &TableSpec, cfg: &Config) -> Result<Expr> {
+/// duplicates (only possible when a key `repeats`), then the table's value
+/// rules.
+fn reason_expr(spec: &TableSpec, cfg: &Config, repeats: bool) -> Result<Expr> {
     let mut rules: Vec<(Expr, String)> = Vec::new();
     for c in spec.columns.iter().filter(|c| !c.nullable) {
         rules.push((col(c.name).is_null(), reasons::null_key(c.name)));
     }
-    if !spec.conflict_key.is_empty() {
+    if repeats && !spec.conflict_key.is_empty() {
         let keys: Vec<Expr> = spec.conflict_key.iter().map(|k| col(*k)).collect();
         let keys_present = keys
             .iter()
