@@ -50,6 +50,10 @@ pub struct TableSpec {
     /// Rows sharing this key but differing elsewhere are conflicting
     /// duplicates. Empty: only exact copies are folded.
     pub conflict_key: &'static [&'static str],
+    /// Columns that every copy of a row shares and that seldom repeat
+    /// otherwise: only rows whose probe value repeats are compared whole
+    /// when exact copies are folded. The conflict key where there is one.
+    pub copy_probe: &'static [&'static str],
 }
 
 impl TableSpec {
@@ -83,6 +87,7 @@ pub const SESSIONS: TableSpec = TableSpec {
         c("public_opinion", Bool, true),
     ],
     conflict_key: &["session_id"],
+    copy_probe: &["session_id"],
 };
 
 pub const REVIEWS: TableSpec = TableSpec {
@@ -98,6 +103,7 @@ pub const REVIEWS: TableSpec = TableSpec {
         c("calibration_round", Str, true),
     ],
     conflict_key: &["review_id", "module_id"],
+    copy_probe: &["review_id", "module_id"],
 };
 
 pub const REPEAT_CAUSES: TableSpec = TableSpec {
@@ -110,6 +116,7 @@ pub const REPEAT_CAUSES: TableSpec = TableSpec {
         c("noted_at", Timestamp, true),
     ],
     conflict_key: &[],
+    copy_probe: &["session_id"],
 };
 
 pub const MESSAGES: TableSpec = TableSpec {
@@ -121,6 +128,7 @@ pub const MESSAGES: TableSpec = TableSpec {
         c("sender", Str, false),
     ],
     conflict_key: &[],
+    copy_probe: &["sent_at"],
 };
 
 pub const APPEALS: TableSpec = TableSpec {
@@ -134,6 +142,7 @@ pub const APPEALS: TableSpec = TableSpec {
         c("decided_at", Timestamp, true),
     ],
     conflict_key: &[],
+    copy_probe: &["review_id", "module_id"],
 };
 
 pub const AGENT_HOURS: TableSpec = TableSpec {
@@ -146,6 +155,7 @@ pub const AGENT_HOURS: TableSpec = TableSpec {
     ],
     // Several rows per agent and day (shifts, channels) are summed.
     conflict_key: &[],
+    copy_probe: &["agent_id", "date"],
 };
 
 pub const ALL_TABLES: [TableSpec; 6] = [

@@ -63,15 +63,8 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let raw = load::collect_streaming(lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
-    // Copies of a row share its key. When no key repeats (the usual case),
-    // there is nothing to fold and no conflict: skip the comparison of whole
-    // rows, which costs more than the rest of the checks together.
-    let repeats = spec.conflict_key.is_empty() || any_key_repeats(&raw, spec.conflict_key)?;
-    let mut lf = raw.lazy();
-    if repeats {
-        let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
-        lf = lf.unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First);
-    }
+    let (deduplicated, repeats) = fold_exact_copies(raw, spec)?;
+    let mut lf = deduplicated.lazy();
     if spec.name == contract::REVIEWS.name {
         lf = enrich_reviews(lf, standards)?;
     }
@@ -131,21 +124,44 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     })
 }
 
-/// Whether two rows share a key (null keys included).
-fn any_key_repeats(raw: &DataFrame, keys: &[&str]) -> Result<bool> {
-    let most = raw
+/// The rows with exact copies folded (the first kept, order kept), and
+/// whether any value of the table's copy probe repeats. Comparing whole rows
+/// (strings and all) costs far more than the rest of the checks, so only the
+/// rows whose probe value repeats, usually none or a handful, are compared.
+fn fold_exact_copies(raw: DataFrame, spec: &TableSpec) -> Result<(DataFrame, bool)> {
+    const ROW: &str = "_row";
+    let probe: Vec<Expr> = spec.copy_probe.iter().map(|k| col(*k)).collect();
+    let candidates = raw
         .clone()
         .lazy()
-        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([len().alias("_n")])
-        .select([col("_n").max()])
+        .with_row_index(ROW, None)
+        .filter(len().over(probe)?.gt(lit(1)))
         .collect()?;
-    Ok(most
-        .column("_n")?
-        .cast(&DataType::UInt64)?
-        .u64()?
-        .get(0)
-        .is_some_and(|n| n > 1))
+    if candidates.height() == 0 {
+        return Ok((raw, false));
+    }
+    let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
+    let kept = candidates
+        .clone()
+        .lazy()
+        .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
+        .select([col(ROW)]);
+    let copies = candidates
+        .lazy()
+        .select([col(ROW)])
+        .join(kept, [col(ROW)], [col(ROW)], JoinArgs::new(JoinType::Anti))
+        .collect()?;
+    if copies.height() == 0 {
+        return Ok((raw, true));
+    }
+    let copies = copies.column(ROW)?.as_materialized_series().clone();
+    let folded = raw
+        .lazy()
+        .with_row_index(ROW, None)
+        .filter(col(ROW).is_in(lit(copies).implode(false), false).not())
+        .drop(by_name([ROW], true, false))
+        .collect()?;
+    Ok((folded, true))
 }
 
 /// Rejected rows carry the index of their file; give them its path instead.
@@ -165,8 +181,8 @@ fn name_source_files(rejects: DataFrame, files: &[load::FileInfo]) -> Result<Dat
 }
 
 /// The first rule a row breaks, in a fixed order: null keys, conflicting
-/// duplicates (only possible when a key `repeats`), then the table's value
-/// rules.
+/// duplicates (possible only when the copy probe, which is the conflict
+/// key, `repeats`), then the table's value rules.
 fn reason_expr(spec: &TableSpec, cfg: &Config, repeats: bool) -> Result<Expr> {
     let mut rules: Vec<(Expr, String)> = Vec::new();
     for c in spec.columns.iter().filter(|c| !c.nullable) {

@@ -1580,3 +1580,64 @@ fn mixed_corpus_counts_checked_by_hand() {
         "{text}"
     );
 }
+
+#[test]
+fn message_copies_are_folded_but_shared_instants_are_not() {
+    // Messages are compared whole only where their sent_at repeats: m2 and
+    // m3 share m1's instant without being copies; m4 is a copy of m1; m7 a
+    // copy of m6 (null sent_at, so the one kept is rejected, as is m8).
+    let t1 = Some("2026-10-05T10:00:00Z");
+    let t2 = Some("2026-10-05T10:00:30Z");
+    let f = Fixture::new();
+    f.parquet("sessions/part-0.parquet", one_session());
+    f.parquet(
+        "messages/part-0.parquet",
+        frame(vec![
+            str_col(
+                "session_id",
+                &[
+                    Some("s1"),
+                    Some("s1"),
+                    Some("s2"),
+                    Some("s1"),
+                    Some("s1"),
+                    Some("s3"),
+                    Some("s3"),
+                    Some("s3"),
+                ],
+            ),
+            ts_col("sent_at", &[t1, t1, t1, t1, t2, None, None, None]),
+            str_col(
+                "sender",
+                &[
+                    Some("customer"),
+                    Some("agent"),
+                    Some("customer"),
+                    Some("customer"),
+                    Some("agent"),
+                    Some("customer"),
+                    Some("customer"),
+                    Some("agent"),
+                ],
+            ),
+        ]),
+    );
+    validate(&f);
+    assert_eq!(summary(&f, "messages"), [1, 8, 4, 2, 2]);
+    assert_eq!(reasons(&f), owned(&[("messages", "null sent_at", 2)]));
+}
+
+#[test]
+fn copy_probes_are_the_conflict_keys_where_there_are_any() {
+    // A conflict needs a repeated conflict key, which validation looks for
+    // only where the copy probe repeats.
+    for spec in csqa::contract::ALL_TABLES {
+        assert!(!spec.copy_probe.is_empty(), "{}", spec.name);
+        if !spec.conflict_key.is_empty() {
+            assert_eq!(spec.copy_probe, spec.conflict_key, "{}", spec.name);
+        }
+        for c in spec.copy_probe {
+            assert!(spec.column(c).is_some(), "{}.{c}", spec.name);
+        }
+    }
+}
