@@ -130,12 +130,11 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
 /// rows whose probe value repeats, usually none or a handful, are compared.
 fn fold_exact_copies(raw: DataFrame, spec: &TableSpec) -> Result<(DataFrame, bool)> {
     const ROW: &str = "_row";
-    let probe: Vec<Expr> = spec.copy_probe.iter().map(|k| col(*k)).collect();
     let candidates = raw
         .clone()
         .lazy()
         .with_row_index(ROW, None)
-        .filter(len().over(probe)?.gt(lit(1)))
+        .filter(probe_repeats(&raw, spec.copy_probe)?)
         .collect()?;
     if candidates.height() == 0 {
         return Ok((raw, false));
@@ -162,6 +161,31 @@ fn fold_exact_copies(raw: DataFrame, spec: &TableSpec) -> Result<(DataFrame, boo
         .drop(by_name([ROW], true, false))
         .collect()?;
     Ok((folded, true))
+}
+
+/// True on the rows whose probe value occurs more than once (nulls equal).
+fn probe_repeats(raw: &DataFrame, probe: &[&str]) -> Result<Expr> {
+    if let [column] = probe {
+        let values = raw.column(column)?;
+        if values.dtype().to_physical().is_primitive_numeric() {
+            // One number per row (a timestamp): sorting it and comparing
+            // neighbours finds the repeated values much faster than grouping.
+            let sorted = values
+                .as_materialized_series()
+                .to_physical_repr()
+                .sort(SortOptions::default())?;
+            let repeated = sorted
+                .equal(&sorted.shift(1))?
+                .fill_null_with_values(false)?;
+            let repeated = sorted.filter(&repeated)?.unique()?.cast(values.dtype())?;
+            let nulls_repeat = values.null_count() > 1;
+            return Ok(col(*column)
+                .is_in(lit(repeated).implode(false), false)
+                .or(col(*column).is_null().and(lit(nulls_repeat))));
+        }
+    }
+    let probe: Vec<Expr> = probe.iter().map(|k| col(*k)).collect();
+    Ok(len().over(probe)?.gt(lit(1)))
 }
 
 /// Rejected rows carry the index of their file; give them its path instead.
@@ -234,21 +258,11 @@ fn reason_expr(spec: &TableSpec, cfg: &Config, repeats: bool) -> Result<Expr> {
             ));
         }
         "messages" => rules.push((
-            col("sender")
-                .is_in(
-                    lit(Series::new("s".into(), contract::SENDERS)).implode(false),
-                    false,
-                )
-                .not(),
+            one_of("sender", &contract::SENDERS).not(),
             reasons::UNKNOWN_SENDER.into(),
         )),
         "appeals" => rules.push((
-            col("outcome")
-                .is_in(
-                    lit(Series::new("o".into(), contract::OUTCOMES)).implode(false),
-                    false,
-                )
-                .not(),
+            one_of("outcome", &contract::OUTCOMES).not(),
             reasons::UNKNOWN_OUTCOME.into(),
         )),
         "agent_hours" => {
@@ -269,6 +283,18 @@ fn reason_expr(spec: &TableSpec, cfg: &Config, repeats: bool) -> Result<Expr> {
         expr = when(broken).then(lit(reason)).otherwise(expr);
     }
     Ok(expr)
+}
+
+/// `column` equals one of a few `values` (null: false). Comparisons with
+/// each, rather than a set lookup: several times faster on the short
+/// strings of a month of messages.
+fn one_of(column: &str, values: &[&str]) -> Expr {
+    values
+        .iter()
+        .map(|v| col(column).eq(lit(*v)))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
+        .fill_null(lit(false))
 }
 
 /// Attach the scorecard version in force at `reviewed_at` and the module's
