@@ -12,7 +12,6 @@
 use polars::prelude::*;
 
 use crate::config::FcrScope;
-use crate::load::ordered_join;
 
 pub const FOLLOWED: &str = "followed";
 pub const IS_REPEAT: &str = "is_repeat";
@@ -29,114 +28,90 @@ pub fn scope_keys(scope: FcrScope) -> Vec<&'static str> {
 /// false for anonymous) and `repeat_of` (the previous session of the key
 /// when a repeat) to a frame of sessions with `session_id`, `customer_id`,
 /// `business_line`, `started_at` and `ended_at`, in the same row order.
-///
-/// Only the columns the flags need are sorted; the flags are joined back by
-/// row number, so the frame's other columns are never copied by the sort.
 pub fn repeat_flags(
     sessions: LazyFrame,
     scope: FcrScope,
     window_hours: u32,
 ) -> PolarsResult<LazyFrame> {
-    const ROW: &str = "_row";
-    let sessions = sessions.with_row_index(ROW, None);
-    let keys = scope_keys(scope);
-    let window_us = i64::from(window_hours) * 3_600_000_000;
-    let mut order: Vec<PlSmallStr> = keys.iter().map(|k| (*k).into()).collect();
-    order.push("started_at".into());
-    order.push("session_id".into());
-
-    let same_as = |offset: i64| {
-        keys.iter()
-            .map(|k| col(*k).shift(lit(offset)).eq(col(*k)))
-            .reduce(Expr::and)
-            .unwrap_or(lit(false))
-            .fill_null(lit(false))
-    };
-    let start_us = col("started_at").cast(DataType::Int64);
-    let anchor_us = col("ended_at")
-        .fill_null(col("started_at"))
-        .cast(DataType::Int64);
-    let known = col("customer_id").is_not_null();
-
-    let mut sorted = sessions
-        .clone()
-        .select([
-            col(ROW),
-            col("session_id"),
-            col("customer_id"),
-            col("business_line"),
-            col("started_at"),
-            col("ended_at"),
-        ])
-        .sort(
-            order,
-            SortMultipleOptions::default()
-                .with_nulls_last(true)
-                .with_maintain_order(true),
-        )
-        .with_columns([
-            same_as(-1).alias("_same_next"),
-            same_as(1).alias("_same_prev"),
-            start_us.clone().shift(lit(-1)).alias("_next_start"),
-            anchor_us.alias("_anchor"),
-        ])
-        .collect()?;
-    let latest = latest_anchor_before(&sorted)?;
-    sorted.with_column(latest)?;
-
-    let flags = sorted
-        .lazy()
-        .with_columns([
-            when(known.clone())
-                .then(
-                    col("_same_next").and(
-                        col("_next_start")
-                            .lt_eq(col("_anchor") + lit(window_us))
-                            .fill_null(lit(false)),
-                    ),
-                )
-                .otherwise(lit(NULL).cast(DataType::Boolean))
-                .alias(FOLLOWED),
-            known
-                .and(
-                    start_us
-                        .lt_eq(col("_latest_before") + lit(window_us))
-                        .fill_null(lit(false)),
-                )
-                .alias(IS_REPEAT),
-        ])
-        .with_column(
-            when(col(IS_REPEAT))
-                .then(col("session_id").shift(lit(1)))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(REPEAT_OF),
-        )
-        .select([col(ROW), col(FOLLOWED), col(IS_REPEAT), col(REPEAT_OF)]);
-    Ok(sessions
-        .join(flags, [col(ROW)], [col(ROW)], ordered_join(JoinType::Left))
-        .drop(by_name([ROW], true, false)))
+    let mut df = sessions.collect()?;
+    for flag in flags(&df, scope, window_hours)? {
+        df.with_column(flag)?;
+    }
+    Ok(df.lazy())
 }
 
-/// `_latest_before`: the latest anchor among the earlier sessions of the
-/// row's key (null for a key's first session), over rows sorted by key and
-/// start. One pass with a running maximum that restarts at each new key;
-/// the same as a cumulative maximum over the key, shifted by one, without
-/// grouping millions of rows by key.
-fn latest_anchor_before(sorted: &DataFrame) -> PolarsResult<Column> {
-    let same_prev = sorted.column("_same_prev")?.bool()?;
-    let anchor = sorted.column("_anchor")?.i64()?;
-    let mut latest: Option<i64> = None;
-    let out: Int64Chunked = same_prev
-        .iter()
-        .zip(anchor.iter())
-        .map(|(same, a)| {
-            if same != Some(true) {
-                latest = None;
+/// What a key's sessions so far leave for the next one.
+struct KeyState {
+    /// The latest anchor among them.
+    latest_anchor: i64,
+    /// The row of the last of them.
+    last_row: usize,
+}
+
+/// One pass over the sessions in (`started_at`, `session_id`) order, with
+/// the state of each key in a hash map: sorting one number column and a
+/// lookup per session, where sorting by key, time and id costs several
+/// times as much on months of sessions.
+fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Column; 3]> {
+    let window_us = i64::from(window_hours) * 3_600_000_000;
+    let ids: Vec<Option<&str>> = df.column("session_id")?.str()?.iter().collect();
+    let customers: Vec<Option<&str>> = df.column("customer_id")?.str()?.iter().collect();
+    let lines: Vec<Option<&str>> = match scope {
+        FcrScope::Customer => vec![None; df.height()],
+        FcrScope::CustomerBusinessLine => df.column("business_line")?.str()?.iter().collect(),
+    };
+    let micros = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .collect())
+    };
+    let starts = micros("started_at")?;
+    let ends = micros("ended_at")?;
+    let anchor = |i: usize| ends[i].or(starts[i]);
+
+    let mut order: Vec<usize> = (0..df.height()).collect();
+    order.sort_unstable_by(|&a, &b| starts[a].cmp(&starts[b]).then_with(|| ids[a].cmp(&ids[b])));
+
+    let n = df.height();
+    let mut followed: Vec<Option<bool>> = vec![None; n];
+    let mut is_repeat = vec![false; n];
+    let mut repeat_of: Vec<Option<&str>> = vec![None; n];
+    let mut keys: std::collections::HashMap<(&str, Option<&str>), KeyState> =
+        std::collections::HashMap::new();
+    for i in order {
+        // Anonymous sessions are neither followed nor repeats; a session
+        // without a start was rejected before it got here.
+        let (Some(customer), Some(start), Some(anchor_i)) = (customers[i], starts[i], anchor(i))
+        else {
+            continue;
+        };
+        followed[i] = Some(false);
+        match keys.entry((customer, lines[i])) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let key = e.get_mut();
+                let prev = key.last_row;
+                followed[prev] = Some(anchor(prev).is_some_and(|a| start <= a + window_us));
+                if start <= key.latest_anchor + window_us {
+                    is_repeat[i] = true;
+                    repeat_of[i] = ids[prev];
+                }
+                key.latest_anchor = key.latest_anchor.max(anchor_i);
+                key.last_row = i;
             }
-            let before = latest;
-            latest = latest.max(a);
-            before
-        })
-        .collect();
-    Ok(out.with_name("_latest_before".into()).into_column())
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(KeyState {
+                    latest_anchor: anchor_i,
+                    last_row: i,
+                });
+            }
+        }
+    }
+    Ok([
+        Column::new(FOLLOWED.into(), followed),
+        Column::new(IS_REPEAT.into(), is_repeat),
+        Column::new(REPEAT_OF.into(), repeat_of),
+    ])
 }
