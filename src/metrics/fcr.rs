@@ -40,24 +40,16 @@ pub fn repeat_flags(
     Ok(df.lazy())
 }
 
-/// What a key's sessions so far leave for the next one.
-struct KeyState {
-    /// The latest anchor among them.
-    latest_anchor: i64,
-    /// The row of the last of them.
-    last_row: usize,
-}
-
-/// One pass over the sessions in (`started_at`, `session_id`) order, with
-/// the state of each key in a hash map: sorting one number column and a
-/// lookup per session, where sorting by key, time and id costs several
-/// times as much on months of sessions.
+/// One pass over the sessions sorted by (key, `started_at`, `session_id`).
+/// Keys are numbered first, so the sort compares numbers (ids only on equal
+/// starts) and moves small records, and the pass reads them in order.
 fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Column; 3]> {
     let window_us = i64::from(window_hours) * 3_600_000_000;
+    let n = df.height();
     let ids: Vec<Option<&str>> = df.column("session_id")?.str()?.iter().collect();
-    let customers: Vec<Option<&str>> = df.column("customer_id")?.str()?.iter().collect();
+    let customers = df.column("customer_id")?.str()?;
     let lines: Vec<Option<&str>> = match scope {
-        FcrScope::Customer => vec![None; df.height()],
+        FcrScope::Customer => vec![None; n],
         FcrScope::CustomerBusinessLine => df.column("business_line")?.str()?.iter().collect(),
     };
     let micros = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
@@ -70,43 +62,45 @@ fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Co
     };
     let starts = micros("started_at")?;
     let ends = micros("ended_at")?;
-    let anchor = |i: usize| ends[i].or(starts[i]);
 
-    let mut order: Vec<usize> = (0..df.height()).collect();
-    order.sort_unstable_by(|&a, &b| starts[a].cmp(&starts[b]).then_with(|| ids[a].cmp(&ids[b])));
+    // (key number, start, anchor, row) of every session with a customer and
+    // a start; anonymous sessions are neither followed nor repeats, and a
+    // session without a start was rejected before it got here.
+    let mut numbers: PlHashMap<(&str, Option<&str>), u32> = PlHashMap::with_capacity(n / 2);
+    let mut visits: Vec<(u32, i64, i64, u32)> = Vec::with_capacity(n);
+    for (row, customer) in customers.iter().enumerate() {
+        let (Some(customer), Some(start)) = (customer, starts[row]) else {
+            continue;
+        };
+        let next = numbers.len() as u32;
+        let key = *numbers.entry((customer, lines[row])).or_insert(next);
+        let anchor = ends[row].unwrap_or(start);
+        visits.push((key, start, anchor, row as u32));
+    }
+    visits.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| ids[a.3 as usize].cmp(&ids[b.3 as usize]))
+    });
 
-    let n = df.height();
     let mut followed: Vec<Option<bool>> = vec![None; n];
     let mut is_repeat = vec![false; n];
     let mut repeat_of: Vec<Option<&str>> = vec![None; n];
-    let mut keys: std::collections::HashMap<(&str, Option<&str>), KeyState> =
-        std::collections::HashMap::new();
-    for i in order {
-        // Anonymous sessions are neither followed nor repeats; a session
-        // without a start was rejected before it got here.
-        let (Some(customer), Some(start), Some(anchor_i)) = (customers[i], starts[i], anchor(i))
-        else {
-            continue;
-        };
-        followed[i] = Some(false);
-        match keys.entry((customer, lines[i])) {
-            std::collections::hash_map::Entry::Occupied(mut e) => {
-                let key = e.get_mut();
-                let prev = key.last_row;
-                followed[prev] = Some(anchor(prev).is_some_and(|a| start <= a + window_us));
-                if start <= key.latest_anchor + window_us {
-                    is_repeat[i] = true;
-                    repeat_of[i] = ids[prev];
+    // The latest anchor among the key's sessions so far.
+    let mut latest = i64::MIN;
+    for (i, &(key, start, anchor, row)) in visits.iter().enumerate() {
+        let row = row as usize;
+        followed[row] = Some(false);
+        match i.checked_sub(1).map(|p| visits[p]) {
+            Some((prev_key, _, prev_anchor, prev_row)) if prev_key == key => {
+                followed[prev_row as usize] = Some(start <= prev_anchor + window_us);
+                if start <= latest + window_us {
+                    is_repeat[row] = true;
+                    repeat_of[row] = ids[prev_row as usize];
                 }
-                key.latest_anchor = key.latest_anchor.max(anchor_i);
-                key.last_row = i;
+                latest = latest.max(anchor);
             }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(KeyState {
-                    latest_anchor: anchor_i,
-                    last_row: i,
-                });
-            }
+            _ => latest = anchor,
         }
     }
     Ok([
