@@ -177,7 +177,11 @@ pub fn run(
     // Module scores of the two months' reviews, with their session's line.
     let review_modules = by_session(reviews.clone().lazy()).collect()?;
     let messages = checked.used_or_empty(&contract::MESSAGES, standards)?;
-    let reply_events = sla::reply_events(messages.lazy(), session_keys.clone())
+    // Reply SLA is the month's: only its sessions' messages were read.
+    let month_keys = session_keys
+        .clone()
+        .filter(col("local_month").eq(lit(month.label.clone())));
+    let reply_events = sla::reply_events(messages.lazy(), month_keys.clone())?
         .with_columns([
             col("reply_s")
                 .lt_eq(col("reply_threshold_s"))
@@ -227,9 +231,6 @@ pub fn run(
         .collect()?;
 
     step("calibration agreement");
-    let month_keys = session_keys
-        .clone()
-        .filter(col("local_month").eq(lit(month.label.clone())));
     let ratings = match checked.used("reviews") {
         Some(r) => calibration::ratings(r.clone().lazy(), month_keys)?,
         None => Vec::new(),

@@ -47,12 +47,11 @@ pub fn thresholds(sla: &Sla) -> Vec<Expr> {
 /// and any columns to carry; the output is one row per reply event with
 /// those columns and `reply_s`. Messages of other sessions are left out.
 ///
-/// The messages are narrowed to (session number, time, is agent) before the
-/// sort, and every step after it compares a row with the one before: a
-/// sort on three primitive columns and a few shifts, where grouping by the
-/// session id string would cost several times as much on a month of
-/// messages.
-pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> LazyFrame {
+/// The messages are numbered by session and narrowed to (session number,
+/// time, is agent) by the streaming engine, whose hash join is the fastest
+/// way to match millions of session ids; then a sort on those three
+/// primitive columns and a few shifts find the events.
+pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<LazyFrame> {
     const SESSION: &str = "_session";
     let sessions = sessions.with_row_index(SESSION, None);
     let numbered = sessions.clone().select([col("session_id"), col(SESSION)]);
@@ -62,11 +61,12 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> LazyFrame {
         .fill_null(lit(false));
     let after_agent = agent.clone().shift(lit(1)).fill_null(lit(false));
     let time = col("_t");
-    messages
-        .filter(col("sender").is_in(
-            lit(Series::new("s".into(), ["customer", "agent"])).implode(false),
-            false,
-        ))
+    let narrow = messages
+        .filter(
+            col("sender")
+                .eq(lit("customer"))
+                .or(col("sender").eq(lit("agent"))),
+        )
         .join(
             numbered,
             [col("session_id")],
@@ -77,7 +77,10 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> LazyFrame {
             col(SESSION),
             col("sent_at").cast(DataType::Int64).alias("_t"),
             col("sender").eq(lit("agent")).alias("_agent"),
-        ])
+        ]);
+    let narrow = crate::load::collect_streaming(narrow)?;
+    Ok(narrow
+        .lazy()
         // Exact duplicates were folded by validation, so these keys are
         // unique and the order is fully determined.
         .sort([SESSION, "_t", "_agent"], SortMultipleOptions::default())
@@ -120,5 +123,5 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> LazyFrame {
             [col(SESSION)],
             ordered_join(JoinType::Inner),
         )
-        .drop(by_name([SESSION], true, false))
+        .drop(by_name([SESSION], true, false)))
 }

@@ -58,6 +58,7 @@ fn reply_events_time_each_answer_from_the_question_it_closes() {
     .expect("sessions");
 
     let events = reply_events(messages.lazy(), sessions.lazy())
+        .expect("plan")
         .collect()
         .expect("reply events");
     // In the order of the sessions given, then by time, each carrying its
