@@ -63,6 +63,20 @@ impl CheckedTables {
         }
     }
 
+    /// The used rows of a table, taken out of the checked tables (an empty
+    /// frame of the same schema stays behind), or none when the optional
+    /// table is absent: for jobs that consume a large table once and want
+    /// its memory back while they go on.
+    pub fn take_used(&mut self, spec: &TableSpec, standards: &Standards) -> Result<DataFrame> {
+        match self.tables.get_mut(spec.name) {
+            Some((checked, _)) => {
+                let empty = checked.used.clear();
+                Ok(std::mem::replace(&mut checked.used, empty))
+            }
+            None => validate::empty_used(spec, standards),
+        }
+    }
+
     pub fn manifest(&self) -> BTreeMap<String, TableManifest> {
         self.tables
             .iter()

@@ -82,7 +82,7 @@ pub fn run(
         &contract::APPEALS,
         &contract::AGENT_HOURS,
     ];
-    let checked = CheckedTables::load(
+    let mut checked = CheckedTables::load(
         cfg,
         standards,
         &specs,
@@ -107,10 +107,17 @@ pub fn run(
         },
         |t| step(&format!("reading {t}")),
     )?;
-    let sessions_used = checked
-        .used("sessions")
-        .ok_or_else(|| Error::bad_input("no sessions table"))?
-        .clone();
+    // The job needs the sessions read only enriched, and the messages only
+    // once: taking them out of the checked tables gives their memory back
+    // (a month of messages is the largest table) as soon as they are used.
+    let sessions_used = checked.take_used(&contract::SESSIONS, standards)?;
+    // The latest session read, anywhere in the window: does the data reach
+    // one FCR window past the month's end?
+    let latest_us = sessions_used
+        .column("started_at")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .max();
 
     step("repeat visits and FCR");
     let sessions = enrich::sessions(sessions_used.lazy(), cfg)?
@@ -136,19 +143,6 @@ pub fn run(
             cfg.data_dir.join("sessions").display()
         )));
     }
-    // The latest session read, anywhere in the window: does the data reach
-    // one FCR window past the month's end?
-    let latest_us = checked
-        .used("sessions")
-        .map(|df| -> Result<Option<i64>> {
-            Ok(df
-                .column("started_at")?
-                .cast(&DataType::Int64)?
-                .i64()?
-                .max())
-        })
-        .transpose()?
-        .flatten();
     let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
     let data_until = latest_us
         .and_then(chrono::DateTime::from_timestamp_micros)
@@ -176,7 +170,7 @@ pub fn run(
     let review_scores = by_session(qa::review_scores(reviews.clone().lazy())).collect()?;
     // Module scores of the two months' reviews, with their session's line.
     let review_modules = by_session(reviews.clone().lazy()).collect()?;
-    let messages = checked.used_or_empty(&contract::MESSAGES, standards)?;
+    let messages = checked.take_used(&contract::MESSAGES, standards)?;
     // Reply SLA is the month's: only its sessions' messages were read.
     let month_keys = session_keys
         .clone()
