@@ -1,5 +1,9 @@
 use clap::Parser;
 
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let cli = csqa::cli::Cli::parse();
     if let Err(e) = csqa::cli::run(cli) {
