@@ -41,6 +41,11 @@ impl CheckedTables {
         Ok(CheckedTables { tables })
     }
 
+    /// Add tables checked later.
+    pub fn extend(&mut self, more: CheckedTables) {
+        self.tables.extend(more.tables);
+    }
+
     pub fn all(
         cfg: &Config,
         standards: &Standards,

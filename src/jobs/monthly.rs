@@ -74,42 +74,32 @@ pub fn run(
     let read_from = previous.start - window;
     let read_to = month.end + window + Duration::days(SESSION_SLACK_DAYS);
     let instants = |column, from, to| Window::Instants { column, from, to };
-    let specs: Vec<&'static TableSpec> = vec![
-        &contract::SESSIONS,
-        &contract::REVIEWS,
-        &contract::REPEAT_CAUSES,
-        &contract::MESSAGES,
-        &contract::APPEALS,
-        &contract::AGENT_HOURS,
-    ];
-    let mut checked = CheckedTables::load(
-        cfg,
-        standards,
-        &specs,
-        |spec| match spec.name {
-            "sessions" => Some(instants("started_at", Some(read_from), Some(read_to))),
-            // Reply SLA is reported for the month only: its sessions'
-            // messages, which may run past the month's end.
-            "messages" => Some(instants(
-                "sent_at",
-                Some(month.start),
-                Some(month.end + Duration::days(SESSION_SLACK_DAYS)),
-            )),
-            // Reviews and appeals come after their session, however late.
-            "reviews" => Some(instants("reviewed_at", Some(previous.start), None)),
-            "appeals" => Some(instants("filed_at", Some(previous.start), None)),
-            "agent_hours" => Some(Window::Dates {
-                column: "date",
-                from: Some(previous.first_day),
-                to: Some(month.next_first_day()),
-            }),
-            _ => None,
-        },
-        |t| step(&format!("reading {t}")),
-    )?;
-    // The job needs the sessions read only enriched, and the messages only
-    // once: taking them out of the checked tables gives their memory back
-    // (a month of messages is the largest table) as soon as they are used.
+    let table_window = |spec: &TableSpec| match spec.name {
+        "sessions" => Some(instants("started_at", Some(read_from), Some(read_to))),
+        // Reply SLA is reported for the month only: its sessions'
+        // messages, which may run past the month's end.
+        "messages" => Some(instants(
+            "sent_at",
+            Some(month.start),
+            Some(month.end + Duration::days(SESSION_SLACK_DAYS)),
+        )),
+        // Reviews and appeals come after their session, however late.
+        "reviews" => Some(instants("reviewed_at", Some(previous.start), None)),
+        "appeals" => Some(instants("filed_at", Some(previous.start), None)),
+        "agent_hours" => Some(Window::Dates {
+            column: "date",
+            from: Some(previous.first_day),
+            to: Some(month.next_first_day()),
+        }),
+        _ => None,
+    };
+    // Sessions first: they are enriched, and the rows read dropped, before
+    // the month's messages (the largest table) are read, so the two never
+    // take memory at once.
+    let mut checked =
+        CheckedTables::load(cfg, standards, &[&contract::SESSIONS], table_window, |t| {
+            step(&format!("reading {t}"))
+        })?;
     let sessions_used = checked.take_used(&contract::SESSIONS, standards)?;
     // The latest session read, anywhere in the window: does the data reach
     // one FCR window past the month's end?
@@ -143,6 +133,19 @@ pub fn run(
             cfg.data_dir.join("sessions").display()
         )));
     }
+    checked.extend(CheckedTables::load(
+        cfg,
+        standards,
+        &[
+            &contract::REVIEWS,
+            &contract::REPEAT_CAUSES,
+            &contract::MESSAGES,
+            &contract::APPEALS,
+            &contract::AGENT_HOURS,
+        ],
+        table_window,
+        |t| step(&format!("reading {t}")),
+    )?);
     let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
     let data_until = latest_us
         .and_then(chrono::DateTime::from_timestamp_micros)
