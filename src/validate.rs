@@ -14,6 +14,10 @@ use crate::load::{self, instant_lit, ordered_join, LoadedTable, SOURCE_FILE, SOU
 use crate::standards::Standards;
 
 pub const REASON: &str = "reason";
+/// Working columns of the checks: the row breaks a rule; its conflict key
+/// is shared.
+const BROKEN: &str = "_broken";
+const CONFLICT: &str = "_conflict";
 
 pub mod reasons {
     pub const CONFLICTING_DUPLICATE: &str = "conflicting duplicate";
@@ -68,27 +72,42 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     if spec.name == contract::REVIEWS.name {
         lf = enrich_reviews(lf, standards)?;
     }
-    let checked = lf
-        .with_column(reason_expr(spec, cfg, repeats)?.alias(REASON))
-        .collect()?;
+    if repeats && !spec.conflict_key.is_empty() {
+        lf = lf.with_column(conflict_expr(spec.conflict_key)?.alias(CONFLICT));
+    }
+    let rules = rules(spec, cfg, repeats);
+    // One flag per row first; the reason (a string per row) only for the
+    // rows it flags, usually none of millions.
+    let broken = rules
+        .iter()
+        .map(|(rule, _)| rule.clone().fill_null(lit(false)))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false));
+    let checked = lf.with_column(broken.alias(BROKEN)).collect()?;
     let duplicates = rows_in - checked.height() as u64;
-    let rejected = checked.column(REASON)?.len() - checked.column(REASON)?.null_count();
+    let rejected = checked.column(BROKEN)?.bool()?.sum().unwrap_or(0);
 
     // Usually nothing is rejected: the checked rows are then the used rows
     // as they are, without copying millions of them through a filter.
     let (used, rejects) = if rejected == 0 {
-        let rejects = checked.clear();
+        let rejects = checked
+            .clear()
+            .lazy()
+            .with_column(lit(NULL).cast(DataType::String).alias(REASON))
+            .collect()?;
         (checked, rejects)
     } else {
         let rejects = checked
             .clone()
             .lazy()
-            .filter(col(REASON).is_not_null())
+            .filter(col(BROKEN))
+            .with_column(first_broken(&rules).alias(REASON))
             .collect()?;
-        let used = checked.lazy().filter(col(REASON).is_null()).collect()?;
+        let used = checked.lazy().filter(col(BROKEN).not()).collect()?;
         (used, rejects)
     };
-    let used = used.drop_many([REASON, SOURCE_INDEX]);
+    let used = used.drop_many([BROKEN, CONFLICT, SOURCE_INDEX]);
+    let rejects = rejects.drop_many([BROKEN, CONFLICT]);
     let rejects = name_source_files(rejects, &table.files)?;
 
     let mut rejected_by_reason = BTreeMap::new();
@@ -204,26 +223,41 @@ fn name_source_files(rejects: DataFrame, files: &[load::FileInfo]) -> Result<Dat
     Ok(rejects)
 }
 
-/// The first rule a row breaks, in a fixed order: null keys, conflicting
-/// duplicates (possible only when the copy probe, which is the conflict
-/// key, `repeats`), then the table's value rules.
-fn reason_expr(spec: &TableSpec, cfg: &Config, repeats: bool) -> Result<Expr> {
+/// Whether a row's conflict key is shared by another row that is not its
+/// exact copy (copies are folded by then).
+fn conflict_expr(keys: &[&str]) -> Result<Expr> {
+    let keys: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    let keys_present = keys
+        .iter()
+        .cloned()
+        .map(Expr::is_not_null)
+        .reduce(Expr::and)
+        .unwrap_or(lit(true));
+    Ok(keys_present.and(len().over(keys)?.gt(lit(1))))
+}
+
+/// The reason of the first rule a row breaks.
+fn first_broken(rules: &[(Expr, String)]) -> Expr {
+    let mut expr = lit(NULL).cast(DataType::String);
+    for (broken, reason) in rules.iter().rev() {
+        expr = when(broken.clone())
+            .then(lit(reason.clone()))
+            .otherwise(expr);
+    }
+    expr
+}
+
+/// The row rules with their reasons, in a fixed order: null keys,
+/// conflicting duplicates (possible only when the copy probe, which is the
+/// conflict key, `repeats`; flagged in `CONFLICT` beforehand), then the
+/// table's value rules.
+fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
     let mut rules: Vec<(Expr, String)> = Vec::new();
     for c in spec.columns.iter().filter(|c| !c.nullable) {
         rules.push((col(c.name).is_null(), reasons::null_key(c.name)));
     }
     if repeats && !spec.conflict_key.is_empty() {
-        let keys: Vec<Expr> = spec.conflict_key.iter().map(|k| col(*k)).collect();
-        let keys_present = keys
-            .iter()
-            .cloned()
-            .map(Expr::is_not_null)
-            .reduce(Expr::and)
-            .unwrap_or(lit(true));
-        rules.push((
-            keys_present.and(len().over(keys)?.gt(lit(1))),
-            reasons::CONFLICTING_DUPLICATE.into(),
-        ));
+        rules.push((col(CONFLICT), reasons::CONFLICTING_DUPLICATE.into()));
     }
     match spec.name {
         "sessions" => {
@@ -278,11 +312,7 @@ fn reason_expr(spec: &TableSpec, cfg: &Config, repeats: bool) -> Result<Expr> {
         }
         _ => {}
     }
-    let mut expr = lit(NULL).cast(DataType::String);
-    for (broken, reason) in rules.into_iter().rev() {
-        expr = when(broken).then(lit(reason)).otherwise(expr);
-    }
-    Ok(expr)
+    rules
 }
 
 /// `column` equals one of a few `values` (null: false). Comparisons with
