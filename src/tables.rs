@@ -41,6 +41,27 @@ impl CheckedTables {
         Ok(CheckedTables { tables })
     }
 
+    /// Check one large table in streaming passes (`validate::check_scan`):
+    /// its counts and rejects join the others, and its used rows come back
+    /// as a lazy scan (none when the optional table is absent).
+    pub fn load_scan(
+        &mut self,
+        cfg: &Config,
+        spec: &'static TableSpec,
+        window: Option<&Window>,
+    ) -> Result<Option<LazyFrame>> {
+        let Some(table) = crate::load::load_table(cfg, spec, window)? else {
+            return Ok(None);
+        };
+        let files = LoadedFiles {
+            files: table.files.clone(),
+            ignored: table.ignored.clone(),
+        };
+        let scan = validate::check_scan(table, cfg)?;
+        self.tables.insert(spec.name, (scan.checked, files));
+        Ok(Some(scan.used))
+    }
+
     /// Add tables checked later.
     pub fn extend(&mut self, more: CheckedTables) {
         self.tables.extend(more.tables);

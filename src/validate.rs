@@ -110,23 +110,7 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let rejects = rejects.drop_many([BROKEN, CONFLICT]);
     let rejects = name_source_files(rejects, &table.files)?;
 
-    let mut rejected_by_reason = BTreeMap::new();
-    if rejects.height() > 0 {
-        let counts = rejects
-            .clone()
-            .lazy()
-            .group_by([col(REASON)])
-            .agg([len().alias("n")])
-            .collect()?;
-        let reasons = counts.column(REASON)?.str()?.clone();
-        let ns = counts.column("n")?.cast(&DataType::UInt64)?;
-        let ns = ns.u64()?;
-        for (r, n) in reasons.iter().zip(ns.iter()) {
-            if let (Some(r), Some(n)) = (r, n) {
-                rejected_by_reason.insert(r.to_string(), n);
-            }
-        }
-    }
+    let rejected_by_reason = count_reasons(&rejects)?;
     let stats = TableStats {
         table: spec.name.to_string(),
         files: table.files.len(),
@@ -140,6 +124,93 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         used,
         rejects,
         stats,
+    })
+}
+
+/// A table checked without holding its rows, for a job that reads a large
+/// table once: only the rejected rows and the counts are collected, and the
+/// used rows stay a lazy scan for the job to stream through.
+pub struct CheckedScan {
+    /// Rows that break no rule. Exact copies are not folded out of the scan
+    /// (they are counted as duplicates all the same): its consumer treats a
+    /// copy as the row itself.
+    pub used: LazyFrame,
+    pub checked: Checked,
+}
+
+/// `check` in a few streaming passes over the files instead of one
+/// collected frame: the rejected rows; the copy probe column alone, to
+/// count the rows and find the values that repeat; the rows with those
+/// values, to count the exact copies. For tables without a conflict key or
+/// enrichment (messages).
+pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
+    let spec = table.spec;
+    if !spec.conflict_key.is_empty() || spec.name == contract::REVIEWS.name {
+        return Err(crate::error::Error::other(format!(
+            "{}: a table with a conflict key or enrichment is checked whole",
+            spec.name
+        )));
+    }
+    let parts = &table.parts;
+    let collect = |lf: LazyFrame| -> Result<DataFrame> {
+        load::collect_streaming(lf)
+            .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
+    };
+    let rules = rules(spec, cfg, false);
+    let broken = rules
+        .iter()
+        .map(|(rule, _)| rule.clone().fill_null(lit(false)))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false));
+    let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
+
+    let probe_cols: Vec<Expr> = spec.copy_probe.iter().map(|c| col(*c)).collect();
+    let probe = collect(table.lf.clone().select(probe_cols))?;
+    let rows_in = probe.height() as u64;
+    let candidates = collect(
+        table
+            .lf
+            .clone()
+            .filter(probe_repeats(&probe, spec.copy_probe)?),
+    )?;
+    drop(probe);
+    let candidates_in = candidates.height() as u64;
+    let distinct = candidates
+        .lazy()
+        .unique_generic(Some(contract_cols.clone()), UniqueKeepStrategy::First)
+        .collect()?
+        .height() as u64;
+    let duplicates = candidates_in - distinct;
+
+    // Rejected rows with their copies folded, as `check` folds them.
+    let rejects = collect(table.lf.clone().filter(broken.clone()))?
+        .lazy()
+        .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
+        .with_column(first_broken(&rules).alias(REASON))
+        .collect()?;
+    let rejects = name_source_files(rejects, &table.files)?;
+    let rejected_by_reason = count_reasons(&rejects)?;
+    let rejected = rejects.height() as u64;
+    let used = table
+        .lf
+        .filter(broken.not())
+        .drop(by_name([SOURCE_INDEX], true, false));
+    let empty = used.clone().clear().collect()?;
+    Ok(CheckedScan {
+        used,
+        checked: Checked {
+            used: empty,
+            rejects,
+            stats: TableStats {
+                table: spec.name.to_string(),
+                files: table.files.len(),
+                rows_in,
+                used: rows_in - duplicates - rejected,
+                duplicates,
+                rejected,
+                rejected_by_reason,
+            },
+        },
     })
 }
 
@@ -205,6 +276,28 @@ fn probe_repeats(raw: &DataFrame, probe: &[&str]) -> Result<Expr> {
     }
     let probe: Vec<Expr> = probe.iter().map(|k| col(*k)).collect();
     Ok(len().over(probe)?.gt(lit(1)))
+}
+
+/// Rejected rows by reason.
+fn count_reasons(rejects: &DataFrame) -> Result<BTreeMap<String, u64>> {
+    let mut by_reason = BTreeMap::new();
+    if rejects.height() > 0 {
+        let counts = rejects
+            .clone()
+            .lazy()
+            .group_by([col(REASON)])
+            .agg([len().alias("n")])
+            .collect()?;
+        let reasons = counts.column(REASON)?.str()?.clone();
+        let ns = counts.column("n")?.cast(&DataType::UInt64)?;
+        let ns = ns.u64()?;
+        for (r, n) in reasons.iter().zip(ns.iter()) {
+            if let (Some(r), Some(n)) = (r, n) {
+                by_reason.insert(r.to_string(), n);
+            }
+        }
+    }
+    Ok(by_reason)
 }
 
 /// Rejected rows carry the index of their file; give them its path instead.

@@ -19,6 +19,7 @@ use crate::load::{ordered_join, Window};
 use crate::metrics::{calibration, fcr, iteration, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
+use crate::validate;
 
 /// The pack's built-in tables, in the order they are run and reported.
 pub const QUERIES: [(&str, &str); 6] = [
@@ -139,13 +140,20 @@ pub fn run(
         &[
             &contract::REVIEWS,
             &contract::REPEAT_CAUSES,
-            &contract::MESSAGES,
             &contract::APPEALS,
             &contract::AGENT_HOURS,
         ],
         table_window,
         |t| step(&format!("reading {t}")),
     )?);
+    // The month's messages, the largest table, are never held: they are
+    // checked in streaming passes and streamed once more into reply events.
+    step("reading messages");
+    let messages = checked.load_scan(
+        cfg,
+        &contract::MESSAGES,
+        table_window(&contract::MESSAGES).as_ref(),
+    )?;
     let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
     let data_until = latest_us
         .and_then(chrono::DateTime::from_timestamp_micros)
@@ -173,12 +181,15 @@ pub fn run(
     let review_scores = by_session(qa::review_scores(reviews.clone().lazy())).collect()?;
     // Module scores of the two months' reviews, with their session's line.
     let review_modules = by_session(reviews.clone().lazy()).collect()?;
-    let messages = checked.take_used(&contract::MESSAGES, standards)?;
+    let messages = match messages {
+        Some(scan) => scan,
+        None => validate::empty_used(&contract::MESSAGES, standards)?.lazy(),
+    };
     // Reply SLA is the month's: only its sessions' messages were read.
     let month_keys = session_keys
         .clone()
         .filter(col("local_month").eq(lit(month.label.clone())));
-    let reply_events = sla::reply_events(messages.lazy(), month_keys.clone())?
+    let reply_events = sla::reply_events(messages, month_keys.clone())?
         .with_columns([
             col("reply_s")
                 .lt_eq(col("reply_threshold_s"))

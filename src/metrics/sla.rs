@@ -81,9 +81,16 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
     let narrow = crate::load::collect_streaming(narrow)?;
     Ok(narrow
         .lazy()
-        // Exact duplicates were folded by validation, so these keys are
-        // unique and the order is fully determined.
         .sort([SESSION, "_t", "_agent"], SortMultipleOptions::default())
+        // An exact copy of a message (a scan of the files still holds them)
+        // is the message itself: keep one, and the order is fully determined.
+        .filter(
+            same_session
+                .clone()
+                .and(time.clone().eq(time.clone().shift(lit(1))))
+                .and(agent.clone().eq(agent.clone().shift(lit(1))))
+                .not(),
+        )
         .with_columns([
             // A customer message that opens a question: the session's first
             // message, or the first since an agent message.

@@ -864,3 +864,68 @@ fn the_window_reads_null_times_and_skips_other_months() {
     assert_eq!(manifest["tables"]["sessions"]["rows_in"], 14);
     assert_eq!(manifest["tables"]["sessions"]["rejected"], 1);
 }
+
+#[test]
+fn messages_are_checked_in_passes_with_the_counts_of_a_whole_check() {
+    let fx = fixture(true, true);
+    // A second file: an exact copy of s1's 150 s reply (so the reply SLA is
+    // unchanged); s1 and s2 messages without sent_at, and an unknown sender
+    // (rejected); a message of September (outside the window, never read);
+    // an s2 customer message at the instant of s1's reply, which shares the
+    // instant without being a copy and comes before s2's first answer, so
+    // s2's reply stands. A third file: a copy of the s1 message without
+    // sent_at (folded, then rejected once).
+    let extra = DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), ["s1", "s1", "s2", "s2", "s1", "s2"]),
+        ts_col(
+            "sent_at",
+            &[
+                Some("2026-10-01T01:03:30Z"),
+                None,
+                None,
+                Some("2026-10-04T01:12:00Z"),
+                Some("2026-09-20T00:00:00Z"),
+                Some("2026-10-01T01:03:30Z"),
+            ],
+        ),
+        Column::new(
+            "sender".into(),
+            [
+                "agent", "customer", "customer", "robot", "agent", "customer",
+            ],
+        ),
+    ])
+    .expect("messages");
+    let copy_of_null = DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), ["s1"]),
+        ts_col("sent_at", &[None]),
+        Column::new("sender".into(), ["customer"]),
+    ])
+    .expect("messages");
+    fx.parquet("messages/part-1.parquet", extra);
+    fx.parquet("messages/part-2.parquet", copy_of_null);
+    let bl = business_lines(&fx);
+    // Line a as in the fixture: 2 of 3 replies within the threshold.
+    assert_close(at(&bl, "a", "reply_sla"), 2.0 / 3.0, "reply_sla");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fx.out().join("monthly/2026-10/manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let m = &manifest["tables"]["messages"];
+    // 14 fixture messages + 5 of part-1 in the window + 1 of part-2.
+    assert_eq!(m["rows_in"], 20, "{m}");
+    assert_eq!(m["duplicates"], 2, "{m}");
+    assert_eq!(m["rejected"], 3, "{m}");
+    assert_eq!(m["used"], 15, "{m}");
+    assert_eq!(m["rejected_by_reason"]["null sent_at"], 2, "{m}");
+    assert_eq!(m["rejected_by_reason"]["unknown sender"], 1, "{m}");
+    let rejects = fx.read("monthly/2026-10/rejects/messages.parquet");
+    assert_eq!(rejects.height(), 3);
+    let files: Vec<String> = (0..3)
+        .filter_map(|i| str_at(&rejects, "source_file", i))
+        .collect();
+    assert!(
+        files.iter().all(|f| f.starts_with("messages/part-")),
+        "{files:?}"
+    );
+}
