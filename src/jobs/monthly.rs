@@ -189,7 +189,16 @@ pub fn run(
     let month_keys = session_keys
         .clone()
         .filter(col("local_month").eq(lit(month.label.clone())));
-    let reply_events = sla::reply_events(messages, month_keys.clone())?
+    // Tens of millions of events a month at scale: they carry only what the
+    // tables group them by.
+    let reply_keys = month_keys.clone().select([
+        col("session_id"),
+        col("business_line"),
+        col("agent_id"),
+        col("local_month"),
+        col("reply_threshold_s"),
+    ]);
+    let reply_events = sla::reply_events(messages, reply_keys)?
         .with_columns([
             col("reply_s")
                 .lt_eq(col("reply_threshold_s"))
@@ -200,6 +209,7 @@ pub fn run(
                 .cast(DataType::Int32)
                 .alias("reply_met_base"),
         ])
+        .drop(by_name(["reply_threshold_s"], true, false))
         .collect()?;
     let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
     let causes = checked.used_or_empty(&contract::REPEAT_CAUSES, standards)?;

@@ -71,7 +71,11 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
             numbered,
             [col("session_id")],
             [col("session_id")],
-            JoinArgs::new(JoinType::Inner),
+            // The hash table on the sessions; the messages stream past it.
+            JoinArgs {
+                build_side: Some(JoinBuildSide::ForceRight),
+                ..JoinArgs::new(JoinType::Inner)
+            },
         )
         .select([
             col(SESSION),
