@@ -78,11 +78,7 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let rules = rules(spec, cfg, repeats);
     // One flag per row first; the reason (a string per row) only for the
     // rows it flags, usually none of millions.
-    let broken = rules
-        .iter()
-        .map(|(rule, _)| rule.clone().fill_null(lit(false)))
-        .reduce(Expr::or)
-        .unwrap_or(lit(false));
+    let broken = any_broken(&rules);
     let checked = lf.with_column(broken.alias(BROKEN)).collect()?;
     let duplicates = rows_in - checked.height() as u64;
     let rejected = checked.column(BROKEN)?.bool()?.sum().unwrap_or(0);
@@ -157,11 +153,7 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
             .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
     };
     let rules = rules(spec, cfg, false);
-    let broken = rules
-        .iter()
-        .map(|(rule, _)| rule.clone().fill_null(lit(false)))
-        .reduce(Expr::or)
-        .unwrap_or(lit(false));
+    let broken = any_broken(&rules);
     let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
 
     let probe_cols: Vec<Expr> = spec.copy_probe.iter().map(|c| col(*c)).collect();
@@ -327,6 +319,16 @@ fn conflict_expr(keys: &[&str]) -> Result<Expr> {
         .reduce(Expr::and)
         .unwrap_or(lit(true));
     Ok(keys_present.and(len().over(keys)?.gt(lit(1))))
+}
+
+/// Whether a row breaks any rule (a rule that cannot tell, on nulls, is
+/// not broken).
+fn any_broken(rules: &[(Expr, String)]) -> Expr {
+    rules
+        .iter()
+        .map(|(rule, _)| rule.clone().fill_null(lit(false)))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
 }
 
 /// The reason of the first rule a row breaks.
