@@ -17,7 +17,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORK = os.path.join(HERE, "work")
-CSQA = os.environ.get("CSQA_BIN", os.path.join(ROOT, "target", "release", "csqa"))
+# The binary bench/run built: in $CARGO_TARGET_DIR when cargo was told to
+# build elsewhere; CSQA_BIN overrides.
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+CSQA = os.environ.get("CSQA_BIN", os.path.join(TARGET, "release", "csqa"))
 # The figures both tools compute, compared to 1e-9.
 FIGURES = ["sessions", "rated", "csat", "avg_rating", "fcr", "fcr_coverage",
            "complaint_rate", "first_response_sla_base"]
