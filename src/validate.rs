@@ -197,7 +197,9 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
                 table: spec.name.to_string(),
                 files: table.files.len(),
                 rows_in,
-                used: rows_in - duplicates - rejected,
+                // Saturating: the passes read the files at different
+                // moments, and a file rewritten in between must not panic.
+                used: rows_in.saturating_sub(duplicates + rejected),
                 duplicates,
                 rejected,
                 rejected_by_reason,
