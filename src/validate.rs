@@ -134,10 +134,10 @@ pub struct CheckedScan {
     pub checked: Checked,
 }
 
-/// `check` in a few streaming passes over the files instead of one
-/// collected frame: the rejected rows; the copy probe column alone, to
-/// count the rows and find the values that repeat; the rows with those
-/// values, to count the exact copies. For tables without a conflict key or
+/// `check` in two streaming passes over the files instead of one collected
+/// frame: the copy probe column alone, to count the rows and find the values
+/// that repeat; then the rows with those values (to count the exact copies)
+/// and the rows that break a rule. For tables without a conflict key or
 /// enrichment (messages).
 pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let spec = table.spec;
@@ -159,13 +159,22 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let probe_cols: Vec<Expr> = spec.copy_probe.iter().map(|c| col(*c)).collect();
     let probe = collect(table.lf.clone().select(probe_cols))?;
     let rows_in = probe.height() as u64;
-    let candidates = collect(
+    // One more pass collects the few rows that matter: those whose probe
+    // value repeats (candidate copies) and those that break a rule.
+    const REPEATS: &str = "_repeats";
+    let flagged = collect(
         table
             .lf
             .clone()
-            .filter(probe_repeats(&probe, spec.copy_probe)?),
+            .with_columns([
+                probe_repeats(&probe, spec.copy_probe)?.alias(REPEATS),
+                broken.clone().alias(BROKEN),
+            ])
+            .filter(col(REPEATS).or(col(BROKEN))),
     )?;
     drop(probe);
+    let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
+    let candidates = rows_where(REPEATS).collect()?;
     let candidates_in = candidates.height() as u64;
     let distinct = candidates
         .lazy()
@@ -175,10 +184,10 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let duplicates = candidates_in - distinct;
 
     // Rejected rows with their copies folded, as `check` folds them.
-    let rejects = collect(table.lf.clone().filter(broken.clone()))?
-        .lazy()
+    let rejects = rows_where(BROKEN)
         .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
         .with_column(first_broken(&rules).alias(REASON))
+        .drop(by_name([REPEATS, BROKEN], true, false))
         .collect()?;
     let rejects = name_source_files(rejects, &table.files)?;
     let rejected_by_reason = count_reasons(&rejects)?;
