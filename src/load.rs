@@ -54,6 +54,16 @@ pub struct LoadedTable {
     pub parts: Vec<(String, LazyFrame)>,
 }
 
+impl LoadedTable {
+    /// What the table was read from, for manifests and summaries.
+    pub fn files_read(&self) -> LoadedFiles {
+        LoadedFiles {
+            files: self.files.clone(),
+            ignored: self.ignored.clone(),
+        }
+    }
+}
+
 /// What part of a table a job reads, on one time column. Rows whose column is
 /// null are always read: they are rejected with their reason, not lost.
 #[derive(Debug, Clone)]
@@ -143,6 +153,18 @@ fn range(c: Expr, from: Option<Expr>, to: Option<Expr>) -> Expr {
         (None, Some(u)) => u,
         (None, None) => lit(true),
     }
+}
+
+/// `column` equals one of a few `values` (null: false). Comparisons with
+/// each, rather than a set lookup: several times faster on the short
+/// strings of a month of messages.
+pub fn one_of(column: &str, values: &[&str]) -> Expr {
+    values
+        .iter()
+        .map(|v| col(column).eq(lit(*v)))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
+        .fill_null(lit(false))
 }
 
 pub fn utc_dtype() -> DataType {

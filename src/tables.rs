@@ -53,10 +53,7 @@ impl CheckedTables {
         let Some(table) = crate::load::load_table(cfg, spec, window)? else {
             return Ok(None);
         };
-        let files = LoadedFiles {
-            files: table.files.clone(),
-            ignored: table.ignored.clone(),
-        };
+        let files = table.files_read();
         let scan = validate::check_scan(table, cfg)?;
         self.tables.insert(spec.name, (scan.checked, files));
         Ok(Some(scan.used))

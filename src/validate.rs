@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::error::Result;
-use crate::load::{self, instant_lit, ordered_join, LoadedTable, SOURCE_FILE, SOURCE_INDEX};
+use crate::load::{
+    self, instant_lit, one_of, ordered_join, LoadedTable, SOURCE_FILE, SOURCE_INDEX,
+};
 use crate::standards::Standards;
 
 pub const REASON: &str = "reason";
@@ -421,18 +423,6 @@ fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
     rules
 }
 
-/// `column` equals one of a few `values` (null: false). Comparisons with
-/// each, rather than a set lookup: several times faster on the short
-/// strings of a month of messages.
-fn one_of(column: &str, values: &[&str]) -> Expr {
-    values
-        .iter()
-        .map(|v| col(column).eq(lit(*v)))
-        .reduce(Expr::or)
-        .unwrap_or(lit(false))
-        .fill_null(lit(false))
-}
-
 /// Attach the scorecard version in force at `reviewed_at` and the module's
 /// definition in that version (null when the module is unknown to it), and
 /// the module score normalised to 0..1.
@@ -513,9 +503,6 @@ pub fn check_table(
     let Some(table) = load::load_table(cfg, spec, window)? else {
         return Ok(None);
     };
-    let files = load::LoadedFiles {
-        files: table.files.clone(),
-        ignored: table.ignored.clone(),
-    };
+    let files = table.files_read();
     Ok(Some((check(table, cfg, standards)?, files)))
 }

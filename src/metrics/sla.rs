@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::load::{instant_lit, ordered_join};
+use crate::load::{instant_lit, one_of, ordered_join};
 use crate::standards::Sla;
 
 /// Threshold columns `first_response_threshold_s` and `reply_threshold_s`
@@ -62,11 +62,7 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
     let after_agent = agent.clone().shift(lit(1)).fill_null(lit(false));
     let time = col("_t");
     let narrow = messages
-        .filter(
-            col("sender")
-                .eq(lit("customer"))
-                .or(col("sender").eq(lit("agent"))),
-        )
+        .filter(one_of("sender", &["customer", "agent"]))
         .join(
             numbered,
             [col("session_id")],
