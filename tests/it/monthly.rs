@@ -459,6 +459,11 @@ fn business_line_figures_match_hand_computation() {
     expect("ALL", "complaint_rate", 1.0 / 8.0);
     expect("ALL", "first_response_sla", 5.0 / 6.0);
     expect("ALL", "qa_score", 51.0);
+    expect("ALL", "qa_reviews", 4.0); // a's 3 and b's 1, added up
+                                      // Only a has replies: ALL adds up its 3 events, 2 met (1 under the base).
+    expect("ALL", "replies", 3.0);
+    expect("ALL", "reply_sla", 2.0 / 3.0);
+    expect("ALL", "reply_sla_base", 1.0 / 3.0);
     expect("ALL", "cph", 7.0 / 33.0);
     expect("ALL", "prev_csat", 0.5);
     let complete = bl
