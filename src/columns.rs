@@ -1,6 +1,6 @@
 //! Reading a collected frame's columns into plain vectors, for the parts of
 //! the pipeline that work row by row in Rust (calibration items, sampling
-//! candidates). Each fails with the engine's error on a missing column or a
+//! candidates, FCR visits). Each fails with the engine's error on a missing column or a
 //! wrong type; nulls stay `None`.
 
 use polars::prelude::*;
@@ -16,6 +16,16 @@ pub fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> 
 
 pub fn i64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
     Ok(df.column(name)?.i64()?.iter().collect())
+}
+
+/// A timestamp column as microseconds since the epoch.
+pub fn micros(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect())
 }
 
 pub fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {

@@ -11,6 +11,7 @@
 
 use polars::prelude::*;
 
+use crate::columns::micros;
 use crate::config::FcrScope;
 
 pub const FOLLOWED: &str = "followed";
@@ -52,16 +53,8 @@ fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Co
         FcrScope::Customer => vec![None; n],
         FcrScope::CustomerBusinessLine => df.column("business_line")?.str()?.iter().collect(),
     };
-    let micros = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        Ok(df
-            .column(name)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .collect())
-    };
-    let starts = micros("started_at")?;
-    let ends = micros("ended_at")?;
+    let starts = micros(df, "started_at")?;
+    let ends = micros(df, "ended_at")?;
 
     // (key number, start, anchor, row) of every session with a customer and
     // a start; anonymous sessions are neither followed nor repeats, and a
