@@ -1,7 +1,7 @@
 //! Reading a collected frame's columns into plain vectors, for the parts of
 //! the pipeline that work row by row in Rust (calibration items, sampling
-//! candidates, FCR visits). Each fails with the engine's error on a missing column or a
-//! wrong type; nulls stay `None`.
+//! candidates, FCR visits). Each fails with the engine's error on a missing
+//! column or a wrong type; nulls stay `None`.
 
 use polars::prelude::*;
 
