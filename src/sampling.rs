@@ -121,6 +121,9 @@ pub struct Plan {
     /// Every agent with sessions in the window gets at least this many.
     #[serde(default)]
     pub per_agent_min: u32,
+    /// The most sessions the plan draws, the per-agent top-up included: the
+    /// top-up stops there, spread evenly over the agents still short.
+    pub max_total: Option<u32>,
     /// Share of the sampled sessions scored by two reviewers (AB calibration).
     #[serde(default)]
     pub double_scored_share: f64,
@@ -136,6 +139,7 @@ pub struct Plan {
 impl Plan {
     /// Check what serde cannot: sizes, shares and slot times.
     pub fn check(&self) -> Result<(), String> {
+        self.check_sizes()?;
         let share_ok = |s: Option<f64>| s.is_none_or(|s| (0.0..=1.0).contains(&s));
         for (name, q) in self.quotas() {
             if !share_ok(q.share) {
@@ -163,6 +167,46 @@ impl Plan {
         let ids: BTreeSet<&str> = self.reviewers.iter().map(|r| r.id.as_str()).collect();
         if ids.len() != self.reviewers.len() {
             return Err("[[sampling.reviewers]] lists a reviewer twice".into());
+        }
+        Ok(())
+    }
+
+    /// The strategies' sizes must add up to a number the plan can count
+    /// (u32), and `max_total` may only cap the per-agent top-up: it is at
+    /// least `total` and the strategies' sizes together.
+    fn check_sizes(&self) -> Result<(), String> {
+        let mut sizes: Vec<(String, u64)> = self
+            .quotas()
+            .into_iter()
+            .map(|(name, q)| (format!("[sampling.{name}] quota"), u64::from(self.size(q))))
+            .collect();
+        if let Some(b) = &self.business {
+            sizes.extend(b.targets.iter().map(|t| {
+                (
+                    "[sampling.business] targets quota".to_string(),
+                    u64::from(t.quota),
+                )
+            }));
+        }
+        let mut sum: u64 = 0;
+        for (key, n) in &sizes {
+            sum = sum
+                .checked_add(*n)
+                .filter(|s| *s <= u64::from(u32::MAX))
+                .ok_or_else(|| {
+                    format!(
+                        "{key}: the strategies' quotas add up past {}, more than a plan can hold",
+                        u32::MAX
+                    )
+                })?;
+        }
+        if let Some(max) = self.max_total {
+            let floor = sum.max(self.total.map_or(0, u64::from));
+            if u64::from(max) < floor {
+                return Err(format!(
+                    "[sampling] max_total {max} is below total and the strategies' quotas ({floor}): it caps only the per-agent top-up"
+                ));
+            }
         }
         Ok(())
     }
@@ -274,6 +318,8 @@ pub fn draw(
         allocation: Vec::new(),
         rng: Rng::new(seed),
     };
+    // Plan::check keeps every quota sum within u32; saturating arithmetic
+    // keeps an unchecked plan from wrapping all the same.
     let mut shortfall = 0u32;
 
     if let Some(risk) = &plan.risk {
@@ -285,7 +331,7 @@ pub fn draw(
             d.allocate("risk", tier.as_str(), left, got, "");
             left -= got;
         }
-        shortfall += d.total_note("risk", planned, planned - left);
+        shortfall = shortfall.saturating_add(d.total_note("risk", planned, planned - left));
     }
     if let Some(repeat) = &plan.repeat {
         let want = plan.size(repeat.size);
@@ -299,7 +345,7 @@ pub fn draw(
         let pool = d.pool(|c| c.is_repeat && narrowed(c));
         let reason = format!("repeat within {window_hours}h");
         let got = d.take(&pool, want, "repeat", || reason.clone());
-        shortfall += d.total_note("repeat", want, got);
+        shortfall = shortfall.saturating_add(d.total_note("repeat", want, got));
     }
     if let Some(business) = &plan.business {
         for t in &business.targets {
@@ -317,7 +363,7 @@ pub fn draw(
                 .collect::<Vec<_>>()
                 .join(" / ");
             let got = d.take(&pool, t.quota, "business", || label.clone());
-            shortfall += t.quota - got;
+            shortfall = shortfall.saturating_add(t.quota - got);
             let note = if got < t.quota {
                 format!("only {got} unreviewed sessions")
             } else {
@@ -357,18 +403,21 @@ pub fn draw(
             d.allocate("slot", label, n, got, &note);
             got_all += got;
         }
-        shortfall += want - got_all;
+        shortfall = shortfall.saturating_add(want - got_all);
     }
     // Random takes its own quota, what the others could not fill, and what
     // is left of the total.
-    let planned_so_far: u32 = d.drawn.len() as u32 + shortfall;
+    let drawn_so_far = u32::try_from(d.drawn.len()).unwrap_or(u32::MAX);
+    let planned_so_far = drawn_so_far.saturating_add(shortfall);
     let random_own = plan.random.map(|q| plan.size(q)).unwrap_or(0);
     let up_to_total = plan
         .total
-        .map(|t| t.saturating_sub(planned_so_far + random_own))
+        .map(|t| t.saturating_sub(planned_so_far.saturating_add(random_own)))
         .unwrap_or(0);
     if plan.random.is_some() || plan.total.is_some() {
-        let want = random_own + shortfall + up_to_total;
+        let want = random_own
+            .saturating_add(shortfall)
+            .saturating_add(up_to_total);
         let pool = d.pool(|_| true);
         let got = d.take(&pool, want, "random", || "random".to_string());
         let mut note = Vec::new();
@@ -389,36 +438,7 @@ pub fn draw(
         );
     }
     if plan.per_agent_min > 0 {
-        let mut per_agent: BTreeMap<&str, u32> = BTreeMap::new();
-        for dr in &d.drawn {
-            if let Some(a) = &candidates[dr.candidate].agent_id {
-                *per_agent.entry(a).or_default() += 1;
-            }
-        }
-        let agents: BTreeSet<&str> = candidates
-            .iter()
-            .filter_map(|c| c.agent_id.as_deref())
-            .collect();
-        let (mut want_all, mut got_all) = (0, 0);
-        for agent in agents {
-            let have = per_agent.get(agent).copied().unwrap_or(0);
-            let want = plan.per_agent_min.saturating_sub(have);
-            if want == 0 {
-                continue;
-            }
-            let pool = d.pool(|c| c.agent_id.as_deref() == Some(agent));
-            let got = d.take(&pool, want, "agent_minimum", || {
-                format!("agent {agent} minimum")
-            });
-            want_all += want;
-            got_all += got;
-        }
-        let note = if got_all < want_all {
-            format!("{} agents short of unreviewed sessions", want_all - got_all)
-        } else {
-            String::new()
-        };
-        d.allocate("agent_minimum", "", want_all, got_all, &note);
+        top_up_agents(&mut d, plan);
     }
 
     let assignments = assign(&d.drawn, plan, round, &mut d.rng, &mut d.allocation);
@@ -495,6 +515,129 @@ impl Drawer<'_> {
         self.allocate(strategy, "", planned, drawn, &note);
         planned - drawn
     }
+}
+
+/// `per_agent_min`: every agent with sessions in the window is topped up to
+/// the minimum, within what `max_total` leaves. When the cap binds, the
+/// sessions left are spread evenly over the agents still short (`fair_split`)
+/// rather than going to the first agents by id.
+fn top_up_agents(d: &mut Drawer, plan: &Plan) {
+    let candidates = d.candidates;
+    let mut per_agent: BTreeMap<&str, u32> = BTreeMap::new();
+    for dr in &d.drawn {
+        if let Some(a) = &candidates[dr.candidate].agent_id {
+            let n = per_agent.entry(a).or_default();
+            *n = n.saturating_add(1);
+        }
+    }
+    let agents: BTreeSet<&str> = candidates
+        .iter()
+        .filter_map(|c| c.agent_id.as_deref())
+        .collect();
+    // Per agent still short: its pool, and what it needs (at most the pool).
+    let mut short: Vec<(&str, Vec<usize>, u64, u64)> = Vec::new();
+    let mut want_all: u64 = 0;
+    for agent in agents {
+        let have = per_agent.get(agent).copied().unwrap_or(0);
+        let want = plan.per_agent_min.saturating_sub(have);
+        if want == 0 {
+            continue;
+        }
+        want_all += u64::from(want);
+        let pool = d.pool(|c| c.agent_id.as_deref() == Some(agent));
+        let need = u64::from(want).min(pool.len() as u64);
+        short.push((agent, pool, u64::from(have), need));
+    }
+    let haves: Vec<u64> = short.iter().map(|s| s.2).collect();
+    let needs: Vec<u64> = short.iter().map(|s| s.3).collect();
+    let need_all: u64 = needs.iter().sum();
+    let budget = plan
+        .max_total
+        .map(|m| u64::from(m).saturating_sub(d.drawn.len() as u64));
+    let capped = budget.is_some_and(|b| b < need_all);
+    let allotted = match budget {
+        Some(b) if capped => fair_split(b, &haves, &needs),
+        _ => needs.clone(),
+    };
+    let (mut got_all, mut cut_short) = (0u64, 0usize);
+    for ((agent, pool, _, need), n) in short.iter().zip(allotted) {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        let got = d.take(pool, n, "agent_minimum", || {
+            format!("agent {agent} minimum")
+        });
+        got_all += u64::from(got);
+        if u64::from(got) < *need {
+            cut_short += 1;
+        }
+    }
+    let mut note = Vec::new();
+    if capped {
+        note.push(format!(
+            "capped by max_total {}: {cut_short} agents below per_agent_min",
+            plan.max_total.unwrap_or_default()
+        ));
+    }
+    if need_all < want_all {
+        note.push(format!(
+            "{} sessions short: agents without enough unreviewed sessions",
+            want_all - need_all
+        ));
+    }
+    let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    d.allocate(
+        "agent_minimum",
+        "",
+        clamp(want_all),
+        clamp(got_all),
+        &note.join("; "),
+    );
+}
+
+/// Split `budget` over parts that hold `have[i]` and may take up to
+/// `need[i]` more, raising the lowest first (water-filling): the level L is
+/// the highest at which every part is filled to min(L, have + need) within
+/// the budget, and what is left goes one each to the earliest parts that
+/// can still take one. Everything needed, when the budget allows.
+pub fn fair_split(budget: u64, have: &[u64], need: &[u64]) -> Vec<u64> {
+    let at_level = |level: u64| -> Vec<u64> {
+        have.iter()
+            .zip(need)
+            .map(|(&h, &n)| level.saturating_sub(h).min(n))
+            .collect()
+    };
+    let cost = |level: u64| {
+        at_level(level)
+            .iter()
+            .fold(0u64, |s, &x| s.saturating_add(x))
+    };
+    let top = have
+        .iter()
+        .zip(need)
+        .map(|(&h, &n)| h.saturating_add(n))
+        .max()
+        .unwrap_or(0);
+    // The highest level within budget, by bisection (cost grows with it).
+    let (mut lo, mut hi) = (0u64, top);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if cost(mid) <= budget {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let mut out = at_level(lo);
+    let mut left = budget.saturating_sub(cost(lo));
+    for (i, x) in out.iter_mut().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if *x < need[i] && have[i] + *x == lo {
+            *x += 1;
+            left -= 1;
+        }
+    }
+    out
 }
 
 /// The highest tier (in priority order) a session belongs to.

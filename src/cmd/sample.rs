@@ -137,16 +137,47 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     manifest.command.push(format!("(seed {seed})"));
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
-    let sessions: BTreeSet<usize> = sample.assignments.iter().map(|a| a.candidate).collect();
     println!(
-        "sample {period}: {} sessions, {} review tasks from {} candidates (seed {seed}); written to {} in {:.1}s",
-        sessions.len(),
-        sample.assignments.len(),
+        "sample {period}: {} from {} candidates (seed {seed}); written to {} in {:.1}s",
+        outcome(&sample, &plan),
         candidates.iter().filter(|c| !c.reviewed).count(),
         target.display(),
         progress.elapsed_s()
     );
     Ok(())
+}
+
+/// What was drawn, in words: sessions (with what the per-agent top-up added
+/// and whether `max_total` cut it) and review tasks (with those no reviewer
+/// had capacity for).
+fn outcome(s: &Sample, plan: &Plan) -> String {
+    let sessions: BTreeSet<usize> = s.assignments.iter().map(|a| a.candidate).collect();
+    let part = |strategy: &str| s.allocation.iter().find(|a| a.strategy == strategy);
+    let mut text = format!("{} sessions", sessions.len());
+    if let Some(top_up) = part("agent_minimum").filter(|a| a.drawn > 0 || a.planned > 0) {
+        let capped = match plan.max_total {
+            Some(max) if top_up.drawn < top_up.planned && top_up.note.contains("max_total") => {
+                format!(", capped by max_total {max}")
+            }
+            _ => String::new(),
+        };
+        let _ = write!(
+            text,
+            " ({} by the strategies + {} to reach per_agent_min {}{capped})",
+            sessions.len().saturating_sub(top_up.drawn as usize),
+            top_up.drawn,
+            plan.per_agent_min
+        );
+    }
+    let _ = write!(text, ", {} review tasks", s.assignments.len());
+    if let Some(unassigned) = part("unassigned") {
+        let _ = write!(
+            text,
+            " ({} of them unassigned: reviewer capacity exhausted)",
+            unassigned.drawn
+        );
+    }
+    text
 }
 
 /// Agent-handled sessions that started in the window, with repeat flags (read
@@ -320,13 +351,11 @@ fn allocation_frame(s: &Sample) -> Result<DataFrame> {
 
 fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> String {
     let mut md = String::new();
-    let sessions: BTreeSet<usize> = s.assignments.iter().map(|a| a.candidate).collect();
     let _ = writeln!(md, "# Sampling plan {period}\n");
     let _ = writeln!(
         md,
-        "{} sessions ({} review tasks) drawn from {} unreviewed agent sessions; seed {seed}.\n",
-        sessions.len(),
-        s.assignments.len(),
+        "{} drawn from {} unreviewed agent sessions; seed {seed}.\n",
+        outcome(s, plan),
         c.iter().filter(|x| !x.reviewed).count()
     );
     let _ = writeln!(md, "## Allocation against the plan\n\n| strategy | part | planned | drawn | note |\n|---|---|---:|---:|---|");

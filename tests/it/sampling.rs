@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use csqa::sampling::*;
+use polars::prelude::Column;
 
 use crate::common::*;
 
@@ -412,4 +413,176 @@ fn the_command_writes_a_reproducible_sample() {
     none.config("");
     let out = none.run(&["sample", "--from", "2026-10-01", "--to", "2026-10-02"]);
     assert_eq!(out.status.code(), Some(2), "no plan is a usage error");
+}
+
+/// A plan parsed but not checked, as a caller that skips `Plan::check` has it.
+fn unchecked(text: &str) -> Plan {
+    #[derive(serde::Deserialize)]
+    struct F {
+        sampling: Plan,
+    }
+    let f: F = toml::from_str(text).expect("plan");
+    f.sampling
+}
+
+#[test]
+fn quotas_that_add_past_what_a_plan_can_count_are_refused() {
+    // risk 4294967295 (u32::MAX) + repeat 1 = 4294967296: one past u32::MAX.
+    let text = "[sampling]\n[sampling.risk]\nquota = 4294967295\n[sampling.repeat]\nquota = 1";
+    let err = unchecked(text).check().expect_err("the sum overflows");
+    assert!(err.contains("[sampling.repeat] quota"), "{err}");
+    // Unchecked, drawing still neither panics nor wraps: risk finds none of
+    // its 4294967295 and repeat none of its 1; the shortfall saturates at
+    // u32::MAX instead of wrapping to 0.
+    let s = draw(&many(3), &unchecked(text), 1, "R", 72);
+    assert!(s.assignments.is_empty());
+    assert_eq!(line(&s, "unfilled", "").planned, u32::MAX);
+    // A business target counts too: 4294967295 + 1 from the targets.
+    let err = unchecked(
+        "[sampling]\n[sampling.random]\nquota = 4294967295\n\
+         [sampling.business]\ntargets = [{ business_line = \"a\", quota = 1 }]",
+    )
+    .check()
+    .expect_err("the sum overflows");
+    assert!(err.contains("[sampling.business]"), "{err}");
+    // At exactly u32::MAX the plan is fine.
+    unchecked("[sampling]\n[sampling.risk]\nquota = 4294967294\n[sampling.repeat]\nquota = 1")
+        .check()
+        .expect("4294967295 fits");
+}
+
+#[test]
+fn an_overflowing_plan_is_a_config_error_naming_the_key() {
+    // Refused when the config is read: exit 2 before any data is touched.
+    let fx = Fixture::new();
+    fx.config(
+        "[sampling]\n[sampling.risk]\nquota = 4294967295\n[sampling.random]\nquota = 4294967295",
+    );
+    let out = fx.run(&["sample", "--from", "2026-10-01", "--to", "2026-10-02"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("[sampling.random] quota"),
+        "{}",
+        stderr(&out)
+    );
+    // A total past u64::MAX is no TOML integer at all; the message names it.
+    fx.config("[sampling]\ntotal = 18446744073709551615");
+    let out = fx.run(&["sample", "--from", "2026-10-01", "--to", "2026-10-02"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("total"), "{}", stderr(&out));
+}
+
+#[test]
+fn fair_split_raises_the_lowest_first() {
+    // have 0,3,1, may take 4,1,3 more, budget 5: level 3 costs 3+0+2 = 5,
+    // level 4 would cost 4+1+3 = 8 → 3,0,2 (everyone at 3).
+    assert_eq!(fair_split(5, &[0, 3, 1], &[4, 1, 3]), [3, 0, 2]);
+    // have 1,1,0, need 1,1,2, budget 2: level 1 costs 0+0+1 = 1, level 2
+    // costs 4; the one left goes to the earliest part at level 1 → 1,0,1.
+    assert_eq!(fair_split(2, &[1, 1, 0], &[1, 1, 2]), [1, 0, 1]);
+    // Budget enough: everything needed.
+    assert_eq!(fair_split(100, &[0, 5], &[2, 3]), [2, 3]);
+    assert_eq!(fair_split(0, &[0, 0], &[2, 3]), [0, 0]);
+}
+
+#[test]
+fn max_total_caps_the_per_agent_top_up() {
+    // 3 agents with 10 sessions each; random draws total = 1 (agent X).
+    // per_agent_min = 4 asks X for 3 more and the others for 4 each: 11.
+    // max_total = 7 leaves 7 − 1 = 6: water-filling from have (1,0,0)
+    // reaches level 2 at cost 1+2+2 = 5, the 1 left goes to the earliest
+    // agent at level 2 → final counts 3,2,2 in some order; 7 in all.
+    let mut c = many(30);
+    for (i, x) in c.iter_mut().enumerate() {
+        x.agent_id = Some(format!("A{}", i % 3));
+    }
+    let p = plan("[sampling]\ntotal = 1\nper_agent_min = 4\nmax_total = 7");
+    let s = draw(&c, &p, 4, "R", 72);
+    assert_eq!(s.assignments.len(), 7);
+    let mut per_agent: BTreeMap<String, usize> = BTreeMap::new();
+    for a in &s.assignments {
+        *per_agent
+            .entry(c[a.candidate].agent_id.clone().unwrap_or_default())
+            .or_default() += 1;
+    }
+    let mut counts: Vec<usize> = per_agent.values().copied().collect();
+    counts.sort_unstable();
+    assert_eq!(counts, [2, 2, 3]);
+    let top_up = line(&s, "agent_minimum", "");
+    assert_eq!((top_up.planned, top_up.drawn), (11, 6));
+    assert_eq!(
+        top_up.note,
+        "capped by max_total 7: 3 agents below per_agent_min"
+    );
+    // Uncapped, the same plan gives everyone 4: 12 sessions.
+    let p = plan("[sampling]\ntotal = 1\nper_agent_min = 4");
+    assert_eq!(draw(&c, &p, 4, "R", 72).assignments.len(), 12);
+    // max_total below total or the strategies' quotas is refused.
+    let err = unchecked("[sampling]\ntotal = 10\nmax_total = 9")
+        .check()
+        .expect_err("below total");
+    assert!(err.contains("max_total 9"), "{err}");
+}
+
+/// 12 sessions on 2026-10-01 (UTC), four for each of agents A1, A2, A3.
+fn twelve_sessions() -> Fixture {
+    let fx = Fixture::new();
+    let ids: Vec<String> = (0..12).map(|i| format!("s{i:02}")).collect();
+    let starts: Vec<String> = (0..12)
+        .map(|i| format!("2026-10-01T{:02}:00:00Z", 8 + i))
+        .collect();
+    let agents: Vec<Option<String>> = (0..12).map(|i| Some(format!("A{}", i % 3 + 1))).collect();
+    fx.parquet(
+        "sessions/part-0.parquet",
+        sessions(
+            &ids.iter().map(String::as_str).collect::<Vec<_>>(),
+            &["a"; 12],
+            &starts.iter().map(String::as_str).collect::<Vec<_>>(),
+            vec![Column::new("agent_id".into(), agents)],
+        ),
+    );
+    fx
+}
+
+#[test]
+fn the_summary_line_says_what_the_top_up_added_and_what_was_left_unassigned() {
+    let fx = twelve_sessions();
+    // total 2 by random, then per_agent_min 2 for 3 agents: 6 sessions in
+    // all whatever random drew (each agent has 4), so 2 + 4. One reviewer
+    // with capacity 3 takes 3 of the 6 tasks: 3 unassigned.
+    fx.config(
+        "[sampling]\ntotal = 2\nper_agent_min = 2\n\
+         [[sampling.reviewers]]\nid = \"qa1\"\ncapacity = 3",
+    );
+    let run = || fx.run(&["sample", "--from", "2026-10-01", "--to", "2026-10-01"]);
+    let out = run();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "6 sessions (2 by the strategies + 4 to reach per_agent_min 2), \
+             6 review tasks (3 of them unassigned: reviewer capacity exhausted) from 12 candidates"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // max_total = 4 leaves the top-up 2 of the 4 it asks: 4 sessions, 4
+    // tasks, 1 beyond qa1's capacity of 3.
+    fx.config(
+        "[sampling]\ntotal = 2\nper_agent_min = 2\nmax_total = 4\n\
+         [[sampling.reviewers]]\nid = \"qa1\"\ncapacity = 3",
+    );
+    let out = run();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "4 sessions (2 by the strategies + 2 to reach per_agent_min 2, capped by max_total 4), \
+             4 review tasks (1 of them unassigned: reviewer capacity exhausted)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let alloc = fx.read("sample/2026-10-01_2026-10-01/allocation.parquet");
+    let i = row_where(&alloc, "strategy", "agent_minimum");
+    assert_eq!(u64_at(&alloc, "planned", i), Some(4));
+    assert_eq!(u64_at(&alloc, "drawn", i), Some(2));
 }
