@@ -59,6 +59,7 @@ impl OutputDir {
             fs::File::create(&csv).other_ctx(|| format!("cannot write {}", csv.display()))?;
         CsvWriter::new(&mut file)
             .include_header(true)
+            .with_datetime_format(csv_datetime_format(df))
             .finish(df)
             .other_ctx(|| format!("cannot write {}", csv.display()))?;
         self.tables.push(name.to_string());
@@ -116,6 +117,18 @@ impl OutputDir {
         }
         Ok(self.target.clone())
     }
+}
+
+/// Zoned timestamps in CSV as `2026-10-01T08:31:00+08:00` (a fraction only
+/// when there is one) rather than Polars' `…T08:31:00.000000+0800`. Polars
+/// takes one format for every column and an offset cannot format a naive
+/// time, so a frame with a naive timestamp keeps the default.
+pub fn csv_datetime_format(df: &DataFrame) -> Option<PlSmallStr> {
+    let naive = df
+        .dtypes()
+        .iter()
+        .any(|t| matches!(t, DataType::Datetime(_, None)));
+    (!naive).then(|| "%Y-%m-%dT%H:%M:%S%.f%:z".into())
 }
 
 impl Drop for OutputDir {

@@ -45,7 +45,9 @@ fn pts(cur: Option<f64>, prev: Option<f64>) -> String {
     }
 }
 
-pub fn monthly(pack: &MonthlyPack) -> String {
+/// The one-pager; `ignored` names the files of the data directory that were
+/// not read (not Parquet), for the data-quality section.
+pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
     let mut md = String::new();
     let table = |name: &str| {
         pack.tables
@@ -215,6 +217,9 @@ pub fn monthly(pack: &MonthlyPack) -> String {
                 "- {name}: {n} rows rejected ({reason}); see `rejects/{name}.csv`"
             );
         }
+    }
+    for f in ignored {
+        let _ = writeln!(md, "- ignored, not read (not .parquet): `{f}`");
     }
     if let Some(bl) = table("business_lines") {
         let all = strs(bl, "business_line").iter().position(|l| l == "ALL");

@@ -100,6 +100,25 @@ impl CheckedTables {
         }
     }
 
+    /// Files in the tables' folders that are not Parquet and were not read
+    /// (relative to the data directory), for every table of the contract,
+    /// one whose folder holds no Parquet file at all included.
+    pub fn ignored_files(&self, cfg: &Config) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for spec in contract::ALL_TABLES.iter() {
+            match self.tables.get(spec.name) {
+                Some((_, files)) => out.extend(files.ignored.iter().cloned()),
+                None => {
+                    let dir = cfg.data_dir.join(spec.name);
+                    if dir.is_dir() {
+                        out.extend(crate::load::discover(&dir, &cfg.data_dir)?.1);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub fn manifest(&self) -> BTreeMap<String, TableManifest> {
         self.tables
             .iter()

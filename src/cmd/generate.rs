@@ -1,6 +1,6 @@
 //! `csqa generate`: a synthetic data directory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::Args;
@@ -13,8 +13,15 @@ use crate::progress::Progress;
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
     /// Folder to write (created; existing table folders are replaced)
+    /// [default: --data-dir]
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+    /// Same as --out: the data directory to write
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Not used here: shadows the global flag so that this help leaves it out
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub out_dir: Option<PathBuf>,
     /// First month, YYYY-MM
     #[arg(long, default_value = "2026-08", value_name = "YYYY-MM")]
     pub from: String,
@@ -32,7 +39,35 @@ pub struct GenerateArgs {
     pub timezone: Option<String>,
 }
 
+/// The folder to write: `--out`, or `--data-dir` (the folder the other
+/// commands then read); both only when they name the same folder. Generate
+/// writes no job output, so `--out-dir` is refused rather than ignored.
+fn target_dir(global: &GlobalArgs, args: &GenerateArgs) -> Result<PathBuf> {
+    if args.out_dir.is_some() || global.out_dir.is_some() {
+        return Err(Error::usage(
+            "generate writes a data directory: give it with --out DIR or --data-dir DIR; --out-dir has no meaning here",
+        ));
+    }
+    let data_dir = args.data_dir.as_ref().or(global.data_dir.as_ref());
+    match (&args.out, data_dir) {
+        (Some(out), Some(data)) if absolute(out)? != absolute(data)? => Err(Error::usage(format!(
+            "--out {} and --data-dir {} name different folders; give one",
+            out.display(),
+            data.display()
+        ))),
+        (Some(dir), _) | (None, Some(dir)) => Ok(dir.clone()),
+        (None, None) => Err(Error::usage(
+            "generate needs the folder to write: --out DIR (or --data-dir DIR)",
+        )),
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::usage(format!("{}: {e}", path.display())))
+}
+
 pub fn run(global: &GlobalArgs, args: GenerateArgs) -> Result<()> {
+    let out_dir = target_dir(global, &args)?;
     let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
     let from = NaiveDate::parse_from_str(&format!("{}-01", args.from), "%Y-%m-%d")
@@ -56,14 +91,14 @@ pub fn run(global: &GlobalArgs, args: GenerateArgs) -> Result<()> {
         "appeals",
         "agent_hours",
     ] {
-        let dir = args.out.join(table);
+        let dir = out_dir.join(table);
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| Error::other(format!("cannot replace {}: {e}", dir.display())))?;
         }
     }
     let opts = GenerateOptions {
-        out: args.out.clone(),
+        out: out_dir.clone(),
         from,
         months: args.months,
         sessions_per_month: args.sessions_per_month,
@@ -78,7 +113,7 @@ pub fn run(global: &GlobalArgs, args: GenerateArgs) -> Result<()> {
         summary.sessions,
         args.months,
         summary.files,
-        args.out.display(),
+        out_dir.display(),
         progress.elapsed_s()
     );
     Ok(())

@@ -27,17 +27,27 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
+    let ignored = pack.checked.ignored_files(&cfg)?;
     let mut out = OutputDir::begin(cfg.out_dir.join("monthly").join(&month.label))?;
+    // The pack's tables and sla_overrides beside them; rejects/ aside.
+    let mut tables_written = 0;
     for (name, df) in &pack.tables {
-        out.write_table(name, &mut df.clone())?;
+        super::write_local(&mut out, name, df, cfg.timezone)?;
+        tables_written += 1;
     }
-    out.write_table("sla_overrides", &mut pack.overrides.clone())?;
+    super::write_local(&mut out, "sla_overrides", &pack.overrides, cfg.timezone)?;
+    tables_written += 1;
     for (name, (c, _)) in &pack.checked.tables {
         if c.rejects.height() > 0 {
-            out.write_table(&format!("rejects/{name}"), &mut c.rejects.clone())?;
+            super::write_local(
+                &mut out,
+                &format!("rejects/{name}"),
+                &c.rejects,
+                cfg.timezone,
+            )?;
         }
     }
-    out.write_text("report.md", &crate::report::monthly(&pack))?;
+    out.write_text("report.md", &crate::report::monthly(&pack, &ignored))?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,
@@ -73,13 +83,31 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
         .values()
         .map(|(c, _)| c.stats.rejected)
         .sum();
+    // A file dropped into a table folder in another format is named, not
+    // passed over: the user may think its rows were counted.
+    let ignored_note = if ignored.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} ignored (not .parquet): {}",
+            plural(ignored.len(), "file"),
+            ignored.join(", ")
+        )
+    };
     println!(
-        "monthly {}: {sessions} sessions, {} tables, {rejected} rows rejected, FCR {}; written to {} in {:.1}s",
+        "monthly {}: {sessions} sessions, {tables_written} tables, {rejected} rows rejected, FCR {}{ignored_note}; written to {} in {:.1}s",
         month.label,
-        pack.tables.len(),
         if pack.fcr_complete { "complete" } else { "INCOMPLETE" },
         target.display(),
         progress.elapsed_s()
     );
     Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

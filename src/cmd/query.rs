@@ -1,6 +1,6 @@
 //! `csqa query FILE.sql`: one SQL file over the validated tables.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use polars::prelude::*;
@@ -8,6 +8,7 @@ use polars::sql::SQLContext;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
+use crate::output::csv_datetime_format;
 use crate::progress::Progress;
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
@@ -21,7 +22,30 @@ pub struct QueryArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Where the result goes: the format comes from the extension, checked before
+/// anything is read or created.
+enum Target<'a> {
+    Stdout,
+    Csv(&'a Path),
+    Parquet(&'a Path),
+}
+
+fn target(output: Option<&Path>) -> Result<Target<'_>> {
+    let Some(path) = output else {
+        return Ok(Target::Stdout);
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Ok(Target::Csv(path)),
+        Some("parquet") => Ok(Target::Parquet(path)),
+        _ => Err(Error::usage(format!(
+            "{}: --output must end in .csv or .parquet",
+            path.display()
+        ))),
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
+    let target = target(args.output.as_deref())?;
     let progress = Progress::new(global.quiet);
     let sql = std::fs::read_to_string(&args.file)
         .map_err(|e| Error::usage(format!("cannot read {}: {e}", args.file.display())))?;
@@ -35,20 +59,31 @@ pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
         ctx.register(name, frame);
     }
     let mut ctx = ctx;
-    let mut df = ctx
+    let df = ctx
         .execute(&sql)
         .and_then(LazyFrame::collect)
-        .map_err(|e| Error::usage(format!("{}: {e}", args.file.display())))?;
+        .map_err(|e| Error::bad_input(format!("{}: {e}", args.file.display())))?;
+    let mut df = super::local_times(&df, cfg.timezone)?;
     progress.finish();
-    match &args.output {
-        None => {
+    match target {
+        Target::Stdout => {
             // CSV on stdout pipes into other tools and reads fine in a log.
             let stdout = std::io::stdout();
             CsvWriter::new(stdout.lock())
                 .include_header(true)
+                .with_datetime_format(csv_datetime_format(&df))
                 .finish(&mut df)?;
         }
-        Some(path) => write_result(path, &mut df)?,
+        Target::Csv(path) => {
+            let file = create(path)?;
+            CsvWriter::new(file)
+                .include_header(true)
+                .with_datetime_format(csv_datetime_format(&df))
+                .finish(&mut df)?;
+        }
+        Target::Parquet(path) => {
+            ParquetWriter::new(create(path)?).finish(&mut df)?;
+        }
     }
     eprintln!(
         "query: {} rows × {} columns in {:.1}s",
@@ -59,21 +94,7 @@ pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_result(path: &std::path::Path, df: &mut DataFrame) -> Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let file = std::fs::File::create(path)
-        .map_err(|e| Error::other(format!("cannot write {}: {e}", path.display())))?;
-    match ext {
-        "csv" => CsvWriter::new(file).include_header(true).finish(df)?,
-        "parquet" => {
-            ParquetWriter::new(file).finish(df)?;
-        }
-        _ => {
-            return Err(Error::usage(format!(
-                "{}: --output must end in .csv or .parquet",
-                path.display()
-            )))
-        }
-    }
-    Ok(())
+fn create(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::create(path)
+        .map_err(|e| Error::other(format!("cannot write {}: {e}", path.display())))
 }

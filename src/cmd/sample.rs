@@ -62,6 +62,41 @@ pub struct SizeArgs {
     /// Confidence level
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
+    // Sample size reads and writes nothing: these shadow the global flags
+    // so that its help leaves them out, and are refused when given.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub data_dir: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// `csqa sample size`: Cochran's formula on the command line's numbers only.
+fn sample_size(global: &GlobalArgs, s: &SizeArgs) -> Result<()> {
+    let given = [
+        ("--config", s.config.is_some() || global.config.is_some()),
+        (
+            "--data-dir",
+            s.data_dir.is_some() || global.data_dir.is_some(),
+        ),
+        ("--out-dir", s.out_dir.is_some() || global.out_dir.is_some()),
+    ];
+    if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
+        return Err(Error::usage(format!(
+            "sample size reads no data and writes no file: {flag} has no meaning here"
+        )));
+    }
+    let n = sampling::cochran(s.population, s.margin, s.confidence).ok_or_else(|| {
+        Error::usage("--population must be positive, --margin and --confidence in (0, 1)")
+    })?;
+    println!(
+        "sample size: {n} of {} sessions (±{:.1}% at {:.0}% confidence, p = 0.5)",
+        s.population,
+        s.margin * 100.0,
+        s.confidence * 100.0
+    );
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -71,17 +106,8 @@ struct PlanFile {
 }
 
 pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
-    if let Some(SampleCommand::Size(s)) = args.command {
-        let n = sampling::cochran(s.population, s.margin, s.confidence).ok_or_else(|| {
-            Error::usage("--population must be positive, --margin and --confidence in (0, 1)")
-        })?;
-        println!(
-            "sample size: {n} of {} sessions (±{:.1}% at {:.0}% confidence, p = 0.5)",
-            s.population,
-            s.margin * 100.0,
-            s.confidence * 100.0
-        );
-        return Ok(());
+    if let Some(SampleCommand::Size(s)) = &args.command {
+        return sample_size(global, s);
     }
     let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
@@ -126,8 +152,12 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     let sample = sampling::draw(&candidates, &plan, seed, &round, cfg.fcr.window_hours);
 
     let mut out = OutputDir::begin(cfg.out_dir.join("sample").join(&period))?;
-    let mut table = sample_frame(&candidates, &sample)?;
-    out.write_table("sample", &mut table)?;
+    super::write_local(
+        &mut out,
+        "sample",
+        &sample_frame(&candidates, &sample)?,
+        cfg.timezone,
+    )?;
     out.write_table("allocation", &mut allocation_frame(&sample)?)?;
     out.write_text(
         "report.md",

@@ -28,7 +28,12 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
     out.write_table("reject_reasons", &mut reasons)?;
     for (name, (c, _)) in &checked.tables {
         if c.rejects.height() > 0 {
-            out.write_table(&format!("rejects/{name}"), &mut c.rejects.clone())?;
+            super::write_local(
+                &mut out,
+                &format!("rejects/{name}"),
+                &c.rejects,
+                cfg.timezone,
+            )?;
         }
     }
     let manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);

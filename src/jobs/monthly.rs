@@ -316,7 +316,18 @@ pub fn run(
                 "extra query {name}.sql has the name of a built-in table"
             )));
         }
-        let df = run_sql(&mut ctx, &name, &sql)?;
+        // The user's SQL is input like the data: a broken file is bad input.
+        let df = run_sql(&mut ctx, &name, &sql).map_err(|e| {
+            let dir = cfg
+                .monthly
+                .extra_queries
+                .as_deref()
+                .unwrap_or(Path::new(""));
+            Error::bad_input(format!(
+                "{}: {e}",
+                dir.join(format!("{name}.sql")).display()
+            ))
+        })?;
         tables.push((name, df));
     }
     Ok(MonthlyPack {

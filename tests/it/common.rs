@@ -45,17 +45,25 @@ impl Fixture {
         let text = format!("data_dir = \"data\"\nout_dir = \"out\"\n{extra}\n");
         self.file("csqa.toml", text.as_bytes())
     }
-    /// Run `csqa` with the fixture's config.
+    /// Run `csqa` with the fixture's config (or its data/ and out/), as
+    /// far as the command takes them: `generate` writes where `--out` says
+    /// and takes no `--out-dir`; `sample size` reads and writes nothing.
     pub fn run(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_csqa"));
         cmd.current_dir(self.dir.path()).arg("--quiet");
-        if self.dir.path().join("csqa.toml").exists() {
-            cmd.arg("--config").arg(self.dir.path().join("csqa.toml"));
-        } else {
-            cmd.arg("--data-dir")
-                .arg(self.data())
-                .arg("--out-dir")
-                .arg(self.out());
+        let config = self.dir.path().join("csqa.toml");
+        match (args.first().copied(), args.get(1).copied()) {
+            (Some("sample"), Some("size")) => {}
+            _ if config.exists() => {
+                cmd.arg("--config").arg(config);
+            }
+            (Some("generate"), _) => {}
+            _ => {
+                cmd.arg("--data-dir")
+                    .arg(self.data())
+                    .arg("--out-dir")
+                    .arg(self.out());
+            }
         }
         cmd.args(args).output().expect("run csqa")
     }

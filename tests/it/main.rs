@@ -4,6 +4,7 @@
 
 mod agreement;
 mod calibration;
+mod cli;
 mod common;
 mod fcr;
 mod generate;

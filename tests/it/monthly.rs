@@ -78,7 +78,7 @@ info_incomplete = "Information incomplete"
 ///   (exactly the threshold: met).
 /// - s10 b c7 11-03 16:00: data reaches month end + 72 h exactly.
 /// - s11 a anonymous 10-01 01:30 (same local hour as s1), A1, no response time.
-fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
+pub(crate) fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
     fixture_with(with_hours, with_tail, false)
 }
 
@@ -615,8 +615,13 @@ fn a_failed_run_leaves_the_previous_output_in_place() {
     fx.file("extra/broken.sql", b"SELECT nonexistent FROM sessions");
     fx.config("timezone = \"Asia/Shanghai\"\n[monthly]\nextra_queries = \"extra\"");
     let out = fx.run(&["monthly", "--month", "2026-10"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("broken.sql"), "{}", stderr(&out));
+    // Bad SQL is bad input, as in `csqa query`: exit 2, the file named.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("extra/broken.sql"),
+        "{}",
+        stderr(&out)
+    );
     let after = std::fs::read(fx.out().join("monthly/2026-10/business_lines.csv")).expect("csv");
     assert_eq!(before, after);
     let leftovers: Vec<_> = std::fs::read_dir(fx.out().join("monthly"))

@@ -586,3 +586,23 @@ fn the_summary_line_says_what_the_top_up_added_and_what_was_left_unassigned() {
     assert_eq!(u64_at(&alloc, "planned", i), Some(4));
     assert_eq!(u64_at(&alloc, "drawn", i), Some(2));
 }
+
+#[test]
+fn the_sample_shows_started_at_in_local_time() {
+    let fx = twelve_sessions();
+    // s00 starts 2026-10-01T08:00Z: 16:00 in Asia/Shanghai (UTC+8). The
+    // twelve run 16:00 to 03:00 local, so 10-01..10-02 holds them all.
+    fx.config("timezone = \"Asia/Shanghai\"\n[sampling]\ntotal = 12");
+    let out = fx.run(&["sample", "--from", "2026-10-01", "--to", "2026-10-02"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(fx.out().join("sample/2026-10-01_2026-10-02/sample.csv"))
+        .expect("sample.csv");
+    let s00 = csv
+        .lines()
+        .find(|l| l.starts_with("s00,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(s00.contains(",2026-10-01T16:00:00+08:00,"), "{s00}");
+    // s11 starts 2026-10-01T19:00Z: the next local day, 03:00.
+    let s11 = csv.lines().find(|l| l.starts_with("s11,")).expect("s11");
+    assert!(s11.contains(",2026-10-02T03:00:00+08:00,"), "{s11}");
+}
