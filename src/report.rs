@@ -58,7 +58,7 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
     let _ = writeln!(md, "# Monthly review {}\n", pack.month.label);
     let _ = writeln!(
         md,
-        "Compared with {}. Rates are shares of the month's sessions; changes are in percentage points.\n",
+        "Compared with {}. CSAT is a share of rated sessions, FCR of sessions with a customer id, the first-response SLA of sessions with a first response, the reply SLA of agent replies, and the complaint rate of all the month's sessions; changes are in percentage points.\n",
         pack.previous.label
     );
     if !pack.fcr_complete {

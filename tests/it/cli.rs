@@ -55,6 +55,22 @@ fn monthly_names_an_ignored_file_and_counts_every_table_written() {
 }
 
 #[test]
+fn the_report_says_what_each_rate_is_a_share_of() {
+    let fx = fixture(true, true);
+    let out = fx.run(&["monthly", "--month", "2026-10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = text(&fx.out().join("monthly/2026-10/report.md"));
+    assert!(!report.contains("Rates are shares of the month's sessions"));
+    assert!(
+        report.contains(
+            "CSAT is a share of rated sessions, FCR of sessions with a customer id, \
+             the first-response SLA of sessions with a first response, the reply SLA of agent replies"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
 fn query_checks_the_output_extension_before_creating_anything() {
     let fx = fixture(true, true);
     fx.file("q.sql", b"SELECT `session_id` FROM `sessions`");

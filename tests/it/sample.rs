@@ -44,3 +44,61 @@ fn the_same_input_gives_the_same_bytes() {
         assert!(a == b, "{name} differs between two runs");
     }
 }
+
+#[test]
+fn the_shipped_weekly_plan_runs_on_the_bundled_data() {
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_csqa"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "--quiet",
+            "sample",
+            "--from",
+            "2026-10-05",
+            "--to",
+            "2026-10-11",
+            "--plan",
+            "plans/weekly.toml",
+            "--out-dir",
+        ])
+        .arg(out_dir.path())
+        .output()
+        .expect("run csqa");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let folder = out_dir.path().join("sample/2026-10-05_2026-10-11");
+    let alloc = crate::common::read_parquet(&folder.join("allocation.parquet"));
+    let strategies: std::collections::BTreeSet<String> = (0..alloc.height())
+        .filter_map(|i| crate::common::str_at(&alloc, "strategy", i))
+        .collect();
+    // Every strategy of the plan ran.
+    for s in [
+        "risk",
+        "repeat",
+        "business",
+        "slot",
+        "random",
+        "agent_minimum",
+        "double_scored",
+    ] {
+        assert!(strategies.contains(s), "{s} missing: {strategies:?}");
+    }
+    // The strategies draw 20 + 12 + (8 + 6) + 16 + 8 = 70, random fills up
+    // to total = 80. The week has 40 agents: per_agent_min = 3 needs at
+    // least 40 × 3 − 80 = 40 more, and max_total = 120 leaves exactly 40:
+    // 120 sessions. 10 % of them double-scored: 12, so 132 tasks, within
+    // the reviewers' 3 × 45 = 135.
+    let sample = crate::common::read_parquet(&folder.join("sample.parquet"));
+    let sessions: std::collections::BTreeSet<String> = (0..sample.height())
+        .filter_map(|i| crate::common::str_at(&sample, "session_id", i))
+        .collect();
+    assert_eq!(sessions.len(), 120);
+    assert_eq!(sample.height(), 132);
+    let line = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        line.contains(
+            "120 sessions (80 by the strategies + 40 to reach per_agent_min 3, capped by max_total 120), 132 review tasks from"
+        ),
+        "{line}"
+    );
+}
