@@ -453,8 +453,10 @@ fn quotas_that_add_past_what_a_plan_can_count_are_refused() {
 
 #[test]
 fn an_overflowing_plan_is_a_config_error_naming_the_key() {
-    // Refused when the config is read: exit 2 before any data is touched.
-    let fx = Fixture::new();
+    // Refused when the config is read: exit 2 before any data is touched
+    // (unchecked, risk would find none of these sessions and random's
+    // 4294967295 + that shortfall would overflow).
+    let fx = twelve_sessions();
     fx.config(
         "[sampling]\n[sampling.risk]\nquota = 4294967295\n[sampling.random]\nquota = 4294967295",
     );
