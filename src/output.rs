@@ -2,7 +2,12 @@
 //! folder beside the target, which replaces the target only once complete.
 //! A failed run removes its temporary folder and leaves the previous good
 //! output in place.
+//!
+//! CSV copies are spreadsheet-safe: a text cell that a spreadsheet would read
+//! as a formula is written with a leading `'` (the Parquet copy keeps the
+//! exact value).
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +49,7 @@ impl OutputDir {
     }
 
     /// `<name>.parquet` and `<name>.csv`; `name` may hold a subfolder
-    /// (`rejects/sessions`).
+    /// (`rejects/sessions`). The CSV gets spreadsheet-safe text cells.
     pub fn write_table(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
         let pq = self.tmp.join(format!("{name}.parquet"));
         if let Some(dir) = pq.parent() {
@@ -59,7 +64,7 @@ impl OutputDir {
             fs::File::create(&csv).other_ctx(|| format!("cannot write {}", csv.display()))?;
         CsvWriter::new(&mut file)
             .include_header(true)
-            .finish(df)
+            .finish(&mut spreadsheet_safe_frame(df)?)
             .other_ctx(|| format!("cannot write {}", csv.display()))?;
         self.tables.push(name.to_string());
         Ok(())
@@ -124,4 +129,41 @@ impl Drop for OutputDir {
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
+}
+
+/// Characters that make a spreadsheet read a cell as a formula (OWASP, CSV
+/// injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as it may be shown in a CSV or a report table: one that starts
+/// like a formula gets a leading `'`, which spreadsheets show as text.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// `df` with every text cell spreadsheet-safe; numbers are left alone, so a
+/// negative number stays a number.
+fn spreadsheet_safe_frame(df: &DataFrame) -> Result<DataFrame> {
+    let mut safe = df.clone();
+    for column in df.columns() {
+        let text = match column.dtype() {
+            DataType::String => column.str()?.clone(),
+            DataType::Categorical(..) | DataType::Enum(..) => {
+                column.cast(&DataType::String)?.str()?.clone()
+            }
+            _ => continue,
+        };
+        if !text.iter().flatten().any(|s| s.starts_with(FORMULA_STARTS)) {
+            continue;
+        }
+        let quoted = text
+            .apply_values(spreadsheet_safe)
+            .with_name(column.name().clone());
+        safe.with_column(quoted.into_column())?;
+    }
+    Ok(safe)
 }

@@ -334,7 +334,11 @@ fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> 
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} |",
-            a.strategy, a.part, a.planned, a.drawn, a.note
+            a.strategy,
+            crate::report::cell(&a.part),
+            a.planned,
+            a.drawn,
+            a.note
         );
     }
     if !plan.reviewers.is_empty() {
@@ -348,7 +352,12 @@ fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> 
                 .iter()
                 .filter(|a| a.reviewer_id.as_deref() == Some(r.id.as_str()))
                 .count();
-            let _ = writeln!(md, "| {} | {} | {n} |", r.id, r.capacity);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {n} |",
+                crate::report::cell(&r.id),
+                r.capacity
+            );
         }
     }
     md
