@@ -16,6 +16,7 @@ use crate::contract;
 use crate::enrich;
 use crate::error::{Error, Result};
 use crate::load::{instant_lit, utc_dtype, Window};
+use crate::lock::RunLock;
 use crate::manifest::Manifest;
 use crate::output::OutputDir;
 use crate::progress::Progress;
@@ -110,6 +111,7 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
         })?,
     };
     let seed = args.seed.or(plan.seed).unwrap_or(0);
+    let _lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let period = format!("{from}_{to}");
 

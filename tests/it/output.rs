@@ -1,6 +1,7 @@
 //! Outputs that survive a kill and a second run: the atomic swap of a job's
 //! folder, the run lock on the output folder, and spreadsheet-safe CSVs.
 
+use std::fs::File;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -37,6 +38,17 @@ fn assert_ok(o: &Output) {
     assert_eq!(o.status.code(), Some(0), "stderr:\n{}", stderr(o));
 }
 
+/// Names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// (session_id, business_line, agent_id, category, rating) of one session.
 type SessionRow<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, i64);
 
@@ -64,6 +76,16 @@ fn sessions_with(rows: &[SessionRow]) -> DataFrame {
     )
 }
 
+/// Two sessions, one rejected (rating 9): validate writes summary,
+/// reject_reasons and rejects/sessions, each as Parquet and CSV, and the
+/// manifest.
+fn first_export() -> DataFrame {
+    sessions_with(&[
+        ("s1", "a", Some("g1"), None, 5),
+        ("s2", "a", Some("g1"), None, 9),
+    ])
+}
+
 /// A CSV read back with every column as text, as a spreadsheet sees it.
 fn read_csv_text(path: &Path) -> DataFrame {
     CsvReadOptions::default()
@@ -80,6 +102,55 @@ fn texts(df: &DataFrame, column: &str) -> Vec<Option<String>> {
 
 fn some(v: &[&str]) -> Vec<Option<String>> {
     v.iter().map(|s| Some(s.to_string())).collect()
+}
+
+// ---- one run at a time ---------------------------------------------------
+
+/// While another process holds OUT_DIR/.lock, every writing command stops at
+/// once with exit 75 and names the lock, before reading anything (the data
+/// folder here does not even exist, which would otherwise be exit 2).
+/// Released, the next run goes ahead.
+#[test]
+fn a_second_run_on_the_same_output_folder_exits_75() {
+    let f = Fixture::new();
+    f.file(
+        "plan.toml",
+        b"[sampling]\ntotal = 1\n[sampling.random]\nquota = 1\n",
+    );
+    let plan = f.dir.path().join("plan.toml");
+    std::fs::create_dir_all(f.out()).expect("out");
+    let lock_path = f.out().join(".lock");
+    let holder = File::create(&lock_path).expect("lock file");
+    holder.try_lock().expect("the lock is free");
+
+    let missing = f.dir.path().join("no-data");
+    let runs: [&[&str]; 3] = [
+        &["validate"],
+        &["monthly", "--month", "2026-10"],
+        &[
+            "sample",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-07",
+            "--plan",
+            plan.to_str().expect("utf-8"),
+        ],
+    ];
+    for args in runs {
+        let run = command(&missing, &f.out(), args).output().expect("run");
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(75), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("another csqa run holds {}", lock_path.display())),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(names(&f.out()), vec![".lock"], "nothing written");
+
+    drop(holder);
+    f.parquet("sessions/part-0.parquet", first_export());
+    assert_ok(&validate_into(&f.data(), &f.out(), None));
 }
 
 // ---- spreadsheet safety --------------------------------------------------
