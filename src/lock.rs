@@ -3,7 +3,8 @@
 //! reads or computes anything, so two scheduled runs never both compute and
 //! never race on the same job folder. The lock is the operating system's
 //! (`flock` on Linux): it goes when the holder exits, however it dies, so a
-//! killed run never leaves the folder locked.
+//! killed run never leaves the folder locked. Taking it also sweeps what
+//! killed runs left behind (see `output::sweep_dead_runs`).
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -31,10 +32,14 @@ impl RunLock {
             .open(&path)
             .other_ctx(|| format!("cannot open {}", path.display()))?;
         match file.try_lock() {
-            Ok(()) => Ok(RunLock {
-                _file: file,
-                out_dir: out_dir.to_path_buf(),
-            }),
+            Ok(()) => {
+                let lock = RunLock {
+                    _file: file,
+                    out_dir: out_dir.to_path_buf(),
+                };
+                crate::output::sweep_dead_runs(&lock)?;
+                Ok(lock)
+            }
             Err(TryLockError::WouldBlock) => Err(Error::Busy(format!(
                 "another csqa run holds {}",
                 path.display()

@@ -23,13 +23,13 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
     let month = Month::parse(&args.month, cfg.timezone)?;
-    let _lock = RunLock::acquire(&cfg.out_dir)?;
+    let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = monthly::run(&cfg, &standards, &month, |s| progress.step(s))?;
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
-    let mut out = OutputDir::begin(cfg.out_dir.join("monthly").join(&month.label))?;
+    let mut out = OutputDir::begin(&lock, std::path::Path::new("monthly").join(&month.label))?;
     for (name, df) in &pack.tables {
         out.write_table(name, &mut df.clone())?;
     }

@@ -111,7 +111,7 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
         })?,
     };
     let seed = args.seed.or(plan.seed).unwrap_or(0);
-    let _lock = RunLock::acquire(&cfg.out_dir)?;
+    let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let period = format!("{from}_{to}");
 
@@ -127,7 +127,7 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     let round = format!("AB-{period}");
     let sample = sampling::draw(&candidates, &plan, seed, &round, cfg.fcr.window_hours);
 
-    let mut out = OutputDir::begin(cfg.out_dir.join("sample").join(&period))?;
+    let mut out = OutputDir::begin(&lock, PathBuf::from("sample").join(&period))?;
     let mut table = sample_frame(&candidates, &sample)?;
     out.write_table("sample", &mut table)?;
     out.write_table("allocation", &mut allocation_frame(&sample)?)?;

@@ -1,9 +1,12 @@
 //! Outputs that survive a kill and a second run: the atomic swap of a job's
 //! folder, the run lock on the output folder, and spreadsheet-safe CSVs.
 
+use std::collections::BTreeMap;
 use std::fs::File;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Instant;
 
 use polars::prelude::*;
 
@@ -36,6 +39,41 @@ fn command(data: &Path, out: &Path, args: &[&str]) -> Command {
 #[track_caller]
 fn assert_ok(o: &Output) {
     assert_eq!(o.status.code(), Some(0), "stderr:\n{}", stderr(o));
+}
+
+/// Every file under `dir` (relative path → bytes).
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let rel = path.strip_prefix(root).expect("under root");
+                let bytes = std::fs::read(&path).expect("read");
+                files.insert(rel.to_string_lossy().into_owned(), bytes);
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// `got` is the complete output of `reference`'s data: the same files, each
+/// byte-identical except `manifest.json` (timings), which must be present
+/// and parse.
+fn is_complete_output_of(
+    got: &BTreeMap<String, Vec<u8>>,
+    reference: &BTreeMap<String, Vec<u8>>,
+) -> bool {
+    got.keys().eq(reference.keys())
+        && got
+            .iter()
+            .all(|(name, bytes)| name == "manifest.json" || reference.get(name) == Some(bytes))
+        && got
+            .get("manifest.json")
+            .is_some_and(|m| serde_json::from_slice::<serde_json::Value>(m).is_ok())
 }
 
 /// Names in `dir`, sorted.
@@ -86,6 +124,16 @@ fn first_export() -> DataFrame {
     ])
 }
 
+/// The re-export: one more rejected session, so every table but the summary
+/// differs from the first run's.
+fn second_export() -> DataFrame {
+    sessions_with(&[
+        ("s1", "a", Some("g1"), None, 5),
+        ("s2", "a", Some("g1"), None, 9),
+        ("s3", "b", Some("g2"), None, 0),
+    ])
+}
+
 /// A CSV read back with every column as text, as a spreadsheet sees it.
 fn read_csv_text(path: &Path) -> DataFrame {
     CsvReadOptions::default()
@@ -102,6 +150,137 @@ fn texts(df: &DataFrame, column: &str) -> Vec<Option<String>> {
 
 fn some(v: &[&str]) -> Vec<Option<String>> {
     v.iter().map(|s| Some(s.to_string())).collect()
+}
+
+// ---- atomic swap ---------------------------------------------------------
+
+/// The writer's fault hook kills the run at every step in turn: after each
+/// file, before the swap and after it. Killed before the swap, the previous
+/// output is untouched, byte for byte; killed after it, the new output is
+/// complete. Never a half folder under the target name, and each run sweeps
+/// the temporary folder of the run killed before it.
+#[test]
+fn a_run_killed_at_any_step_of_writing_leaves_a_complete_folder() {
+    let f = Fixture::new();
+    f.parquet("sessions/part-0.parquet", first_export());
+    assert_ok(&validate_into(&f.data(), &f.out(), None));
+    let target = f.out().join("validate");
+    let old = snapshot(&target);
+
+    f.parquet("sessions/part-0.parquet", second_export());
+    let reference_out = f.dir.path().join("reference");
+    assert_ok(&validate_into(&f.data(), &reference_out, None));
+    let new = snapshot(&reference_out.join("validate"));
+    assert_ne!(old, new, "the fixture must change the output");
+    // 7 files: summary, reject_reasons, rejects/sessions (.parquet and
+    // .csv each) and manifest.json.
+    let files = u32::try_from(new.len()).expect("count");
+    assert_eq!(files, 7, "{:?}", new.keys());
+
+    // Steps 1..=7 after each file, 8 before the swap, 9 after it.
+    for n in 1..=files + 2 {
+        let run = validate_into(&f.data(), &f.out(), Some(n));
+        assert_eq!(
+            run.status.signal(),
+            Some(9),
+            "step {n}: not killed; stderr:\n{}",
+            stderr(&run)
+        );
+        let got = snapshot(&target);
+        if n <= files + 1 {
+            assert_eq!(got, old, "step {n}: the previous output changed");
+        } else {
+            assert!(
+                is_complete_output_of(&got, &new),
+                "step {n}: {:?}",
+                got.keys()
+            );
+        }
+        // The target and at most the killed run's temporary folder.
+        let left = names(&f.out());
+        let hidden: Vec<&String> = left
+            .iter()
+            .filter(|n| n.starts_with(".validate."))
+            .collect();
+        assert!(
+            hidden.len() <= 1,
+            "step {n}: stale folders not swept: {left:?}"
+        );
+        // One exchange, not the two-rename fallback (which leaves `.old`).
+        assert!(
+            hidden.iter().all(|h| !h.ends_with(".old")),
+            "step {n}: {left:?}"
+        );
+        assert!(left.contains(&"validate".to_string()), "step {n}: {left:?}");
+    }
+    // Past the last step the run completes, and sweeps what was left.
+    assert_ok(&validate_into(&f.data(), &f.out(), Some(files + 3)));
+    assert!(is_complete_output_of(&snapshot(&target), &new));
+    assert_eq!(names(&f.out()), vec![".lock", "validate"]);
+}
+
+/// The same with kills from outside at spread-out moments of a run (a
+/// timed `kill -9`): whatever the moment, the folder is the previous
+/// complete output or the new complete one.
+#[test]
+fn a_run_killed_from_outside_leaves_a_complete_folder() {
+    let f = Fixture::new();
+    f.parquet("sessions/part-0.parquet", first_export());
+    assert_ok(&validate_into(&f.data(), &f.out(), None));
+    let target = f.out().join("validate");
+    let old = snapshot(&target);
+    f.parquet("sessions/part-0.parquet", second_export());
+    let reference_out = f.dir.path().join("reference");
+    let started = Instant::now();
+    assert_ok(&validate_into(&f.data(), &reference_out, None));
+    let run_time = started.elapsed();
+    let new = snapshot(&reference_out.join("validate"));
+
+    for k in 1..=8u32 {
+        let mut child = command(&f.data(), &f.out(), &["validate"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(run_time * k / 8);
+        let _ = child.kill(); // SIGKILL; an error means it had finished
+        child.wait().expect("wait");
+        let got = snapshot(&target);
+        assert!(
+            got == old || is_complete_output_of(&got, &new),
+            "kill {k}/8: half a folder: {:?}",
+            got.keys()
+        );
+    }
+}
+
+/// A run killed between the two renames of the portable swap (the previous
+/// output moved aside as `.NAME.tmp-PID.old`, no target) has it put back by
+/// the next run, even one that then fails on bad input; other temporary
+/// folders of dead runs are removed, and nothing else is touched.
+#[test]
+fn the_next_run_puts_back_a_moved_aside_output_and_sweeps_the_rest() {
+    let f = Fixture::new();
+    f.parquet("sessions/part-0.parquet", first_export());
+    assert_ok(&validate_into(&f.data(), &f.out(), None));
+    let target = f.out().join("validate");
+    let old = snapshot(&target);
+    std::fs::rename(&target, f.out().join(".validate.tmp-4242.old")).expect("move aside");
+    std::fs::create_dir_all(f.out().join(".validate.tmp-4243/rejects")).expect("stale");
+    std::fs::create_dir_all(f.out().join("monthly/.2026-10.tmp-4244")).expect("stale");
+    std::fs::create_dir_all(f.out().join(".keep")).expect("other");
+    std::fs::create_dir_all(f.out().join(".validate.tmp-x")).expect("other");
+
+    f.file("data/sessions/part-0.parquet", b"not parquet");
+    let run = validate_into(&f.data(), &f.out(), None);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+
+    assert_eq!(snapshot(&target), old, "previous output not put back");
+    assert_eq!(
+        names(&f.out()),
+        vec![".keep", ".lock", ".validate.tmp-x", "monthly", "validate"]
+    );
+    assert!(names(&f.out().join("monthly")).is_empty());
 }
 
 // ---- one run at a time ---------------------------------------------------
@@ -150,6 +329,21 @@ fn a_second_run_on_the_same_output_folder_exits_75() {
 
     drop(holder);
     f.parquet("sessions/part-0.parquet", first_export());
+    assert_ok(&validate_into(&f.data(), &f.out(), None));
+}
+
+/// A csqa run killed (SIGKILL) while it holds the lock leaves it free: the
+/// operating system releases it with the process.
+#[test]
+fn a_killed_run_releases_the_lock() {
+    let f = Fixture::new();
+    f.parquet("sessions/part-0.parquet", first_export());
+    // Killed at its first step of writing, long after taking the lock.
+    let run = validate_into(&f.data(), &f.out(), Some(1));
+    assert_eq!(run.status.signal(), Some(9), "{}", stderr(&run));
+    let lock = File::open(f.out().join(".lock")).expect("the run took the lock");
+    lock.try_lock().expect("released by the OS");
+    drop(lock);
     assert_ok(&validate_into(&f.data(), &f.out(), None));
 }
 
