@@ -1,5 +1,6 @@
 //! One error type for the whole crate, carrying the contract's exit codes:
-//! 2 for bad input or usage, 1 for anything else.
+//! 2 for bad input or usage, 75 when another run holds the output folder,
+//! 1 for anything else.
 
 use std::fmt;
 
@@ -10,6 +11,8 @@ pub enum Error {
     BadInput(String),
     /// The command line asks for something impossible.
     Usage(String),
+    /// Another csqa run holds the output folder's lock: try again later.
+    Busy(String),
     /// Everything else: I/O on the output side, an engine failure.
     Other(String),
 }
@@ -20,6 +23,8 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::BadInput(_) | Error::Usage(_) => 2,
+            // EX_TEMPFAIL (sysexits.h): a scheduler may simply retry.
+            Error::Busy(_) => 75,
             Error::Other(_) => 1,
         }
     }
@@ -42,7 +47,7 @@ impl fmt::Display for Error {
         match self {
             Error::BadInput(m) => write!(f, "bad input: {m}"),
             Error::Usage(m) => write!(f, "usage: {m}"),
-            Error::Other(m) => write!(f, "{m}"),
+            Error::Busy(m) | Error::Other(m) => write!(f, "{m}"),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Layers, from the bottom: `contract` and `config` describe inputs;
 //! `load` reads Parquet folders lazily; `validate` applies the row rules;
 //! `standards` holds the QA standard over time; `metrics` and `agreement`
-//! compute; `output` writes atomically; `cmd` wires one command each.
+//! compute; `output` writes atomically, under `lock`; `cmd` wires one command each.
 
 pub mod agreement;
 pub mod cli;
@@ -16,6 +16,7 @@ pub mod error;
 pub mod generate;
 pub mod jobs;
 pub mod load;
+pub mod lock;
 pub mod manifest;
 pub mod metrics;
 pub mod output;

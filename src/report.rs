@@ -15,6 +15,7 @@ fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
         .unwrap_or_else(|| vec![None; df.height()])
 }
 
+/// A column's values as table cells (see `cell`), null as "—".
 fn strs(df: &DataFrame, name: &str) -> Vec<String> {
     df.column(name)
         .ok()
@@ -22,9 +23,16 @@ fn strs(df: &DataFrame, name: &str) -> Vec<String> {
         .and_then(|c| {
             c.str()
                 .ok()
-                .map(|ca| ca.iter().map(|s| s.unwrap_or("—").to_string()).collect())
+                .map(|ca| ca.iter().map(|s| s.map_or("—".into(), cell)).collect())
         })
         .unwrap_or_else(|| vec!["—".into(); df.height()])
+}
+
+/// Text from the exports as a Markdown table cell: never read as a formula
+/// when pasted into a spreadsheet (as in the CSVs), and a `|` does not end
+/// the cell.
+pub fn cell(text: &str) -> String {
+    crate::output::spreadsheet_safe(text).replace('|', "\\|")
 }
 
 fn pct(v: Option<f64>) -> String {

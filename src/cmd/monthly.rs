@@ -6,6 +6,7 @@ use crate::cli::GlobalArgs;
 use crate::error::Result;
 use crate::jobs::monthly;
 use crate::jobs::period::Month;
+use crate::lock::RunLock;
 use crate::manifest::Manifest;
 use crate::output::OutputDir;
 use crate::progress::Progress;
@@ -22,13 +23,14 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
     let month = Month::parse(&args.month, cfg.timezone)?;
+    let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = monthly::run(&cfg, &standards, &month, |s| progress.step(s))?;
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
     let ignored = pack.checked.ignored_files(&cfg)?;
-    let mut out = OutputDir::begin(cfg.out_dir.join("monthly").join(&month.label))?;
+    let mut out = OutputDir::begin(&lock, std::path::Path::new("monthly").join(&month.label))?;
     // The pack's tables and sla_overrides beside them; rejects/ aside.
     let mut tables_written = 0;
     for (name, df) in &pack.tables {

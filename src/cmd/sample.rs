@@ -16,6 +16,7 @@ use crate::contract;
 use crate::enrich;
 use crate::error::{Error, Result};
 use crate::load::{instant_lit, utc_dtype, Window};
+use crate::lock::RunLock;
 use crate::manifest::Manifest;
 use crate::output::OutputDir;
 use crate::progress::Progress;
@@ -136,6 +137,7 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
         })?,
     };
     let seed = args.seed.or(plan.seed).unwrap_or(0);
+    let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let period = format!("{from}_{to}");
 
@@ -151,7 +153,7 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     let round = format!("AB-{period}");
     let sample = sampling::draw(&candidates, &plan, seed, &round, cfg.fcr.window_hours);
 
-    let mut out = OutputDir::begin(cfg.out_dir.join("sample").join(&period))?;
+    let mut out = OutputDir::begin(&lock, PathBuf::from("sample").join(&period))?;
     super::write_local(
         &mut out,
         "sample",
@@ -393,7 +395,11 @@ fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> 
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} |",
-            a.strategy, a.part, a.planned, a.drawn, a.note
+            a.strategy,
+            crate::report::cell(&a.part),
+            a.planned,
+            a.drawn,
+            a.note
         );
     }
     if !plan.reviewers.is_empty() {
@@ -407,7 +413,12 @@ fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> 
                 .iter()
                 .filter(|a| a.reviewer_id.as_deref() == Some(r.id.as_str()))
                 .count();
-            let _ = writeln!(md, "| {} | {} | {n} |", r.id, r.capacity);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {n} |",
+                crate::report::cell(&r.id),
+                r.capacity
+            );
         }
     }
     md

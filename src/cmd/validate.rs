@@ -5,6 +5,7 @@ use polars::prelude::*;
 
 use crate::cli::GlobalArgs;
 use crate::error::Result;
+use crate::lock::RunLock;
 use crate::manifest::Manifest;
 use crate::output::OutputDir;
 use crate::progress::Progress;
@@ -17,12 +18,13 @@ pub struct ValidateArgs {}
 pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
     let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
+    let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let checked = CheckedTables::all(&cfg, &standards, |t| {
         progress.step(&format!("checking {t}"))
     })?;
 
-    let mut out = OutputDir::begin(cfg.out_dir.join("validate"))?;
+    let mut out = OutputDir::begin(&lock, "validate")?;
     let (mut summary, mut reasons) = summary_tables(&checked)?;
     out.write_table("summary", &mut summary)?;
     out.write_table("reject_reasons", &mut reasons)?;

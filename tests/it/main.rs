@@ -9,6 +9,7 @@ mod common;
 mod fcr;
 mod generate;
 mod monthly;
+mod output;
 mod replies;
 mod sample;
 mod sampling;

@@ -42,7 +42,12 @@ fn validate_fails(f: &Fixture, needles: &[&str]) -> String {
         "out/validate written on a failed run"
     );
     if let Ok(entries) = std::fs::read_dir(f.out()) {
-        let left: Vec<_> = entries.flatten().map(|e| e.file_name()).collect();
+        // The run lock (`.lock`) is the only file a failed run leaves.
+        let left: Vec<_> = entries
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n != ".lock")
+            .collect();
         assert!(left.is_empty(), "left in out/: {left:?}");
     }
     err
@@ -454,6 +459,7 @@ fn failed_run_leaves_previous_output_unchanged() {
         .expect("out")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".lock")
         .collect();
     assert_eq!(left, vec!["validate".to_string()]);
 }
