@@ -27,6 +27,31 @@ pub const SOURCE_INDEX: &str = "_source_index";
 /// The column naming a rejected row's file, relative to the data directory.
 pub const SOURCE_FILE: &str = "source_file";
 
+/// Flag columns every loaded row carries beside `SOURCE_INDEX` (not contract
+/// columns; validation counts them and drops them): a naive timestamp of the
+/// row names a local time that does not exist (skipped by daylight saving),
+/// or one that exists twice (read as the earlier instant).
+pub const NONEXISTENT: &str = "_nonexistent";
+pub const AMBIGUOUS: &str = "_ambiguous";
+
+/// The flag column of a string column's blank (empty or whitespace-only)
+/// values, which are read as null.
+pub fn blank_flag(column: &str) -> String {
+    format!("_blank:{column}")
+}
+
+/// Every flag column of a loaded table of `spec`.
+pub fn flag_columns(spec: &TableSpec) -> Vec<String> {
+    let mut flags = vec![NONEXISTENT.to_string(), AMBIGUOUS.to_string()];
+    flags.extend(
+        spec.columns
+            .iter()
+            .filter(|c| c.kind == Kind::Str)
+            .map(|c| blank_flag(c.name)),
+    );
+    flags
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FileInfo {
     /// Relative to the data directory.
@@ -354,7 +379,9 @@ fn scan_file(
         LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(|e| unreadable(rel, e))?;
     let schema = lf.collect_schema().map_err(|e| unreadable(rel, e))?;
     let hive = hive_values(table_dir, path);
-    let mut exprs = Vec::with_capacity(spec.columns.len() + 1);
+    let mut exprs = Vec::with_capacity(spec.columns.len() + 4);
+    let mut flags = Vec::new();
+    let (mut nonexistent, mut ambiguous) = (Vec::new(), Vec::new());
     for column in spec.columns {
         let source = cfg.source_column(spec.name, column.name);
         let target = canonical_dtype(column.kind);
@@ -368,7 +395,13 @@ fn scan_file(
                         column.kind.describe()
                     )));
                 }
-                cast_column(col(source), column.kind, dtype, cfg.timezone)
+                if let Some(local) = NaiveLocal::of(col(source), column.kind, dtype, cfg.timezone) {
+                    nonexistent.push(local.nonexistent());
+                    ambiguous.push(local.ambiguous());
+                    local.instant()
+                } else {
+                    cast_column(col(source), column.kind, dtype)
+                }
             }
             None => match hive.iter().find(|(k, _)| k == source) {
                 // A hive partition folder carries the column for the file.
@@ -386,8 +419,24 @@ fn scan_file(
                 }
             },
         };
-        exprs.push(expr.alias(column.name));
+        if column.kind == Kind::Str {
+            // Exports write a missing id as "" or " ": it is null.
+            let blank = is_blank(expr.clone());
+            flags.push(blank.clone().alias(blank_flag(column.name)));
+            exprs.push(
+                when(blank)
+                    .then(lit(NULL).cast(DataType::String))
+                    .otherwise(expr)
+                    .alias(column.name),
+            );
+        } else {
+            exprs.push(expr.alias(column.name));
+        }
     }
+    let any = |flags: Vec<Expr>| flags.into_iter().reduce(Expr::or).unwrap_or(lit(false));
+    exprs.push(any(nonexistent).alias(NONEXISTENT));
+    exprs.push(any(ambiguous).alias(AMBIGUOUS));
+    exprs.extend(flags);
     let index = u32::try_from(index)
         .map_err(|_| Error::bad_input(format!("{rel}: more than 2^32 files in one table")))?;
     exprs.push(lit(index).cast(DataType::UInt32).alias(SOURCE_INDEX));
@@ -404,21 +453,71 @@ fn scan_file(
     Ok(lf.select(exprs).filter(w.exact()))
 }
 
-fn cast_column(e: Expr, kind: Kind, dtype: &DataType, tz: Tz) -> Expr {
+fn cast_column(e: Expr, kind: Kind, dtype: &DataType) -> Expr {
     match (kind, dtype) {
         (Kind::Timestamp, DataType::Datetime(_, Some(_))) => e
             .dt()
             .convert_time_zone(TimeZone::UTC)
             .dt()
             .cast_time_unit(TimeUnit::Microseconds),
-        (Kind::Timestamp, DataType::Datetime(_, None)) => e
-            .dt()
-            .cast_time_unit(TimeUnit::Microseconds)
-            .dt()
-            .replace_time_zone(Some(pl_tz(tz)), lit("earliest"), NonExistent::Null)
-            .dt()
-            .convert_time_zone(TimeZone::UTC),
         (k, _) => e.cast(canonical_dtype(k)),
+    }
+}
+
+/// An empty or whitespace-only string (null: false).
+fn is_blank(s: Expr) -> Expr {
+    s.str()
+        .strip_chars(lit(NULL))
+        .str()
+        .len_bytes()
+        .eq(lit(0u32))
+        .fill_null(lit(false))
+}
+
+/// A naive timestamp column: wall-clock time in the configured zone. A
+/// local time skipped by daylight saving names no instant (the row is
+/// rejected); one that occurs twice is read as the earlier instant.
+struct NaiveLocal {
+    wall: Expr,
+    earliest: Expr,
+    tz: TimeZone,
+}
+
+impl NaiveLocal {
+    fn of(e: Expr, kind: Kind, dtype: &DataType, tz: Tz) -> Option<NaiveLocal> {
+        if kind != Kind::Timestamp || !matches!(dtype, DataType::Datetime(_, None)) {
+            return None;
+        }
+        let tz = pl_tz(tz);
+        let wall = e.dt().cast_time_unit(TimeUnit::Microseconds);
+        let earliest = wall.clone().dt().replace_time_zone(
+            Some(tz.clone()),
+            lit("earliest"),
+            NonExistent::Null,
+        );
+        Some(NaiveLocal { wall, earliest, tz })
+    }
+
+    fn instant(&self) -> Expr {
+        self.earliest.clone().dt().convert_time_zone(TimeZone::UTC)
+    }
+
+    fn nonexistent(&self) -> Expr {
+        self.wall
+            .clone()
+            .is_not_null()
+            .and(self.earliest.clone().is_null())
+    }
+
+    /// Earliest names an instant where the strict reading (null when
+    /// ambiguous) does not.
+    fn ambiguous(&self) -> Expr {
+        let strict = self.wall.clone().dt().replace_time_zone(
+            Some(self.tz.clone()),
+            lit("null"),
+            NonExistent::Null,
+        );
+        self.earliest.clone().is_not_null().and(strict.is_null())
     }
 }
 

@@ -7,6 +7,7 @@ mod calibration;
 mod common;
 mod fcr;
 mod generate;
+mod input_rules;
 mod monthly;
 mod replies;
 mod sample;
