@@ -234,14 +234,7 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     )?;
     drop(probe);
     let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
-    let candidates = rows_where(REPEATS).collect()?;
-    let candidates_in = candidates.height() as u64;
-    let distinct = candidates
-        .lazy()
-        .unique_generic(Some(contract_cols.clone()), UniqueKeepStrategy::First)
-        .collect()?
-        .height() as u64;
-    let duplicates = candidates_in - distinct;
+    let duplicates = count_copies(rows_where(REPEATS).collect()?, &contract_cols)?;
 
     // Rejected rows with their copies folded, as `check` folds them.
     let rejects = rows_where(BROKEN)
@@ -278,6 +271,17 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
             },
         },
     })
+}
+
+/// How many of `rows` are exact copies of another (in the contract columns).
+fn count_copies(rows: DataFrame, contract_cols: &[Expr]) -> Result<u64> {
+    let rows_in = rows.height();
+    let distinct = rows
+        .lazy()
+        .unique_generic(Some(contract_cols.to_vec()), UniqueKeepStrategy::First)
+        .collect()?
+        .height();
+    Ok(rows_in.saturating_sub(distinct) as u64)
 }
 
 /// The rows with exact copies folded (the first kept, order kept), and
@@ -492,46 +496,7 @@ fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
         rules.push((col(CONFLICT), reason.into()));
     }
     match spec.name {
-        "sessions" => {
-            rules.push((
-                col("business_line").eq(lit("ALL")),
-                reasons::LINE_ALL_RESERVED.into(),
-            ));
-            rules.push((
-                col("rating")
-                    .lt(lit(1))
-                    .or(col("rating").gt(lit(cfg.scale_max)))
-                    .fill_null(lit(false)),
-                reasons::RATING_OUT_OF_RANGE.into(),
-            ));
-            rules.push((
-                col("ended_at").lt(col("started_at")).fill_null(lit(false)),
-                reasons::ENDED_BEFORE_STARTED.into(),
-            ));
-            // In floating point: a difference of two far-apart instants in
-            // i64 microseconds could overflow.
-            let micros = |c: &str| col(c).cast(DataType::Int64).cast(DataType::Float64);
-            let longest = cfg
-                .max_session()
-                .num_microseconds()
-                .map_or(f64::MAX, |us| us as f64);
-            rules.push((
-                (micros("ended_at") - micros("started_at"))
-                    .gt(lit(longest))
-                    .fill_null(lit(false)),
-                reasons::SESSION_TOO_LONG.into(),
-            ));
-            let first = col("first_response_s");
-            rules.push((
-                first
-                    .clone()
-                    .is_finite()
-                    .not()
-                    .or(first.lt(lit(0.0)))
-                    .fill_null(lit(false)),
-                reasons::FIRST_RESPONSE_INVALID.into(),
-            ));
-        }
+        "sessions" => rules.extend(session_rules(cfg)),
         "reviews" => {
             rules.push((
                 col("scorecard_version").is_null(),
@@ -572,6 +537,50 @@ fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
         _ => {}
     }
     rules
+}
+
+/// The value rules of a session.
+fn session_rules(cfg: &Config) -> Vec<(Expr, String)> {
+    // In floating point: the difference of two far-apart instants in i64
+    // microseconds could overflow.
+    let micros = |c: &str| col(c).cast(DataType::Int64).cast(DataType::Float64);
+    let longest = cfg
+        .max_session()
+        .num_microseconds()
+        .map_or(f64::MAX, |us| us as f64);
+    let first = col("first_response_s");
+    vec![
+        (
+            col("business_line").eq(lit("ALL")),
+            reasons::LINE_ALL_RESERVED.into(),
+        ),
+        (
+            col("rating")
+                .lt(lit(1))
+                .or(col("rating").gt(lit(cfg.scale_max)))
+                .fill_null(lit(false)),
+            reasons::RATING_OUT_OF_RANGE.into(),
+        ),
+        (
+            col("ended_at").lt(col("started_at")).fill_null(lit(false)),
+            reasons::ENDED_BEFORE_STARTED.into(),
+        ),
+        (
+            (micros("ended_at") - micros("started_at"))
+                .gt(lit(longest))
+                .fill_null(lit(false)),
+            reasons::SESSION_TOO_LONG.into(),
+        ),
+        (
+            first
+                .clone()
+                .is_finite()
+                .not()
+                .or(first.lt(lit(0.0)))
+                .fill_null(lit(false)),
+            reasons::FIRST_RESPONSE_INVALID.into(),
+        ),
+    ]
 }
 
 /// Attach the scorecard version in force at `reviewed_at` and the module's

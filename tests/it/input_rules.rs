@@ -28,10 +28,10 @@ fn ok(out: Output) -> Output {
     out
 }
 
-/// Run `csqa validate`, which must succeed.
+/// Run `csqa validate`, which must succeed; its printed summary.
 #[track_caller]
-fn validate(f: &Fixture) {
-    ok(f.run(&["validate"]));
+fn validate(f: &Fixture) -> String {
+    stdout(&ok(f.run(&["validate"])))
 }
 
 /// Run `csqa <args>`, which must stop with exit 2 and a message holding every
@@ -159,7 +159,7 @@ fn later_appeal_exports_supersede_and_opposite_decisions_conflict() {
             ("r6", T1, "pending", None),
         ]),
     );
-    validate(&f);
+    let printed = validate(&f);
     // 13 rows in:
     //   r1 pending → overturned: the decision supersedes pending (1 used, 1 superseded)
     //   r2 overturned D1 → D2: the later decision wins         (1 used, 1 superseded)
@@ -171,6 +171,10 @@ fn later_appeal_exports_supersede_and_opposite_decisions_conflict() {
     // rejected 3+1 = 4; 6 + 3 + 4 = 13.
     assert_eq!(counts(&f, "appeals"), [13, 6, 3, 4]);
     assert_eq!(manifest(&f, "appeals")["superseded"], 2);
+    assert!(
+        printed.contains("superseded      2  by a later export"),
+        "{printed}"
+    );
     assert_eq!(
         reasons(&f, "appeals"),
         owned(&[("conflicting outcomes", 3), ("unknown outcome", 1)])
@@ -334,7 +338,8 @@ fn blank_strings_read_as_null() {
             ),
         ]),
     );
-    validate(&f);
+    let printed = validate(&f);
+    assert!(printed.contains("customer_id read as null"), "{printed}");
     // 6 rows: "" and "  " session ids are null keys, " " a null line.
     assert_eq!(counts(&f, "sessions"), [6, 3, 0, 3]);
     assert_eq!(
@@ -660,7 +665,11 @@ fn berlin_nonexistent_local_times_are_rejected_and_ambiguous_ones_take_the_earli
             &[None, None, None, None, Some("2026-03-29T02:10:00")],
         ),
     );
-    validate(&f);
+    let printed = validate(&f);
+    assert!(
+        printed.contains("ambiguous       1  local times"),
+        "{printed}"
+    );
     assert_eq!(counts(&f, "sessions"), [5, 3, 0, 2]);
     assert_eq!(
         reasons(&f, "sessions"),
