@@ -476,12 +476,12 @@ fn first_broken(rules: &[(Expr, String)]) -> Expr {
     expr
 }
 
-/// The row rules with their reasons, in a fixed order: null keys,
-/// conflicting duplicates (possible only when the copy probe, which is the
+/// The row rules with their reasons, in a fixed order: nonexistent local
+/// times, null keys, conflicting duplicates (possible only when the copy probe, which is the
 /// conflict key, `repeats`; flagged in `CONFLICT` beforehand), then the
 /// table's value rules.
 fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
-    // A nonexistent local time reads as null: say why before `null <column>`.
+    // A nonexistent local time reads as null: say so before `null <column>`.
     let mut rules: Vec<(Expr, String)> =
         vec![(col(NONEXISTENT), reasons::NONEXISTENT_LOCAL_TIME.into())];
     for c in spec.columns.iter().filter(|c| !c.nullable) {
