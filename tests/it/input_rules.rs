@@ -216,6 +216,72 @@ fn later_appeal_exports_supersede_and_opposite_decisions_conflict() {
 }
 
 #[test]
+fn a_re_exported_appeal_counts_once_in_the_monthly_pack() {
+    // Reviews R1 (o1) and R2 (o2) score greeting (built-in scorecard). The
+    // first export has both appeals pending; the later one has R1
+    // overturned and R2 upheld. October, line a, greeting: 2 reviews,
+    // 2 appeals (not 4), appeal_rate 2/2 = 1, 1 overturned, 1 upheld,
+    // 0 pending, overturn_rate 1 / (1 + 1) = 0.5.
+    const FILED: &str = "2026-10-06T10:00:00Z";
+    const DECIDED: &str = "2026-10-08T10:00:00Z";
+    let f = Fixture::new();
+    f.parquet(
+        "sessions/part-0.parquet",
+        sessions(&["o1", "o2"], &["a", "a"], &[T0, T0], vec![]),
+    );
+    f.parquet(
+        "reviews/part-0.parquet",
+        frame(vec![
+            Column::new("review_id".into(), ["R1", "R2"]),
+            Column::new("session_id".into(), ["o1", "o2"]),
+            Column::new("reviewer_id".into(), ["qa1", "qa1"]),
+            ts_col("reviewed_at", &[Some(FILED), Some(FILED)]),
+            Column::new("module_id".into(), ["greeting", "greeting"]),
+            Column::new("score".into(), [1.0, 0.0]),
+        ]),
+    );
+    f.parquet(
+        "appeals/export-1.parquet",
+        appeals(&[
+            ("R1", FILED, "pending", None),
+            ("R2", FILED, "pending", None),
+        ]),
+    );
+    f.parquet(
+        "appeals/export-2.parquet",
+        appeals(&[
+            ("R1", FILED, "overturned", Some(DECIDED)),
+            ("R2", FILED, "upheld", Some(DECIDED)),
+        ]),
+    );
+    ok(f.run(&["monthly", "--month", "2026-10"]));
+    let ap = f.read("monthly/2026-10/appeals.parquet");
+    let s = |v: f64| Some(v);
+    assert_rows(
+        rows(
+            &ap,
+            &["business_line", "module_id"],
+            &[
+                "reviews",
+                "appeals",
+                "appeal_rate",
+                "overturned",
+                "upheld",
+                "pending",
+                "overturn_rate",
+            ],
+        )
+        .into_iter()
+        .filter(|(key, _)| key == "a/greeting")
+        .collect(),
+        vec![(
+            "a/greeting",
+            vec![s(2.), s(2.), s(1.), s(1.), s(1.), s(0.), s(0.5)],
+        )],
+    );
+}
+
+#[test]
 fn corrected_agent_hours_conflict_instead_of_adding_up() {
     let f = Fixture::new();
     f.parquet(
