@@ -107,6 +107,10 @@ pub struct MonthlyConfig {
     pub extra_queries: Option<PathBuf>,
 }
 
+/// The longest FCR window or session length accepted, in hours (a year):
+/// beyond it the time arithmetic of the jobs could overflow.
+pub const MAX_HOURS: u32 = 8760;
+
 /// The file as written by the user: every key optional, unknown keys refused.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +120,7 @@ struct RawConfig {
     timezone: Option<String>,
     satisfied_min: Option<i64>,
     scale_max: Option<i64>,
+    max_session_hours: Option<u32>,
     #[serde(default)]
     fcr: FcrConfig,
     #[serde(default)]
@@ -136,6 +141,9 @@ pub struct Config {
     pub timezone: Tz,
     pub satisfied_min: i64,
     pub scale_max: i64,
+    /// A session whose `ended_at` is later than this after its `started_at`
+    /// is rejected; jobs read this far past a window's edge for long sessions.
+    pub max_session_hours: u32,
     pub fcr: FcrConfig,
     pub monthly: MonthlyConfig,
     pub agreement: AgreementConfig,
@@ -207,10 +215,16 @@ impl Config {
                 "{origin}: satisfied_min = {satisfied_min} must lie in 1..={scale_max} (scale_max)"
             )));
         }
-        if raw.fcr.window_hours == 0 {
-            return Err(Error::bad_input(format!(
-                "{origin}: [fcr] window_hours must be positive"
-            )));
+        let max_session_hours = raw.max_session_hours.unwrap_or(24);
+        for (key, hours) in [
+            ("[fcr] window_hours", raw.fcr.window_hours),
+            ("max_session_hours", max_session_hours),
+        ] {
+            if !(1..=MAX_HOURS).contains(&hours) {
+                return Err(Error::bad_input(format!(
+                    "{origin}: {key} = {hours} must lie in 1..={MAX_HOURS} (a year)"
+                )));
+            }
         }
         if !(raw.agreement.threshold.is_finite() && (-1.0..=1.0).contains(&raw.agreement.threshold))
         {
@@ -253,6 +267,7 @@ impl Config {
             timezone,
             satisfied_min,
             scale_max,
+            max_session_hours,
             fcr: raw.fcr,
             monthly: MonthlyConfig {
                 extra_queries: raw.monthly.extra_queries.map(rel),
@@ -263,6 +278,16 @@ impl Config {
             columns: raw.columns,
             source,
         })
+    }
+
+    /// The FCR window (bounded by `MAX_HOURS` on load).
+    pub fn fcr_window(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.fcr.window_hours))
+    }
+
+    /// The longest session accepted (bounded by `MAX_HOURS` on load).
+    pub fn max_session(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.max_session_hours))
     }
 
     /// The export's name for a canonical column.

@@ -141,8 +141,11 @@ pub const APPEALS: TableSpec = TableSpec {
         c("outcome", Str, false),
         c("decided_at", Timestamp, true),
     ],
-    conflict_key: &[],
-    copy_probe: &["review_id", "module_id"],
+    // Rows of one key that differ are later exports of the same appeal: a
+    // decided outcome supersedes pending, the latest decision an earlier
+    // one; only upheld and overturned at once conflict (validate.rs).
+    conflict_key: &["review_id", "module_id", "filed_at"],
+    copy_probe: &["review_id", "module_id", "filed_at"],
 };
 
 pub const AGENT_HOURS: TableSpec = TableSpec {
@@ -153,8 +156,9 @@ pub const AGENT_HOURS: TableSpec = TableSpec {
         c("date", Date, false),
         c("logged_in_hours", Float, false),
     ],
-    // Several rows per agent and day (shifts, channels) are summed.
-    conflict_key: &[],
+    // One row per agent and local date: a corrected row beside the
+    // original is a conflict, not extra hours.
+    conflict_key: &["agent_id", "date"],
     copy_probe: &["agent_id", "date"],
 };
 

@@ -397,7 +397,9 @@ impl World {
         let incident = self.in_incident(v.line, start_us);
         let has_agent = !rng.chance(0.05);
         let agent_no = rng.below(self.agents_per_line);
-        let duration = rng.lognormal(480e6, 0.6) as i64;
+        // Capped at a day, the contract's default longest session (never
+        // reached in practice: the median is 8 minutes).
+        let duration = (rng.lognormal(480e6, 0.6) as i64).min(24 * 3_600_000_000);
         let ended = (!rng.chance(0.02)).then_some(start_us + duration);
         let first = has_agent.then(|| {
             rng.lognormal(if incident { 70.0 } else { 14.0 }, 0.7)

@@ -15,7 +15,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::contract::{Kind, TableSpec};
+use crate::contract::{self, Kind, TableSpec};
 use crate::error::{Error, Result};
 
 /// The column every loaded row carries: the position in `LoadedTable::files`
@@ -26,6 +26,31 @@ pub const SOURCE_INDEX: &str = "_source_index";
 
 /// The column naming a rejected row's file, relative to the data directory.
 pub const SOURCE_FILE: &str = "source_file";
+
+/// Flag columns every loaded row carries beside `SOURCE_INDEX` (not contract
+/// columns; validation counts them and drops them): a naive timestamp of the
+/// row names a local time that does not exist (skipped by daylight saving),
+/// or one that exists twice (read as the earlier instant).
+pub const NONEXISTENT: &str = "_nonexistent";
+pub const AMBIGUOUS: &str = "_ambiguous";
+
+/// The flag column of a string column's blank (empty or whitespace-only)
+/// values, which are read as null.
+pub fn blank_flag(column: &str) -> String {
+    format!("_blank:{column}")
+}
+
+/// Every flag column of a loaded table of `spec`.
+pub fn flag_columns(spec: &TableSpec) -> Vec<String> {
+    let mut flags = vec![NONEXISTENT.to_string(), AMBIGUOUS.to_string()];
+    flags.extend(
+        spec.columns
+            .iter()
+            .filter(|c| c.kind == Kind::Str)
+            .map(|c| blank_flag(c.name)),
+    );
+    flags
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileInfo {
@@ -354,40 +379,43 @@ fn scan_file(
         LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(|e| unreadable(rel, e))?;
     let schema = lf.collect_schema().map_err(|e| unreadable(rel, e))?;
     let hive = hive_values(table_dir, path);
-    let mut exprs = Vec::with_capacity(spec.columns.len() + 1);
+    let file = FileColumns {
+        cfg,
+        spec,
+        schema: &schema,
+        hive: &hive,
+        rel,
+    };
+    let mut exprs = Vec::with_capacity(spec.columns.len() + 4);
+    let mut blanks = Vec::new();
+    let (mut nonexistent, mut ambiguous) = (Vec::new(), Vec::new());
     for column in spec.columns {
-        let source = cfg.source_column(spec.name, column.name);
-        let target = canonical_dtype(column.kind);
-        let expr = match schema.get(source) {
-            Some(dtype) => {
-                if !kind_accepts(column.kind, dtype) {
-                    return Err(Error::bad_input(format!(
-                        "{rel}: column `{source}` ({}.{}) has type {dtype}, expected {}",
-                        spec.name,
-                        column.name,
-                        column.kind.describe()
-                    )));
-                }
-                cast_column(col(source), column.kind, dtype, cfg.timezone)
+        let expr = match file.naive_local(column) {
+            Some(local) => {
+                nonexistent.push(local.nonexistent());
+                ambiguous.push(local.ambiguous());
+                local.instant()
             }
-            None => match hive.iter().find(|(k, _)| k == source) {
-                // A hive partition folder carries the column for the file.
-                Some((_, v)) => lit(v.clone()).cast(target.clone()),
-                None if column.nullable => lit(NULL).cast(target.clone()),
-                None => {
-                    let mapped = if source == column.name {
-                        String::new()
-                    } else {
-                        format!(" (mapped from {}.{})", spec.name, column.name)
-                    };
-                    return Err(Error::bad_input(format!(
-                        "{rel}: required column `{source}`{mapped} is missing"
-                    )));
-                }
-            },
+            None => file.canonical(column)?,
         };
-        exprs.push(expr.alias(column.name));
+        if column.kind == Kind::Str {
+            // Exports write a missing id as "" or " ": it is null.
+            let blank = is_blank(expr.clone());
+            blanks.push(blank.clone().alias(blank_flag(column.name)));
+            exprs.push(
+                when(blank)
+                    .then(lit(NULL).cast(DataType::String))
+                    .otherwise(expr)
+                    .alias(column.name),
+            );
+        } else {
+            exprs.push(expr.alias(column.name));
+        }
     }
+    let any = |flags: Vec<Expr>| flags.into_iter().reduce(Expr::or).unwrap_or(lit(false));
+    exprs.push(any(nonexistent).alias(NONEXISTENT));
+    exprs.push(any(ambiguous).alias(AMBIGUOUS));
+    exprs.extend(blanks);
     let index = u32::try_from(index)
         .map_err(|_| Error::bad_input(format!("{rel}: more than 2^32 files in one table")))?;
     exprs.push(lit(index).cast(DataType::UInt32).alias(SOURCE_INDEX));
@@ -404,21 +432,121 @@ fn scan_file(
     Ok(lf.select(exprs).filter(w.exact()))
 }
 
-fn cast_column(e: Expr, kind: Kind, dtype: &DataType, tz: Tz) -> Expr {
+/// One file's contract columns: where each comes from and its type there.
+struct FileColumns<'a> {
+    cfg: &'a Config,
+    spec: &'a TableSpec,
+    schema: &'a Schema,
+    hive: &'a [(String, String)],
+    rel: &'a str,
+}
+
+impl FileColumns<'_> {
+    /// A column the file holds as a naive timestamp (its type is checked by
+    /// `canonical` like any other's).
+    fn naive_local(&self, column: &contract::Column) -> Option<NaiveLocal> {
+        let source = self.cfg.source_column(self.spec.name, column.name);
+        let dtype = self.schema.get(source)?;
+        NaiveLocal::of(col(source), column.kind, dtype, self.cfg.timezone)
+    }
+
+    /// A contract column in its canonical type: from the file, from a hive
+    /// folder, or null when a nullable column is absent.
+    fn canonical(&self, column: &contract::Column) -> Result<Expr> {
+        let (spec, rel) = (self.spec, self.rel);
+        let source = self.cfg.source_column(spec.name, column.name);
+        let target = canonical_dtype(column.kind);
+        if let Some(dtype) = self.schema.get(source) {
+            if !kind_accepts(column.kind, dtype) {
+                return Err(Error::bad_input(format!(
+                    "{rel}: column `{source}` ({}.{}) has type {dtype}, expected {}",
+                    spec.name,
+                    column.name,
+                    column.kind.describe()
+                )));
+            }
+            return Ok(cast_column(col(source), column.kind, dtype));
+        }
+        match self.hive.iter().find(|(k, _)| k == source) {
+            // A hive partition folder carries the column for the file.
+            Some((_, v)) => Ok(lit(v.clone()).cast(target)),
+            None if column.nullable => Ok(lit(NULL).cast(target)),
+            None => {
+                let mapped = if source == column.name {
+                    String::new()
+                } else {
+                    format!(" (mapped from {}.{})", spec.name, column.name)
+                };
+                Err(Error::bad_input(format!(
+                    "{rel}: required column `{source}`{mapped} is missing"
+                )))
+            }
+        }
+    }
+}
+
+fn cast_column(e: Expr, kind: Kind, dtype: &DataType) -> Expr {
     match (kind, dtype) {
         (Kind::Timestamp, DataType::Datetime(_, Some(_))) => e
             .dt()
             .convert_time_zone(TimeZone::UTC)
             .dt()
             .cast_time_unit(TimeUnit::Microseconds),
-        (Kind::Timestamp, DataType::Datetime(_, None)) => e
-            .dt()
-            .cast_time_unit(TimeUnit::Microseconds)
-            .dt()
-            .replace_time_zone(Some(pl_tz(tz)), lit("earliest"), NonExistent::Null)
-            .dt()
-            .convert_time_zone(TimeZone::UTC),
         (k, _) => e.cast(canonical_dtype(k)),
+    }
+}
+
+/// An empty or whitespace-only string (null: false).
+fn is_blank(s: Expr) -> Expr {
+    // An anchored match stops at the first other character: no string is
+    // copied, unlike trimming every value.
+    s.str().contains(lit(r"^\s*$"), true).fill_null(lit(false))
+}
+
+/// A naive timestamp column: wall-clock time in the configured zone. A
+/// local time skipped by daylight saving names no instant (the row is
+/// rejected); one that occurs twice is read as the earlier instant.
+struct NaiveLocal {
+    wall: Expr,
+    earliest: Expr,
+    tz: TimeZone,
+}
+
+impl NaiveLocal {
+    fn of(e: Expr, kind: Kind, dtype: &DataType, tz: Tz) -> Option<NaiveLocal> {
+        if kind != Kind::Timestamp || !matches!(dtype, DataType::Datetime(_, None)) {
+            return None;
+        }
+        let tz = pl_tz(tz);
+        let wall = e.dt().cast_time_unit(TimeUnit::Microseconds);
+        let earliest = wall.clone().dt().replace_time_zone(
+            Some(tz.clone()),
+            lit("earliest"),
+            NonExistent::Null,
+        );
+        Some(NaiveLocal { wall, earliest, tz })
+    }
+
+    fn instant(&self) -> Expr {
+        self.earliest.clone().dt().convert_time_zone(TimeZone::UTC)
+    }
+
+    fn nonexistent(&self) -> Expr {
+        self.wall
+            .clone()
+            .is_not_null()
+            .and(self.earliest.clone().is_null())
+    }
+
+    /// Earliest names an instant where the strict reading (null when
+    /// ambiguous) does not.
+    fn ambiguous(&self) -> Expr {
+        let strict = self.wall.clone().dt().replace_time_zone(
+            Some(self.tz.clone()),
+            lit("null"),
+            NonExistent::Null,
+        );
+        self.earliest.clone().is_not_null().and(strict.is_null())
     }
 }
 

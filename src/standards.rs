@@ -271,12 +271,19 @@ impl Standards {
             reply_s: 120.0,
             overrides: Vec::new(),
         });
+        check_threshold("[sla] first_response_s", Some(raw_sla.first_response_s)).map_err(bad)?;
+        check_threshold("[sla] reply_s", Some(raw_sla.reply_s)).map_err(bad)?;
         let mut overrides = Vec::new();
-        for o in raw_sla.overrides {
-            let from = toml_instant(&o.from, tz)
-                .ok_or_else(|| bad("[[sla.overrides]] from must be a date-time".into()))?;
-            let to = toml_instant(&o.to, tz)
-                .ok_or_else(|| bad("[[sla.overrides]] to must be a date-time".into()))?;
+        for (i, o) in raw_sla.overrides.into_iter().enumerate() {
+            let which = format!("[[sla.overrides]] #{} (\"{}\")", i + 1, o.reason);
+            let instant = |key: &str, d: &toml::value::Datetime| {
+                toml_instant(d, tz).map_err(|e| bad(format!("{which} {key} = {d}: {e}")))
+            };
+            let from = instant("from", &o.from)?;
+            let to = instant("to", &o.to)?;
+            check_threshold(&format!("{which} first_response_s"), o.first_response_s)
+                .map_err(bad)?;
+            check_threshold(&format!("{which} reply_s"), o.reply_s).map_err(bad)?;
             if to <= from {
                 return Err(bad(format!(
                     "[[sla.overrides]] \"{}\": to must be after from",
@@ -338,21 +345,53 @@ fn toml_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
 }
 
-fn toml_instant(d: &toml::value::Datetime, tz: Tz) -> Option<DateTime<Utc>> {
-    let date = d.date?;
-    let time = d.time?;
-    let naive = NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)?
-        .and_hms_nano_opt(
-            time.hour as u32,
-            time.minute as u32,
-            time.second as u32,
-            time.nanosecond,
-        )?;
-    match d.offset {
-        None => Some(local_to_utc(naive, tz)),
-        Some(toml::value::Offset::Z) => Some(Utc.from_utc_datetime(&naive)),
-        Some(toml::value::Offset::Custom { minutes }) => {
-            Some(Utc.from_utc_datetime(&(naive - chrono::Duration::minutes(minutes as i64))))
+/// An SLA threshold in seconds, when given, must be a positive number: a
+/// zero or negative one would make every response late, NaN none.
+fn check_threshold(key: &str, seconds: Option<f64>) -> std::result::Result<(), String> {
+    match seconds {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            Err(format!("{key} = {s} must be a positive number of seconds"))
         }
+        _ => Ok(()),
     }
+}
+
+/// A date-time of the file as an instant. Without an offset it is local
+/// time in `tz`, read as the loader reads naive timestamps: a time skipped
+/// by daylight saving is an error, one that occurs twice the earlier instant.
+fn toml_instant(d: &toml::value::Datetime, tz: Tz) -> std::result::Result<DateTime<Utc>, String> {
+    let not_a_date_time = || "must be a date-time like 2026-10-14T09:00:00".to_string();
+    let (Some(date), Some(time)) = (d.date, d.time) else {
+        return Err(not_a_date_time());
+    };
+    let naive = NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+        .and_then(|day| {
+            day.and_hms_nano_opt(
+                time.hour as u32,
+                time.minute as u32,
+                time.second as u32,
+                time.nanosecond,
+            )
+        })
+        .ok_or_else(not_a_date_time)?;
+    let offset_minutes = match d.offset {
+        None => {
+            return tz
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| {
+                    format!(
+                        "is a nonexistent local time in {} (skipped by daylight saving)",
+                        tz.name()
+                    )
+                })
+        }
+        Some(toml::value::Offset::Z) => 0,
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+    };
+    naive
+        .checked_sub_signed(chrono::Duration::minutes(offset_minutes))
+        .map(|t| Utc.from_utc_datetime(&t))
+        .ok_or_else(not_a_date_time)
 }

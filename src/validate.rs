@@ -11,7 +11,8 @@ use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::error::Result;
 use crate::load::{
-    self, instant_lit, one_of, ordered_join, LoadedTable, SOURCE_FILE, SOURCE_INDEX,
+    self, instant_lit, one_of, ordered_join, LoadedTable, AMBIGUOUS, NONEXISTENT, SOURCE_FILE,
+    SOURCE_INDEX,
 };
 use crate::standards::Standards;
 
@@ -31,6 +32,11 @@ pub mod reasons {
     pub const UNKNOWN_SENDER: &str = "unknown sender";
     pub const UNKNOWN_OUTCOME: &str = "unknown outcome";
     pub const HOURS_OUT_OF_RANGE: &str = "logged_in_hours out of range";
+    pub const CONFLICTING_OUTCOMES: &str = "conflicting outcomes";
+    pub const FIRST_RESPONSE_INVALID: &str = "first_response_s negative or not finite";
+    pub const SESSION_TOO_LONG: &str = "ended_at beyond max_session_hours";
+    pub const LINE_ALL_RESERVED: &str = "business_line ALL is reserved for the total row";
+    pub const NONEXISTENT_LOCAL_TIME: &str = "nonexistent local time";
     pub fn null_key(column: &str) -> String {
         format!("null {column}")
     }
@@ -48,6 +54,38 @@ pub struct TableStats {
     pub duplicates: u64,
     pub rejected: u64,
     pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Rows left out because a later export of the same key supersedes them
+    /// (appeals: a decision over pending, a later decision over an earlier
+    /// one); already counted in `duplicates`.
+    pub superseded: u64,
+    /// Empty or whitespace-only strings read as null, per column, over the
+    /// rows read.
+    pub blanks_read_as_null: BTreeMap<String, u64>,
+    /// Rows read with a naive timestamp that occurs twice in the zone (the
+    /// hour daylight saving repeats), read as the earlier instant.
+    pub ambiguous_local_times: u64,
+}
+
+impl TableStats {
+    /// Counts of the loader's flag columns (blanks, ambiguous local times)
+    /// over `rows` read.
+    fn count_flags(&mut self, rows: &DataFrame, spec: &TableSpec) -> Result<()> {
+        let ones = |name: &str| -> Result<u64> {
+            Ok(rows.column(name)?.bool()?.sum().map_or(0, u64::from))
+        };
+        self.ambiguous_local_times = ones(AMBIGUOUS)?;
+        for c in spec
+            .columns
+            .iter()
+            .filter(|c| c.kind == contract::Kind::Str)
+        {
+            let n = ones(&load::blank_flag(c.name))?;
+            if n > 0 {
+                self.blanks_read_as_null.insert(c.name.to_string(), n);
+            }
+        }
+        Ok(())
+    }
 }
 
 pub struct Checked {
@@ -69,13 +107,19 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let raw = load::collect_streaming(lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
-    let (deduplicated, repeats) = fold_exact_copies(raw, spec)?;
+    let mut flag_counts = TableStats::default();
+    flag_counts.count_flags(&raw, spec)?;
+    let (mut deduplicated, repeats) = fold_exact_copies(raw, spec)?;
+    let mut superseded = 0;
+    if repeats && spec.name == contract::APPEALS.name {
+        (deduplicated, superseded) = fold_superseded_appeals(deduplicated)?;
+    }
     let mut lf = deduplicated.lazy();
     if spec.name == contract::REVIEWS.name {
         lf = enrich_reviews(lf, standards)?;
     }
     if repeats && !spec.conflict_key.is_empty() {
-        lf = lf.with_column(conflict_expr(spec.conflict_key)?.alias(CONFLICT));
+        lf = lf.with_column(conflict_expr(spec)?.alias(CONFLICT));
     }
     let rules = rules(spec, cfg, repeats);
     // One flag per row first; the reason (a string per row) only for the
@@ -104,8 +148,11 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         let used = checked.lazy().filter(col(BROKEN).not()).collect()?;
         (used, rejects)
     };
-    let used = used.drop_many([BROKEN, CONFLICT, SOURCE_INDEX]);
-    let rejects = rejects.drop_many([BROKEN, CONFLICT]);
+    let flags = load::flag_columns(spec);
+    let used = used
+        .drop_many([BROKEN, CONFLICT, SOURCE_INDEX])
+        .drop_many(&flags);
+    let rejects = rejects.drop_many([BROKEN, CONFLICT]).drop_many(&flags);
     let rejects = name_source_files(rejects, &table.files)?;
 
     let rejected_by_reason = count_reasons(&rejects)?;
@@ -117,6 +164,8 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         duplicates,
         rejected: rejects.height() as u64,
         rejected_by_reason,
+        superseded,
+        ..flag_counts
     };
     Ok(Checked {
         used,
@@ -158,9 +207,18 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let broken = any_broken(&rules);
     let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
 
-    let probe_cols: Vec<Expr> = spec.copy_probe.iter().map(|c| col(*c)).collect();
+    // The probe pass also reads the loader's flags, to count them.
+    let flags = load::flag_columns(spec);
+    let probe_cols: Vec<Expr> = spec
+        .copy_probe
+        .iter()
+        .map(|c| col(*c))
+        .chain(flags.iter().map(|f| col(f.as_str())))
+        .collect();
     let probe = collect(table.lf.clone().select(probe_cols))?;
     let rows_in = probe.height() as u64;
+    let mut flag_counts = TableStats::default();
+    flag_counts.count_flags(&probe, spec)?;
     // One more pass collects the few rows that matter: those whose probe
     // value repeats (candidate copies) and those that break a rule.
     const REPEATS: &str = "_repeats";
@@ -176,20 +234,14 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     )?;
     drop(probe);
     let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
-    let candidates = rows_where(REPEATS).collect()?;
-    let candidates_in = candidates.height() as u64;
-    let distinct = candidates
-        .lazy()
-        .unique_generic(Some(contract_cols.clone()), UniqueKeepStrategy::First)
-        .collect()?
-        .height() as u64;
-    let duplicates = candidates_in - distinct;
+    let duplicates = count_copies(rows_where(REPEATS).collect()?, &contract_cols)?;
 
     // Rejected rows with their copies folded, as `check` folds them.
     let rejects = rows_where(BROKEN)
         .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
         .with_column(first_broken(&rules).alias(REASON))
         .drop(by_name([REPEATS, BROKEN], true, false))
+        .drop(by_name(flags.clone(), true, false))
         .collect()?;
     let rejects = name_source_files(rejects, &table.files)?;
     let rejected_by_reason = count_reasons(&rejects)?;
@@ -197,7 +249,8 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let used = table
         .lf
         .filter(broken.not())
-        .drop(by_name([SOURCE_INDEX], true, false));
+        .drop(by_name([SOURCE_INDEX], true, false))
+        .drop(by_name(flags, true, false));
     let empty = used.clone().clear().collect()?;
     Ok(CheckedScan {
         used,
@@ -214,9 +267,21 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
                 duplicates,
                 rejected,
                 rejected_by_reason,
+                ..flag_counts
             },
         },
     })
+}
+
+/// How many of `rows` are exact copies of another (in the contract columns).
+fn count_copies(rows: DataFrame, contract_cols: &[Expr]) -> Result<u64> {
+    let rows_in = rows.height();
+    let distinct = rows
+        .lazy()
+        .unique_generic(Some(contract_cols.to_vec()), UniqueKeepStrategy::First)
+        .collect()?
+        .height();
+    Ok(rows_in.saturating_sub(distinct) as u64)
 }
 
 /// The rows with exact copies folded (the first kept, order kept), and
@@ -322,16 +387,72 @@ fn name_source_files(rejects: DataFrame, files: &[load::FileInfo]) -> Result<Dat
 }
 
 /// Whether a row's conflict key is shared by another row that is not its
-/// exact copy (copies are folded by then).
-fn conflict_expr(keys: &[&str]) -> Result<Expr> {
-    let keys: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    let keys_present = keys
-        .iter()
-        .cloned()
-        .map(Expr::is_not_null)
+/// exact copy (copies are folded by then). Appeals: whether the same appeal
+/// was both upheld and overturned (superseded rows are folded by then).
+fn conflict_expr(spec: &TableSpec) -> Result<Expr> {
+    if spec.name == contract::APPEALS.name {
+        let outcome_in_key = |o: &str| col("outcome").eq(lit(o)).any(true).over(appeal_key());
+        return Ok(valid_appeal()
+            .and(outcome_in_key("upheld")?)
+            .and(outcome_in_key("overturned")?));
+    }
+    let keys: Vec<Expr> = spec.conflict_key.iter().map(|k| col(*k)).collect();
+    Ok(keys_present(spec.conflict_key).and(len().over(keys)?.gt(lit(1))))
+}
+
+fn keys_present(keys: &[&str]) -> Expr {
+    keys.iter()
+        .map(|k| col(*k).is_not_null())
         .reduce(Expr::and)
-        .unwrap_or(lit(true));
-    Ok(keys_present.and(len().over(keys)?.gt(lit(1))))
+        .unwrap_or(lit(true))
+}
+
+/// An appeal row that breaks no row rule of its own: its key is complete
+/// and its outcome known. Only such rows supersede or conflict.
+fn valid_appeal() -> Expr {
+    keys_present(contract::APPEALS.conflict_key)
+        .and(one_of("outcome", &contract::OUTCOMES))
+        .and(col(NONEXISTENT).not())
+}
+
+/// The appeal key, with validity: invalid rows form their own partitions.
+fn appeal_key() -> Vec<Expr> {
+    let mut key: Vec<Expr> = contract::APPEALS
+        .conflict_key
+        .iter()
+        .map(|k| col(*k))
+        .collect();
+    key.push(valid_appeal());
+    key
+}
+
+/// Later exports of one appeal: of the valid rows sharing a key, the one
+/// that says most (decided before pending, then the latest `decided_at`)
+/// is kept and the others are folded away, counted. A key both upheld and
+/// overturned keeps all its rows, for the conflict rule to reject.
+fn fold_superseded_appeals(rows: DataFrame) -> Result<(DataFrame, u64)> {
+    const ROW: &str = "_row";
+    let decided = one_of("outcome", &["upheld", "overturned"]);
+    let order = SortMultipleOptions::default()
+        .with_order_descending(true)
+        .with_nulls_last(true)
+        .with_maintain_order(true);
+    let winner = col(ROW)
+        .sort_by([decided, col("decided_at")], order)
+        .first()
+        .over(appeal_key())?;
+    let superseded = valid_appeal()
+        .and(conflict_expr(&contract::APPEALS)?.not())
+        .and(col(ROW).neq(winner));
+    let before = rows.height();
+    let kept = rows
+        .lazy()
+        .with_row_index(ROW, None)
+        .filter(superseded.not())
+        .drop(by_name([ROW], true, false))
+        .collect()?;
+    let superseded = (before - kept.height()) as u64;
+    Ok((kept, superseded))
 }
 
 /// Whether a row breaks any rule (a rule that cannot tell, on nulls, is
@@ -355,32 +476,27 @@ fn first_broken(rules: &[(Expr, String)]) -> Expr {
     expr
 }
 
-/// The row rules with their reasons, in a fixed order: null keys,
-/// conflicting duplicates (possible only when the copy probe, which is the
+/// The row rules with their reasons, in a fixed order: nonexistent local
+/// times, null keys, conflicting duplicates (possible only when the copy probe, which is the
 /// conflict key, `repeats`; flagged in `CONFLICT` beforehand), then the
 /// table's value rules.
 fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
-    let mut rules: Vec<(Expr, String)> = Vec::new();
+    // A nonexistent local time reads as null: say so before `null <column>`.
+    let mut rules: Vec<(Expr, String)> =
+        vec![(col(NONEXISTENT), reasons::NONEXISTENT_LOCAL_TIME.into())];
     for c in spec.columns.iter().filter(|c| !c.nullable) {
         rules.push((col(c.name).is_null(), reasons::null_key(c.name)));
     }
     if repeats && !spec.conflict_key.is_empty() {
-        rules.push((col(CONFLICT), reasons::CONFLICTING_DUPLICATE.into()));
+        let reason = if spec.name == contract::APPEALS.name {
+            reasons::CONFLICTING_OUTCOMES
+        } else {
+            reasons::CONFLICTING_DUPLICATE
+        };
+        rules.push((col(CONFLICT), reason.into()));
     }
     match spec.name {
-        "sessions" => {
-            rules.push((
-                col("rating")
-                    .lt(lit(1))
-                    .or(col("rating").gt(lit(cfg.scale_max)))
-                    .fill_null(lit(false)),
-                reasons::RATING_OUT_OF_RANGE.into(),
-            ));
-            rules.push((
-                col("ended_at").lt(col("started_at")).fill_null(lit(false)),
-                reasons::ENDED_BEFORE_STARTED.into(),
-            ));
-        }
+        "sessions" => rules.extend(session_rules(cfg)),
         "reviews" => {
             rules.push((
                 col("scorecard_version").is_null(),
@@ -421,6 +537,50 @@ fn rules(spec: &TableSpec, cfg: &Config, repeats: bool) -> Vec<(Expr, String)> {
         _ => {}
     }
     rules
+}
+
+/// The value rules of a session.
+fn session_rules(cfg: &Config) -> Vec<(Expr, String)> {
+    // In floating point: the difference of two far-apart instants in i64
+    // microseconds could overflow.
+    let micros = |c: &str| col(c).cast(DataType::Int64).cast(DataType::Float64);
+    let longest = cfg
+        .max_session()
+        .num_microseconds()
+        .map_or(f64::MAX, |us| us as f64);
+    let first = col("first_response_s");
+    vec![
+        (
+            col("business_line").eq(lit("ALL")),
+            reasons::LINE_ALL_RESERVED.into(),
+        ),
+        (
+            col("rating")
+                .lt(lit(1))
+                .or(col("rating").gt(lit(cfg.scale_max)))
+                .fill_null(lit(false)),
+            reasons::RATING_OUT_OF_RANGE.into(),
+        ),
+        (
+            col("ended_at").lt(col("started_at")).fill_null(lit(false)),
+            reasons::ENDED_BEFORE_STARTED.into(),
+        ),
+        (
+            (micros("ended_at") - micros("started_at"))
+                .gt(lit(longest))
+                .fill_null(lit(false)),
+            reasons::SESSION_TOO_LONG.into(),
+        ),
+        (
+            first
+                .clone()
+                .is_finite()
+                .not()
+                .or(first.lt(lit(0.0)))
+                .fill_null(lit(false)),
+            reasons::FIRST_RESPONSE_INVALID.into(),
+        ),
+    ]
 }
 
 /// Attach the scorecard version in force at `reviewed_at` and the module's

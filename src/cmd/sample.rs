@@ -222,7 +222,9 @@ fn candidates(
 ) -> Result<(Vec<Candidate>, CheckedTables)> {
     let start = local_midnight_utc(from, cfg.timezone);
     let end = local_midnight_utc(to + Duration::days(1), cfg.timezone);
-    let lookback = start - Duration::hours(i64::from(cfg.fcr.window_hours));
+    let lookback = start
+        .checked_sub_signed(cfg.fcr_window())
+        .ok_or_else(|| crate::error::Error::bad_input(format!("{from}: date out of range")))?;
     let checked = CheckedTables::load(
         cfg,
         standards,

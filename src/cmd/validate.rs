@@ -58,6 +58,23 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
         for (reason, n) in &s.rejected_by_reason {
             println!("{:<14}   rejected {n:>8}  {reason}", "");
         }
+        if s.superseded > 0 {
+            let n = s.superseded;
+            println!(
+                "{:<14}   superseded {n:>6}  by a later export (counted as duplicates)",
+                ""
+            );
+        }
+        for (column, n) in &s.blanks_read_as_null {
+            println!("{:<14}   blank {n:>11}  {column} read as null", "");
+        }
+        if s.ambiguous_local_times > 0 {
+            let n = s.ambiguous_local_times;
+            println!(
+                "{:<14}   ambiguous {n:>7}  local times read as the earlier instant",
+                ""
+            );
+        }
         for f in &files.ignored {
             println!("{:<14}   ignored (not .parquet): {f}", "");
         }

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::Duration;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
@@ -43,10 +42,6 @@ pub const QUERIES: [(&str, &str); 6] = [
     ),
 ];
 
-/// Sessions that started this long before a session can end are still read:
-/// a session's FCR window runs from its end, so look-ahead allows for it.
-const SESSION_SLACK_DAYS: i64 = 7;
-
 pub struct MonthlyPack {
     pub month: Month,
     pub previous: Month,
@@ -69,21 +64,31 @@ pub fn run(
 ) -> Result<MonthlyPack> {
     let tz = cfg.timezone;
     let previous = month.previous(tz);
-    let window = Duration::hours(i64::from(cfg.fcr.window_hours));
+    let window = cfg.fcr_window();
+    // A session's FCR window runs from its end, at most the longest session
+    // accepted after its start: the reads reach that much further.
+    let slack = cfg.max_session();
     // Sessions: from one window before the previous month (its repeat flags)
-    // to one window plus slack after this month (FCR look-ahead).
-    let read_from = previous.start - window;
-    let read_to = month.end + window + Duration::days(SESSION_SLACK_DAYS);
+    // to one window after this month (FCR look-ahead), each plus slack.
+    let out_of_range = || Error::bad_input(format!("{}: month out of range", month.label));
+    let read_from = previous
+        .start
+        .checked_sub_signed(window + slack)
+        .ok_or_else(out_of_range)?;
+    let read_to = month
+        .end
+        .checked_add_signed(window + slack)
+        .ok_or_else(out_of_range)?;
+    let messages_to = month
+        .end
+        .checked_add_signed(slack)
+        .ok_or_else(out_of_range)?;
     let instants = |column, from, to| Window::Instants { column, from, to };
     let table_window = |spec: &TableSpec| match spec.name {
         "sessions" => Some(instants("started_at", Some(read_from), Some(read_to))),
         // Reply SLA is reported for the month only: its sessions'
         // messages, which may run past the month's end.
-        "messages" => Some(instants(
-            "sent_at",
-            Some(month.start),
-            Some(month.end + Duration::days(SESSION_SLACK_DAYS)),
-        )),
+        "messages" => Some(instants("sent_at", Some(month.start), Some(messages_to))),
         // Reviews and appeals come after their session, however late.
         "reviews" => Some(instants("reviewed_at", Some(previous.start), None)),
         "appeals" => Some(instants("filed_at", Some(previous.start), None)),

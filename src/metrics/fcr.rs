@@ -45,7 +45,9 @@ pub fn repeat_flags(
 /// Keys are numbered first, so the sort compares numbers (ids only on equal
 /// starts) and moves small records, and the pass reads them in order.
 fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Column; 3]> {
-    let window_us = i64::from(window_hours) * 3_600_000_000;
+    let window_us = i64::from(window_hours)
+        .checked_mul(3_600_000_000)
+        .ok_or_else(|| polars_err!(ComputeError: "window_hours = {window_hours} is too large"))?;
     let n = df.height();
     let ids: Vec<Option<&str>> = df.column("session_id")?.str()?.iter().collect();
     let customers = df.column("customer_id")?.str()?;
@@ -86,8 +88,8 @@ fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Co
         followed[row] = Some(false);
         match i.checked_sub(1).map(|p| visits[p]) {
             Some((prev_key, _, prev_anchor, prev_row)) if prev_key == key => {
-                followed[prev_row as usize] = Some(start <= prev_anchor + window_us);
-                if start <= latest + window_us {
+                followed[prev_row as usize] = Some(start <= prev_anchor.saturating_add(window_us));
+                if start <= latest.saturating_add(window_us) {
                     is_repeat[row] = true;
                     repeat_of[row] = ids[prev_row as usize];
                 }

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod fcr;
 mod generate;
+mod input_rules;
 mod monthly;
 mod output;
 mod replies;
