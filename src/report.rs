@@ -278,9 +278,10 @@ fn calibration(md: &mut String, ag: &DataFrame, dis: &DataFrame, pack: &MonthlyP
     let a = &pack.agreement;
     let _ = writeln!(
         md,
-        "Headline {} (AC2 on graded modules), flagged below {:.2}; 95% interval in brackets.\n",
+        "Headline {} (AC2 on graded modules), flagged below {:.2}; a module with fewer than {} items is not judged (band: too few items). 95% interval in brackets.\n",
         a.headline.as_str(),
-        a.threshold
+        a.threshold,
+        a.min_items
     );
     let _ = writeln!(md, "| module | items | raters | headline | band | pct. agreement | flagged |\n|---|---:|---:|---:|---|---:|---|");
     let (module, items, raters) = (strs(ag, "module_id"), f64s(ag, "items"), f64s(ag, "raters"));
