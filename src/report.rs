@@ -62,8 +62,8 @@ pub fn monthly(pack: &MonthlyPack) -> String {
     if !pack.fcr_complete {
         let _ = writeln!(
             md,
-            "> **FCR incomplete**: the data ends {} — less than the FCR window after the month's end, so some repeat visits are not visible yet. Re-run when the look-ahead is in.\n",
-            pack.data_until.as_deref().unwrap_or("before the month ends")
+            "> **FCR incomplete** for {}: less than the FCR window after the month's end, so some repeat visits are not visible yet. Re-run when the look-ahead is in.\n",
+            incomplete_lines(pack)
         );
     }
 
@@ -226,13 +226,37 @@ pub fn monthly(pack: &MonthlyPack) -> String {
             );
         }
     }
-    let _ = writeln!(
-        md,
-        "- FCR complete: {} (data until {})",
-        if pack.fcr_complete { "yes" } else { "no" },
-        pack.data_until.as_deref().unwrap_or("—")
-    );
+    if pack.fcr_complete {
+        let _ = writeln!(
+            md,
+            "- FCR complete: yes (data until {})",
+            pack.data_until.as_deref().unwrap_or("—")
+        );
+    } else {
+        let _ = writeln!(
+            md,
+            "- FCR complete: no; incomplete: {}",
+            incomplete_lines(pack)
+        );
+    }
     md
+}
+
+/// The lines whose data does not reach the FCR window past the month's
+/// end, each with where its data ends.
+fn incomplete_lines(pack: &MonthlyPack) -> String {
+    pack.fcr_lines
+        .iter()
+        .filter(|l| !l.complete)
+        .map(|l| {
+            format!(
+                "{} (data until {})",
+                l.line,
+                l.data_until.as_deref().unwrap_or("—")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The three rows with the largest CSAT change against last month.

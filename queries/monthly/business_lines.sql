@@ -3,7 +3,8 @@
 -- Inputs are prepared by csqa: `sessions` carries local_month and 0/1
 -- indicator columns (rated, satisfied, in_fcr, followed_n, complaint_n,
 -- agent_handled, frs_measured, frs_met, frs_met_base); `period` has one row
--- (month, prev_month, fcr_complete).
+-- (month, prev_month, fcr_complete); `fcr_lines` says per line (and ALL)
+-- whether its data reaches one FCR window past the month's end.
 -- ALL adds up the lines' counts and sums rather than the sessions a second
 -- time: the same figures, without a copy of every row.
 WITH `by_line` AS (
@@ -113,7 +114,7 @@ SELECT
   `cur`.`avg_rating`,
   `cur`.`fcr`,
   `cur`.`repeat_rate`,
-  `p`.`fcr_complete`,
+  `f`.`fcr_complete`,
   `cur`.`fcr_coverage`,
   `cur`.`repeat_visits`,
   `cur`.`complaints`,
@@ -141,4 +142,6 @@ LEFT JOIN `reply` AS `r`
   ON `r`.`business_line` = `cur`.`business_line` AND `r`.`local_month` = `cur`.`local_month`
 LEFT JOIN `hours` AS `h`
   ON `h`.`business_line` = `cur`.`business_line`
+LEFT JOIN `fcr_lines` AS `f`
+  ON `f`.`business_line` = `cur`.`business_line`
 ORDER BY CASE WHEN `cur`.`business_line` = 'ALL' THEN 1 ELSE 0 END, `cur`.`business_line` NULLS LAST

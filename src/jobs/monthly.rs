@@ -3,13 +3,14 @@
 //! and prepares plain enriched tables; the SQL files in queries/monthly/
 //! aggregate them into the pack's tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::Duration;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
+use crate::columns::{i64s, strings};
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::enrich;
@@ -51,7 +52,10 @@ pub struct MonthlyPack {
     pub month: Month,
     pub previous: Month,
     pub checked: CheckedTables,
+    /// Every line with sessions in the month is complete.
     pub fcr_complete: bool,
+    /// Per line with sessions in the month, by name.
+    pub fcr_lines: Vec<LineCompleteness>,
     /// Latest session start in the data read.
     pub data_until: Option<String>,
     pub tables: Vec<(String, DataFrame)>,
@@ -102,13 +106,9 @@ pub fn run(
             step(&format!("reading {t}"))
         })?;
     let sessions_used = checked.take_used(&contract::SESSIONS, standards)?;
-    // The latest session read, anywhere in the window: does the data reach
-    // one FCR window past the month's end?
-    let latest_us = sessions_used
-        .column("started_at")?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .max();
+    // The latest session read per line, anywhere in the window: does each
+    // line's data reach one FCR window past the month's end?
+    let latest_by_line = latest_start_by_line(&sessions_used)?;
 
     step("repeat visits and FCR");
     let sessions = enrich::sessions(sessions_used.lazy(), cfg)?
@@ -154,10 +154,14 @@ pub fn run(
         &contract::MESSAGES,
         table_window(&contract::MESSAGES).as_ref(),
     )?;
-    let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
-    let data_until = latest_us
-        .and_then(chrono::DateTime::from_timestamp_micros)
-        .map(|t| t.with_timezone(&tz).to_rfc3339());
+    let fcr_lines = fcr_completeness(
+        &month_lines(&sessions, month)?,
+        &latest_by_line,
+        (month.end + window).timestamp_micros(),
+        tz,
+    );
+    let fcr_complete = fcr_lines.iter().all(|l| l.complete);
+    let data_until = local_time(latest_by_line.values().copied().max(), tz);
 
     step("QA scores and SLA");
     let session_keys = sessions.clone().lazy().select([
@@ -229,6 +233,7 @@ pub fn run(
         Column::new("prev_month".into(), [previous.label.clone()]),
         Column::new("fcr_complete".into(), [fcr_complete]),
     ])?;
+    let fcr_lines_table = fcr_lines_frame(&fcr_lines, fcr_complete)?;
     let overrides = sessions
         .clone()
         .lazy()
@@ -272,6 +277,7 @@ pub fn run(
     ctx.register("appeals", appeals.lazy());
     ctx.register("cause_labels", cause_labels.lazy());
     ctx.register("period", period.lazy());
+    ctx.register("fcr_lines", fcr_lines_table.lazy());
     let mut tables = Vec::new();
     for (name, sql) in QUERIES {
         tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
@@ -324,11 +330,96 @@ pub fn run(
         previous,
         checked,
         fcr_complete,
+        fcr_lines,
         data_until,
         tables,
         overrides,
         agreement: cfg.agreement.clone(),
     })
+}
+
+/// Whether one business line's data reaches one FCR window past the
+/// month's end, so that every repeat visit of its sessions can be seen.
+#[derive(Debug, Clone)]
+pub struct LineCompleteness {
+    pub line: String,
+    pub complete: bool,
+    /// The line's latest session start read, local time.
+    pub data_until: Option<String>,
+}
+
+/// The latest `started_at` (microseconds) per business line.
+fn latest_start_by_line(sessions: &DataFrame) -> Result<BTreeMap<String, i64>> {
+    let df = sessions
+        .clone()
+        .lazy()
+        .group_by([col("business_line")])
+        .agg([col("started_at")
+            .cast(DataType::Int64)
+            .max()
+            .alias("latest")])
+        .collect()?;
+    let (lines, latest) = (strings(&df, "business_line")?, i64s(&df, "latest")?);
+    Ok(lines
+        .into_iter()
+        .zip(latest)
+        .filter_map(|(line, t)| Some((line?, t?)))
+        .collect())
+}
+
+/// The business lines with sessions started in the month.
+fn month_lines(sessions: &DataFrame, month: &Month) -> Result<BTreeSet<String>> {
+    let months = sessions.column("local_month")?.str()?;
+    let lines = sessions.column("business_line")?.str()?;
+    Ok(months
+        .iter()
+        .zip(lines.iter())
+        .filter(|(m, _)| *m == Some(month.label.as_str()))
+        .filter_map(|(_, line)| line.map(str::to_string))
+        .collect())
+}
+
+/// A line is complete when its own latest session starts at or after
+/// `reach_us` (the month's end plus the FCR window): one stray late row of
+/// another line says nothing about it.
+fn fcr_completeness(
+    lines: &BTreeSet<String>,
+    latest_by_line: &BTreeMap<String, i64>,
+    reach_us: i64,
+    tz: chrono_tz::Tz,
+) -> Vec<LineCompleteness> {
+    lines
+        .iter()
+        .map(|line| {
+            let latest = latest_by_line.get(line).copied();
+            LineCompleteness {
+                line: line.clone(),
+                complete: latest.is_some_and(|t| t >= reach_us),
+                data_until: local_time(latest, tz),
+            }
+        })
+        .collect()
+}
+
+fn local_time(us: Option<i64>, tz: chrono_tz::Tz) -> Option<String> {
+    us.and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.with_timezone(&tz).to_rfc3339())
+}
+
+/// `fcr_lines` for the queries: one row per line, and `ALL` (complete only
+/// when every line is).
+fn fcr_lines_frame(lines: &[LineCompleteness], all_complete: bool) -> Result<DataFrame> {
+    let mut names: Vec<String> = lines.iter().map(|l| l.line.clone()).collect();
+    let mut complete: Vec<bool> = lines.iter().map(|l| l.complete).collect();
+    let mut until: Vec<Option<String>> = lines.iter().map(|l| l.data_until.clone()).collect();
+    names.push("ALL".into());
+    complete.push(all_complete);
+    until.push(None);
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("business_line".into(), names),
+        Column::new("fcr_complete".into(), complete),
+        Column::new("data_until".into(), until),
+    ])?)
 }
 
 fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {

@@ -76,7 +76,8 @@ info_incomplete = "Information incomplete"
 /// - s8 b c5 10-31 16:30 = local 11-01 00:30: November.
 /// - s9 a c4 09-30 16:00 = local 10-01 00:00: October; rated 4, A3, 30 s
 ///   (exactly the threshold: met).
-/// - s10 b c7 11-03 16:00: data reaches month end + 72 h exactly.
+/// - s10 b c7 11-03 16:00 and s12 a anonymous 11-03 16:00: the data of both
+///   lines reaches month end + 72 h exactly.
 /// - s11 a anonymous 10-01 01:30 (same local hour as s1), A1, no response time.
 fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
     fixture_with(with_hours, with_tail, false)
@@ -191,15 +192,17 @@ fn fixture_with(with_hours: bool, with_tail: bool, naive: bool) -> Fixture {
         Some(false),
     ];
     if with_tail {
-        ids.push("s10");
-        lines.push("b");
-        starts.push("2026-11-03T16:00:00Z");
-        customers.push(Some("c7"));
-        ends.push(None);
-        ratings.push(None);
-        agents.push(None);
-        frs.push(None);
-        complaints.push(None);
+        for (id, line, customer) in [("s10", "b", Some("c7")), ("s12", "a", None)] {
+            ids.push(id);
+            lines.push(line);
+            starts.push("2026-11-03T16:00:00Z");
+            customers.push(customer);
+            ends.push(None);
+            ratings.push(None);
+            agents.push(None);
+            frs.push(None);
+            complaints.push(None);
+        }
     }
     let sessions = sessions(
         &ids,
@@ -466,17 +469,50 @@ fn business_line_figures_match_hand_computation() {
     expect("ALL", "reply_sla_base", 1.0 / 3.0);
     expect("ALL", "cph", 7.0 / 33.0);
     expect("ALL", "prev_csat", 0.5);
-    let complete = bl
+    assert_eq!(
+        fcr_complete(&bl),
+        [Some(true); 3],
+        "each line's data reaches exactly month end + 72 h"
+    );
+}
+
+/// `fcr_complete` of every row, in table order.
+fn fcr_complete(bl: &DataFrame) -> Vec<Option<bool>> {
+    let c = bl
         .column("fcr_complete")
         .expect("col")
         .bool()
-        .expect("bool")
-        .get(0);
-    assert_eq!(
-        complete,
-        Some(true),
-        "data reaches exactly month end + 72 h"
+        .expect("bool");
+    c.iter().collect()
+}
+
+#[test]
+fn fcr_completeness_is_decided_per_line() {
+    // Without the tail, then one late row of line a only (11-03 16:00Z =
+    // month end + 72 h): a is complete; b's data ends with s4 at 11-01
+    // 03:00Z (11:00 local), 61 h short, so b and ALL are not.
+    let fx = fixture(true, false);
+    let late = sessions(&["late-a"], &["a"], &["2026-11-03T16:00:00Z"], vec![]);
+    fx.parquet("sessions/part-1.parquet", late);
+    let out = fx.run(&["monthly", "--month", "2026-10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("FCR INCOMPLETE"), "{}", stdout(&out));
+    let bl = fx.read("monthly/2026-10/business_lines.parquet");
+    assert_eq!(str_at(&bl, "business_line", 0).as_deref(), Some("a"));
+    assert_eq!(fcr_complete(&bl), [Some(true), Some(false), Some(false)]);
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(
+        report.contains("**FCR incomplete** for b (data until 2026-11-01T11:00:00+08:00):"),
+        "{report}"
     );
+    assert!(
+        report.contains("- FCR complete: no; incomplete: b (data until"),
+        "{report}"
+    );
+    let manifest =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/manifest.json")).expect("manifest");
+    assert!(manifest.contains("\"fcr_complete\": false"), "{manifest}");
 }
 
 #[test]
@@ -865,8 +901,8 @@ fn the_window_reads_null_times_and_skips_other_months() {
         &std::fs::read_to_string(fx.out().join("monthly/2026-10/manifest.json")).expect("manifest"),
     )
     .expect("json");
-    // The fixture's 13 sessions plus x1.
-    assert_eq!(manifest["tables"]["sessions"]["rows_in"], 14);
+    // The fixture's 14 sessions plus x1.
+    assert_eq!(manifest["tables"]["sessions"]["rows_in"], 15);
     assert_eq!(manifest["tables"]["sessions"]["rejected"], 1);
 }
 
