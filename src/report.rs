@@ -224,6 +224,7 @@ pub fn monthly(pack: &MonthlyPack) -> String {
                 "- FCR coverage (sessions with a customer id): {}",
                 pct(f64s(bl, "fcr_coverage")[i])
             );
+            agent_days_without_hours(&mut md, bl, i);
         }
     }
     if pack.fcr_complete {
@@ -240,6 +241,20 @@ pub fn monthly(pack: &MonthlyPack) -> String {
         );
     }
     md
+}
+
+/// With agent_hours: the agent-days that had sessions but no hours logged,
+/// whose sessions CPH leaves out (row `i` is ALL).
+fn agent_days_without_hours(md: &mut String, bl: &DataFrame, i: usize) {
+    let Some(days) = f64s(bl, "agent_days_without_hours")[i] else {
+        return;
+    };
+    let left_out =
+        f64s(bl, "agent_sessions")[i].unwrap_or(0.0) - f64s(bl, "cph_sessions")[i].unwrap_or(0.0);
+    let _ = writeln!(
+        md,
+        "- Agent-days with sessions but no hours logged: {days:.0} ({left_out:.0} sessions left out of CPH)"
+    );
 }
 
 /// The lines whose data does not reach the FCR window past the month's

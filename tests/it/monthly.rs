@@ -561,6 +561,114 @@ fn cph_without_agent_hours_counts_distinct_agent_hours() {
     assert_close(at(&bl, "a", "cph"), 6.0 / 5.0, "a.cph");
     assert_close(at(&bl, "b", "cph"), 1.0, "b.cph");
     assert_close(at(&bl, "ALL", "cph"), 7.0 / 6.0, "ALL.cph");
+    // Every agent-handled session counts; no hours table, no day count.
+    assert_close(at(&bl, "ALL", "cph_sessions"), 7.0, "ALL.cph_sessions");
+    assert_eq!(at(&bl, "ALL", "agent_days_without_hours"), None);
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(!report.contains("no hours logged"), "{report}");
+}
+
+/// Agent B1 works lines a and b, B2 logs no hours, B3 logs hours but
+/// handles no session. Asia/Shanghai; local dates in brackets.
+fn cph_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.config("timezone = \"Asia/Shanghai\"");
+    let ids = ["x1", "x2", "x3", "x4", "x5", "x6", "x7"];
+    let lines = ["a", "a", "b", "b", "a", "a", "b"];
+    let starts = [
+        "2026-10-05T01:00:00Z", // B1 a [10-05]
+        "2026-10-05T02:00:00Z", // B1 a [10-05]
+        "2026-10-05T03:00:00Z", // B1 b [10-05]
+        "2026-10-05T17:00:00Z", // B1 b [10-06 01:00]
+        "2026-10-07T01:00:00Z", // B1 a [10-07]: no hours that day
+        "2026-10-05T01:00:00Z", // B2 a [10-05]: no hours at all
+        "2026-10-05T04:00:00Z", // no agent
+    ];
+    let agents = [
+        Some("B1"),
+        Some("B1"),
+        Some("B1"),
+        Some("B1"),
+        Some("B1"),
+        Some("B2"),
+        None,
+    ];
+    let df = sessions(&ids, &lines, &starts, vec![str_col("agent_id", &agents)]);
+    fx.parquet("sessions/part-0.parquet", df);
+    let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+    let hours = DataFrame::new_infer_height(vec![
+        Column::new("agent_id".into(), ["B1", "B1", "B1", "B3"]),
+        Column::new(
+            "date".into(),
+            ["2026-10-05", "2026-10-06", "2026-10-08", "2026-10-05"].map(date),
+        ),
+        Column::new("logged_in_hours".into(), [6.0, 3.0, 4.0, 5.0]),
+    ])
+    .expect("hours");
+    fx.parquet("agent_hours/part-0.parquet", hours);
+    fx
+}
+
+#[test]
+fn cph_counts_days_with_hours_and_splits_an_agents_hours_across_lines() {
+    let fx = cph_fixture();
+    let bl = business_lines(&fx);
+    // Not 4 / 13 (every session of a over all 13 h of B1).
+    assert_close(at(&bl, "a", "cph"), 2.0 / 6.4, "a.cph");
+    let columns = [
+        "agent_sessions",
+        "cph_sessions",
+        "agent_days_without_hours",
+        "agent_hours",
+        "cph",
+    ];
+    let s = |v: f64| Some(v);
+    assert_rows(
+        rows(&bl, &["business_line"], &columns),
+        vec![
+            // B1 10-05: 6 h over x1 x2 (a) and x3 (b) → a 6·2/3 = 4, b 2.
+            // B1 10-06: 3 h, x4 (b) → b 3. B1 10-07: x5 (a), no hours.
+            // B1 10-08: 4 h, no session → the month's share: a 3 of 5
+            // sessions (x1 x2 x5) → 2.4, b 2 of 5 → 1.6.
+            // a: x1 x2 counted (x5, x6 on days without hours);
+            // hours 4 + 2.4 = 6.4 → CPH 2 / 6.4 = 0.3125.
+            ("a", vec![s(4.), s(2.), s(2.), s(6.4), s(0.3125)]),
+            // b: x3 x4; hours 2 + 3 + 1.6 = 6.6 → CPH 2 / 6.6.
+            ("b", vec![s(2.), s(2.), s(0.), s(6.6), s(2. / 6.6)]),
+            // ALL: every logged hour, B3's 5 h too: 6 + 3 + 4 + 5 = 18;
+            // 4 sessions counted → 4 / 18.
+            ("ALL", vec![s(6.), s(4.), s(2.), s(18.), s(4. / 18.)]),
+        ],
+    );
+    let agents = fx.read("monthly/2026-10/agents.parquet");
+    assert_rows(
+        rows(
+            &agents,
+            &["business_line", "agent_id"],
+            &[
+                "sessions",
+                "cph_sessions",
+                "days_without_hours",
+                "agent_hours",
+                "cph",
+            ],
+        ),
+        vec![
+            ("a/B1", vec![s(3.), s(2.), s(1.), s(6.4), s(0.3125)]),
+            // B2 logged nothing: no CPH.
+            ("a/B2", vec![s(1.), s(0.), s(1.), s(0.), None]),
+            ("b/B1", vec![s(2.), s(2.), s(0.), s(6.6), s(2. / 6.6)]),
+        ],
+    );
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(
+        report.contains(
+            "- Agent-days with sessions but no hours logged: 2 (2 sessions left out of CPH)"
+        ),
+        "{report}"
+    );
 }
 
 #[test]
