@@ -395,7 +395,13 @@ fn fcr_completeness(
             LineCompleteness {
                 line: line.clone(),
                 complete: latest.is_some_and(|t| t >= reach_us),
-                data_until: local_time(latest, tz),
+                // To the second: the report names it beside the line.
+                data_until: latest
+                    .and_then(chrono::DateTime::from_timestamp_micros)
+                    .map(|t| {
+                        t.with_timezone(&tz)
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                    }),
             }
         })
         .collect()

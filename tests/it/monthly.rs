@@ -569,7 +569,7 @@ fn cph_without_agent_hours_counts_distinct_agent_hours() {
     assert!(!report.contains("no hours logged"), "{report}");
 }
 
-/// Agent B1 works lines a and b, B2 logs no hours, B3 logs hours but
+/// Agent B1 works lines a and b, B2 logs 0 hours, B3 logs hours but
 /// handles no session. Asia/Shanghai; local dates in brackets.
 fn cph_fixture() -> Fixture {
     let fx = Fixture::new();
@@ -582,7 +582,7 @@ fn cph_fixture() -> Fixture {
         "2026-10-05T03:00:00Z", // B1 b [10-05]
         "2026-10-05T17:00:00Z", // B1 b [10-06 01:00]
         "2026-10-07T01:00:00Z", // B1 a [10-07]: no hours that day
-        "2026-10-05T01:00:00Z", // B2 a [10-05]: no hours at all
+        "2026-10-05T01:00:00Z", // B2 a [10-05]: 0 h logged, so no hours
         "2026-10-05T04:00:00Z", // no agent
     ];
     let agents = [
@@ -598,12 +598,19 @@ fn cph_fixture() -> Fixture {
     fx.parquet("sessions/part-0.parquet", df);
     let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
     let hours = DataFrame::new_infer_height(vec![
-        Column::new("agent_id".into(), ["B1", "B1", "B1", "B3"]),
+        Column::new("agent_id".into(), ["B1", "B1", "B1", "B3", "B2"]),
         Column::new(
             "date".into(),
-            ["2026-10-05", "2026-10-06", "2026-10-08", "2026-10-05"].map(date),
+            [
+                "2026-10-05",
+                "2026-10-06",
+                "2026-10-08",
+                "2026-10-05",
+                "2026-10-05",
+            ]
+            .map(date),
         ),
-        Column::new("logged_in_hours".into(), [6.0, 3.0, 4.0, 5.0]),
+        Column::new("logged_in_hours".into(), [6.0, 3.0, 4.0, 5.0, 0.0]),
     ])
     .expect("hours");
     fx.parquet("agent_hours/part-0.parquet", hours);
