@@ -371,12 +371,13 @@ fn latest_start_by_line(sessions: &DataFrame) -> Result<BTreeMap<String, i64>> {
 fn month_lines(sessions: &DataFrame, month: &Month) -> Result<BTreeSet<String>> {
     let months = sessions.column("local_month")?.str()?;
     let lines = sessions.column("business_line")?.str()?;
-    Ok(months
+    let distinct: BTreeSet<&str> = months
         .iter()
         .zip(lines.iter())
         .filter(|(m, _)| *m == Some(month.label.as_str()))
-        .filter_map(|(_, line)| line.map(str::to_string))
-        .collect())
+        .filter_map(|(_, line)| line)
+        .collect();
+    Ok(distinct.into_iter().map(str::to_string).collect())
 }
 
 /// A line is complete when its own latest session starts at or after
