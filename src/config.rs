@@ -64,6 +64,9 @@ pub struct AgreementConfig {
     /// A module whose headline is below this is flagged for the calibration
     /// meeting.
     pub threshold: f64,
+    /// A module with fewer items than this gets the band `too few items`
+    /// and is never flagged: a handful of items says little.
+    pub min_items: u32,
 }
 
 impl Default for AgreementConfig {
@@ -71,6 +74,7 @@ impl Default for AgreementConfig {
         AgreementConfig {
             headline: Headline::GwetAc1,
             threshold: 0.80,
+            min_items: 10,
         }
     }
 }
@@ -230,6 +234,11 @@ impl Config {
         {
             return Err(Error::bad_input(format!(
                 "{origin}: [agreement] threshold must lie in -1..=1"
+            )));
+        }
+        if raw.agreement.min_items < 2 {
+            return Err(Error::bad_input(format!(
+                "{origin}: [agreement] min_items must be at least 2 (no coefficient is defined on fewer than two items)"
             )));
         }
         let it = &raw.iteration;

@@ -72,8 +72,8 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
     if !pack.fcr_complete {
         let _ = writeln!(
             md,
-            "> **FCR incomplete**: the data ends {} — less than the FCR window after the month's end, so some repeat visits are not visible yet. Re-run when the look-ahead is in.\n",
-            pack.data_until.as_deref().unwrap_or("before the month ends")
+            "> **FCR incomplete** for {}: less than the FCR window after the month's end, so some repeat visits are not visible yet. Re-run when the look-ahead is in.\n",
+            incomplete_lines(pack)
         );
     }
 
@@ -237,15 +237,54 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
                 "- FCR coverage (sessions with a customer id): {}",
                 pct(f64s(bl, "fcr_coverage")[i])
             );
+            agent_days_without_hours(&mut md, bl, i);
         }
     }
+    if pack.fcr_complete {
+        let _ = writeln!(
+            md,
+            "- FCR complete: yes (data until {})",
+            pack.data_until.as_deref().unwrap_or("—")
+        );
+    } else {
+        let _ = writeln!(
+            md,
+            "- FCR complete: no; incomplete: {}",
+            incomplete_lines(pack)
+        );
+    }
+    md
+}
+
+/// With agent_hours: the agent-days that had sessions but no hours logged,
+/// whose sessions CPH leaves out (row `i` is ALL).
+fn agent_days_without_hours(md: &mut String, bl: &DataFrame, i: usize) {
+    let Some(days) = f64s(bl, "agent_days_without_hours")[i] else {
+        return;
+    };
+    let left_out =
+        f64s(bl, "agent_sessions")[i].unwrap_or(0.0) - f64s(bl, "cph_sessions")[i].unwrap_or(0.0);
     let _ = writeln!(
         md,
-        "- FCR complete: {} (data until {})",
-        if pack.fcr_complete { "yes" } else { "no" },
-        pack.data_until.as_deref().unwrap_or("—")
+        "- Agent-days with sessions but no hours logged: {days:.0} ({left_out:.0} sessions left out of CPH)"
     );
-    md
+}
+
+/// The lines whose data does not reach the FCR window past the month's
+/// end, each with where its data ends.
+fn incomplete_lines(pack: &MonthlyPack) -> String {
+    pack.fcr_lines
+        .iter()
+        .filter(|l| !l.complete)
+        .map(|l| {
+            format!(
+                "{} (data until {})",
+                l.line,
+                l.data_until.as_deref().unwrap_or("—")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The three rows with the largest CSAT change against last month.
@@ -291,9 +330,10 @@ fn calibration(md: &mut String, ag: &DataFrame, dis: &DataFrame, pack: &MonthlyP
     let a = &pack.agreement;
     let _ = writeln!(
         md,
-        "Headline {} (AC2 on graded modules), flagged below {:.2}; 95% interval in brackets.\n",
+        "Headline {} (AC2 on graded modules), flagged below {:.2}; a module with fewer than {} items is not judged (band: too few items). 95% interval in brackets.\n",
         a.headline.as_str(),
-        a.threshold
+        a.threshold,
+        a.min_items
     );
     let _ = writeln!(md, "| module | items | raters | headline | band | pct. agreement | flagged |\n|---|---:|---:|---:|---|---:|---|");
     let (module, items, raters) = (strs(ag, "module_id"), f64s(ag, "items"), f64s(ag, "raters"));

@@ -1,5 +1,6 @@
 -- The same metrics per agent within each business line, with last month's
 -- CSAT and FCR, for coaching. Sessions handled by no agent are left out.
+-- CPH counts the sessions of days with hours logged (`agent_time`).
 WITH `monthly` AS (
   SELECT `business_line`, `agent_id`, `local_month`,
          MAX(`team`) AS `team`,
@@ -31,8 +32,9 @@ SELECT
   `cur`.`csat`, `cur`.`fcr`, `cur`.`complaints`, `cur`.`complaint_rate`,
   COALESCE(`q`.`qa_reviews`, 0) AS `qa_reviews`, `q`.`qa_score`,
   `cur`.`first_response_sla`, `r`.`reply_sla`,
+  `t`.`cph_sessions`, `t`.`days_without_hours`,
   `t`.`hours` AS `agent_hours`,
-  CAST(`cur`.`sessions` AS DOUBLE) / NULLIF(`t`.`hours`, 0) AS `cph`,
+  CAST(`t`.`cph_sessions` AS DOUBLE) / NULLIF(`t`.`hours`, 0) AS `cph`,
   `prev`.`csat` AS `prev_csat`, `prev`.`fcr` AS `prev_fcr`
 FROM `monthly` AS `cur`
 JOIN `period` AS `p` ON `cur`.`local_month` = `p`.`month`

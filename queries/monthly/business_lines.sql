@@ -3,7 +3,10 @@
 -- Inputs are prepared by csqa: `sessions` carries local_month and 0/1
 -- indicator columns (rated, satisfied, in_fcr, followed_n, complaint_n,
 -- agent_handled, frs_measured, frs_met, frs_met_base); `period` has one row
--- (month, prev_month, fcr_complete).
+-- (month, prev_month, fcr_complete); `fcr_lines` says per line (and ALL)
+-- whether its data reaches one FCR window past the month's end; `agent_time`
+-- has per line (and ALL) and agent the hours, the sessions CPH counts
+-- (cph_sessions) and the agent-days with sessions but no hours logged.
 -- ALL adds up the lines' counts and sums rather than the sessions a second
 -- time: the same figures, without a copy of every row.
 WITH `by_line` AS (
@@ -100,7 +103,10 @@ WITH `by_line` AS (
   FROM `reply_sums`
 ),
 `hours` AS (
-  SELECT `business_line`, SUM(`hours`) AS `agent_hours`
+  SELECT `business_line`, SUM(`hours`) AS `agent_hours`,
+         SUM(`cph_sessions`) AS `cph_sessions`,
+         SUM(`days_without_hours`) AS `days_without_hours`,
+         COUNT(`days_without_hours`) AS `days_known`
   FROM `agent_time`
   GROUP BY `business_line`
 )
@@ -113,14 +119,16 @@ SELECT
   `cur`.`avg_rating`,
   `cur`.`fcr`,
   `cur`.`repeat_rate`,
-  `p`.`fcr_complete`,
+  `f`.`fcr_complete`,
   `cur`.`fcr_coverage`,
   `cur`.`repeat_visits`,
   `cur`.`complaints`,
   `cur`.`complaint_rate`,
   `cur`.`agent_sessions`,
+  `h`.`cph_sessions`,
+  CASE WHEN `h`.`days_known` > 0 THEN `h`.`days_without_hours` END AS `agent_days_without_hours`,
   `h`.`agent_hours`,
-  CAST(`cur`.`agent_sessions` AS DOUBLE) / NULLIF(`h`.`agent_hours`, 0) AS `cph`,
+  CAST(`h`.`cph_sessions` AS DOUBLE) / NULLIF(`h`.`agent_hours`, 0) AS `cph`,
   COALESCE(`q`.`qa_reviews`, 0) AS `qa_reviews`,
   `q`.`qa_score`,
   CAST(`cur`.`frs_met` AS DOUBLE) / NULLIF(`cur`.`frs_measured`, 0) AS `first_response_sla`,
@@ -141,4 +149,6 @@ LEFT JOIN `reply` AS `r`
   ON `r`.`business_line` = `cur`.`business_line` AND `r`.`local_month` = `cur`.`local_month`
 LEFT JOIN `hours` AS `h`
   ON `h`.`business_line` = `cur`.`business_line`
+LEFT JOIN `fcr_lines` AS `f`
+  ON `f`.`business_line` = `cur`.`business_line`
 ORDER BY CASE WHEN `cur`.`business_line` = 'ALL' THEN 1 ELSE 0 END, `cur`.`business_line` NULLS LAST

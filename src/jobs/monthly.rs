@@ -3,12 +3,13 @@
 //! and prepares plain enriched tables; the SQL files in queries/monthly/
 //! aggregate them into the pack's tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
+use crate::columns::{i64s, strings};
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::enrich;
@@ -46,7 +47,10 @@ pub struct MonthlyPack {
     pub month: Month,
     pub previous: Month,
     pub checked: CheckedTables,
+    /// Every line with sessions in the month is complete.
     pub fcr_complete: bool,
+    /// Per line with sessions in the month, by name.
+    pub fcr_lines: Vec<LineCompleteness>,
     /// Latest session start in the data read.
     pub data_until: Option<String>,
     pub tables: Vec<(String, DataFrame)>,
@@ -107,13 +111,9 @@ pub fn run(
             step(&format!("reading {t}"))
         })?;
     let sessions_used = checked.take_used(&contract::SESSIONS, standards)?;
-    // The latest session read, anywhere in the window: does the data reach
-    // one FCR window past the month's end?
-    let latest_us = sessions_used
-        .column("started_at")?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .max();
+    // The latest session read per line, anywhere in the window: does each
+    // line's data reach one FCR window past the month's end?
+    let latest_by_line = latest_start_by_line(&sessions_used)?;
 
     step("repeat visits and FCR");
     let sessions = enrich::sessions(sessions_used.lazy(), cfg)?
@@ -159,10 +159,14 @@ pub fn run(
         &contract::MESSAGES,
         table_window(&contract::MESSAGES).as_ref(),
     )?;
-    let fcr_complete = latest_us.is_some_and(|t| t >= (month.end + window).timestamp_micros());
-    let data_until = latest_us
-        .and_then(chrono::DateTime::from_timestamp_micros)
-        .map(|t| t.with_timezone(&tz).to_rfc3339());
+    let fcr_lines = fcr_completeness(
+        &month_lines(&sessions, month)?,
+        &latest_by_line,
+        (month.end + window).timestamp_micros(),
+        tz,
+    );
+    let fcr_complete = fcr_lines.iter().all(|l| l.complete);
+    let data_until = local_time(latest_by_line.values().copied().max(), tz);
 
     step("QA scores and SLA");
     let session_keys = sessions.clone().lazy().select([
@@ -234,6 +238,7 @@ pub fn run(
         Column::new("prev_month".into(), [previous.label.clone()]),
         Column::new("fcr_complete".into(), [fcr_complete]),
     ])?;
+    let fcr_lines_table = fcr_lines_frame(&fcr_lines, fcr_complete)?;
     let overrides = sessions
         .clone()
         .lazy()
@@ -277,6 +282,7 @@ pub fn run(
     ctx.register("appeals", appeals.lazy());
     ctx.register("cause_labels", cause_labels.lazy());
     ctx.register("period", period.lazy());
+    ctx.register("fcr_lines", fcr_lines_table.lazy());
     let mut tables = Vec::new();
     for (name, sql) in QUERIES {
         tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
@@ -340,11 +346,103 @@ pub fn run(
         previous,
         checked,
         fcr_complete,
+        fcr_lines,
         data_until,
         tables,
         overrides,
         agreement: cfg.agreement.clone(),
     })
+}
+
+/// Whether one business line's data reaches one FCR window past the
+/// month's end, so that every repeat visit of its sessions can be seen.
+#[derive(Debug, Clone)]
+pub struct LineCompleteness {
+    pub line: String,
+    pub complete: bool,
+    /// The line's latest session start read, local time.
+    pub data_until: Option<String>,
+}
+
+/// The latest `started_at` (microseconds) per business line.
+fn latest_start_by_line(sessions: &DataFrame) -> Result<BTreeMap<String, i64>> {
+    let df = sessions
+        .clone()
+        .lazy()
+        .group_by([col("business_line")])
+        .agg([col("started_at")
+            .cast(DataType::Int64)
+            .max()
+            .alias("latest")])
+        .collect()?;
+    let (lines, latest) = (strings(&df, "business_line")?, i64s(&df, "latest")?);
+    Ok(lines
+        .into_iter()
+        .zip(latest)
+        .filter_map(|(line, t)| Some((line?, t?)))
+        .collect())
+}
+
+/// The business lines with sessions started in the month.
+fn month_lines(sessions: &DataFrame, month: &Month) -> Result<BTreeSet<String>> {
+    let months = sessions.column("local_month")?.str()?;
+    let lines = sessions.column("business_line")?.str()?;
+    let distinct: BTreeSet<&str> = months
+        .iter()
+        .zip(lines.iter())
+        .filter(|(m, _)| *m == Some(month.label.as_str()))
+        .filter_map(|(_, line)| line)
+        .collect();
+    Ok(distinct.into_iter().map(str::to_string).collect())
+}
+
+/// A line is complete when its own latest session starts at or after
+/// `reach_us` (the month's end plus the FCR window): one stray late row of
+/// another line says nothing about it.
+fn fcr_completeness(
+    lines: &BTreeSet<String>,
+    latest_by_line: &BTreeMap<String, i64>,
+    reach_us: i64,
+    tz: chrono_tz::Tz,
+) -> Vec<LineCompleteness> {
+    lines
+        .iter()
+        .map(|line| {
+            let latest = latest_by_line.get(line).copied();
+            LineCompleteness {
+                line: line.clone(),
+                complete: latest.is_some_and(|t| t >= reach_us),
+                // To the second: the report names it beside the line.
+                data_until: latest
+                    .and_then(chrono::DateTime::from_timestamp_micros)
+                    .map(|t| {
+                        t.with_timezone(&tz)
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                    }),
+            }
+        })
+        .collect()
+}
+
+fn local_time(us: Option<i64>, tz: chrono_tz::Tz) -> Option<String> {
+    us.and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.with_timezone(&tz).to_rfc3339())
+}
+
+/// `fcr_lines` for the queries: one row per line, and `ALL` (complete only
+/// when every line is).
+fn fcr_lines_frame(lines: &[LineCompleteness], all_complete: bool) -> Result<DataFrame> {
+    let mut names: Vec<String> = lines.iter().map(|l| l.line.clone()).collect();
+    let mut complete: Vec<bool> = lines.iter().map(|l| l.complete).collect();
+    let mut until: Vec<Option<String>> = lines.iter().map(|l| l.data_until.clone()).collect();
+    names.push("ALL".into());
+    complete.push(all_complete);
+    until.push(None);
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("business_line".into(), names),
+        Column::new("fcr_complete".into(), complete),
+        Column::new("data_until".into(), until),
+    ])?)
 }
 
 fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
@@ -372,66 +470,195 @@ fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
     ]
 }
 
-/// Agent hours per (business_line, agent_id) for the month, with rows for
-/// business_line `ALL`. From agent_hours: every hour an agent logged in the
-/// month counts for each line the agent handled sessions of (idle days
-/// included), and every logged hour counts for ALL. Without it: the number of
-/// distinct (agent, local date, hour) in which the agent started a session of
-/// the line (of any line for ALL).
+/// Agent time per (business_line, agent_id) for the month, with rows for
+/// business_line `ALL`: `hours`, `cph_sessions` (the sessions CPH counts)
+/// and `days_without_hours` (local days on which the agent handled sessions
+/// of the line but logged no hours; null without agent_hours).
 fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) -> Result<DataFrame> {
     let worked = sessions.clone().lazy().filter(
         col("local_month")
             .eq(lit(month.label.clone()))
             .and(col("agent_id").is_not_null()),
     );
-    let per_line = |line: Expr| worked.clone().with_column(line.alias("business_line"));
-    let frames = match hours {
-        Some(h) => {
-            let logged = h
-                .clone()
-                .lazy()
-                .filter(
-                    col("date")
-                        .gt_eq(lit(month.first_day))
-                        .and(col("date").lt(lit(month.next_first_day()))),
-                )
-                .group_by([col("agent_id")])
-                .agg([col("logged_in_hours").sum().alias("hours")]);
-            let lines = per_line(col("business_line"))
-                .select([col("business_line"), col("agent_id")])
-                .unique(None, UniqueKeepStrategy::First)
-                .join(
-                    logged.clone(),
-                    [col("agent_id")],
-                    [col("agent_id")],
-                    ordered_join(JoinType::Left),
-                );
-            let all = logged.select([
-                lit("ALL").alias("business_line"),
-                col("agent_id"),
-                col("hours"),
-            ]);
-            [lines, all]
-        }
-        None => {
-            let distinct_hours = |lf: LazyFrame| {
-                lf.select([
-                    col("business_line"),
-                    col("agent_id"),
-                    col("local_date"),
-                    col("local_hour"),
-                ])
-                .unique(None, UniqueKeepStrategy::First)
-                .group_by([col("business_line"), col("agent_id")])
-                .agg([len().cast(DataType::Float64).alias("hours")])
-            };
-            [
-                distinct_hours(per_line(col("business_line"))),
-                distinct_hours(per_line(lit("ALL"))),
-            ]
-        }
+    let lf = match hours {
+        Some(h) => logged_time(worked, month_hours(h, month))?,
+        None => session_hours(worked)?,
     };
-    Ok(concat(frames, UnionArgs::default())?.collect()?)
+    Ok(lf
+        .sort(["business_line", "agent_id"], Default::default())
+        .collect()?)
+}
+
+/// Logged hours per (agent_id, local_date) of the month, as `day_hours`.
+fn month_hours(hours: &DataFrame, month: &Month) -> LazyFrame {
+    hours
+        .clone()
+        .lazy()
+        .filter(
+            col("date")
+                .gt_eq(lit(month.first_day))
+                .and(col("date").lt(lit(month.next_first_day()))),
+        )
+        .group_by_stable([col("agent_id"), col("date").alias("local_date")])
+        .agg([col("logged_in_hours")
+            .cast(DataType::Float64)
+            .sum()
+            .alias("day_hours")])
+}
+
+/// One row of agent time, in the column order every part shares.
+fn time_row(line: Expr, hours: Expr, cph_sessions: Expr, without: Expr) -> [Expr; 5] {
+    [
+        line.alias("business_line"),
+        col("agent_id"),
+        hours.cast(DataType::Float64).alias("hours"),
+        cph_sessions.cast(DataType::Int64).alias("cph_sessions"),
+        without.cast(DataType::Int64).alias("days_without_hours"),
+    ]
+}
+
+fn agent_day() -> [Expr; 2] {
+    [col("agent_id"), col("local_date")]
+}
+
+/// An agent-day counts for CPH when hours were logged that day.
+fn has_hours() -> Expr {
+    col("day_hours").fill_null(lit(0.0)).gt(lit(0.0))
+}
+
+/// `n` when the agent-day has hours, else 0: CPH's numerator.
+fn counted(n: &str) -> Expr {
+    when(has_hours()).then(col(n)).otherwise(lit(0i64))
+}
+
+/// With agent_hours. CPH counts only the sessions of agents with hours
+/// logged that local day. A day's hours are split across lines in
+/// proportion to the agent's sessions of each line that day; the hours of a
+/// day without sessions follow the agent's sessions of the month across
+/// lines; an agent without sessions in the month counts for ALL only, which
+/// has every logged hour.
+fn logged_time(worked: LazyFrame, logged: LazyFrame) -> PolarsResult<LazyFrame> {
+    // Sessions per line and agent-day, and per agent-day with its hours.
+    let line_days = worked
+        .group_by_stable([col("business_line"), col("agent_id"), col("local_date")])
+        .agg([len().cast(DataType::Int64).alias("n")]);
+    let days = line_days
+        .clone()
+        .group_by_stable(agent_day())
+        .agg([col("n").sum().alias("day_n")])
+        .join(
+            logged.clone(),
+            agent_day(),
+            agent_day(),
+            ordered_join(JoinType::Left),
+        );
+    let parts = [
+        worked_day_shares(line_days.clone(), days.clone()),
+        idle_day_shares(line_days, days.clone(), logged.clone()),
+        // ALL: every logged hour, and each agent-day once.
+        logged.select(time_row(lit("ALL"), col("day_hours"), lit(0), lit(0))),
+        days.select(time_row(
+            lit("ALL"),
+            lit(0.0),
+            counted("day_n"),
+            has_hours().not(),
+        )),
+    ];
+    Ok(concat(parts, UnionArgs::default())?
+        .group_by_stable([col("business_line"), col("agent_id")])
+        .agg([
+            col("hours").sum(),
+            col("cph_sessions").sum(),
+            col("days_without_hours").sum(),
+        ]))
+}
+
+/// Days with sessions: each line's share of the day's hours, its sessions
+/// when the day has hours, and the day when it has none.
+fn worked_day_shares(line_days: LazyFrame, days: LazyFrame) -> LazyFrame {
+    let share = col("day_hours").fill_null(lit(0.0)) * col("n").cast(DataType::Float64)
+        / col("day_n").cast(DataType::Float64);
+    line_days
+        .join(days, agent_day(), agent_day(), ordered_join(JoinType::Left))
+        .select(time_row(
+            col("business_line"),
+            share,
+            counted("n"),
+            has_hours().not(),
+        ))
+}
+
+/// Days with hours but no sessions: each line's share of the agent's
+/// sessions in the month. Agents without sessions get no line rows.
+fn idle_day_shares(line_days: LazyFrame, days: LazyFrame, logged: LazyFrame) -> LazyFrame {
+    let idle = logged
+        .join(
+            days.select([col("agent_id"), col("local_date"), col("day_n")]),
+            agent_day(),
+            agent_day(),
+            ordered_join(JoinType::Left),
+        )
+        .filter(col("day_n").is_null())
+        .group_by_stable([col("agent_id")])
+        .agg([col("day_hours").sum().alias("idle_hours")]);
+    let agent_n = line_days
+        .clone()
+        .group_by_stable([col("agent_id")])
+        .agg([col("n").sum().alias("agent_n")]);
+    let share = col("idle_hours") * col("line_n").cast(DataType::Float64)
+        / col("agent_n").cast(DataType::Float64);
+    line_days
+        .group_by_stable([col("business_line"), col("agent_id")])
+        .agg([col("n").sum().alias("line_n")])
+        .join(
+            agent_n,
+            [col("agent_id")],
+            [col("agent_id")],
+            ordered_join(JoinType::Inner),
+        )
+        .join(
+            idle,
+            [col("agent_id")],
+            [col("agent_id")],
+            ordered_join(JoinType::Inner),
+        )
+        .select(time_row(col("business_line"), share, lit(0), lit(0)))
+}
+
+/// Without agent_hours: the distinct (local date, hour) in which the agent
+/// started a session of the line (of any line for ALL), every agent-handled
+/// session counted.
+fn session_hours(worked: LazyFrame) -> PolarsResult<LazyFrame> {
+    let per_line = |line: Expr| {
+        let lf = worked.clone().with_column(line.alias("business_line"));
+        let keys = || [col("business_line"), col("agent_id")];
+        lf.clone()
+            .select([
+                col("business_line"),
+                col("agent_id"),
+                col("local_date"),
+                col("local_hour"),
+            ])
+            .unique(None, UniqueKeepStrategy::First)
+            .group_by(keys())
+            .agg([len().alias("hours")])
+            .join(
+                lf.group_by(keys()).agg([len().alias("sessions")]),
+                keys(),
+                keys(),
+                ordered_join(JoinType::Inner),
+            )
+            .select(time_row(
+                col("business_line"),
+                col("hours"),
+                col("sessions"),
+                lit(NULL),
+            ))
+    };
+    concat(
+        [per_line(col("business_line")), per_line(lit("ALL"))],
+        UnionArgs::default(),
+    )
 }
 
 /// The user's own `.sql` files, each an extra table named after its file.

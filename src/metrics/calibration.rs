@@ -172,7 +172,31 @@ pub struct Coefficients {
     pub note: String,
 }
 
+/// The band of a module with fewer than `[agreement] min_items` items.
+pub const TOO_FEW_ITEMS: &str = "too few items";
+
+/// The coefficients of a group of items. With fewer than two items every
+/// coefficient is null (the contract: undefined, with the reason in `note`);
+/// with fewer than `min_items` they are computed but the band is
+/// `too few items` and the module is not flagged.
 pub fn coefficients(items: &[&Item], scale: (i64, i64), cfg: &AgreementConfig) -> Coefficients {
+    let mut c = computed(items, scale, cfg);
+    if c.items < 2 {
+        c = Coefficients {
+            items: c.items,
+            raters: c.raters,
+            note: "fewer than two items: no coefficient is defined".into(),
+            ..Coefficients::default()
+        };
+    }
+    if c.items < cfg.min_items as usize {
+        c.band = Some(TOO_FEW_ITEMS);
+        c.flagged = false;
+    }
+    c
+}
+
+fn computed(items: &[&Item], scale: (i64, i64), cfg: &AgreementConfig) -> Coefficients {
     let raters: Vec<String> = items
         .iter()
         .flat_map(|i| i.scores.keys().cloned())

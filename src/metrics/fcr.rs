@@ -7,7 +7,9 @@
 //! (`ended_at`, else `started_at`); since the next session is the earliest
 //! later one, no other later session needs checking. A session is a *repeat
 //! visit* when it starts no later than `window` after the latest anchor of
-//! the sessions before it. Anonymous sessions are neither.
+//! the sessions before it, and `repeat_of` names the session with that
+//! anchor (whose window it falls in): not always the previous session, when
+//! a long session overlaps shorter ones. Anonymous sessions are neither.
 
 use polars::prelude::*;
 
@@ -26,8 +28,9 @@ pub fn scope_keys(scope: FcrScope) -> Vec<&'static str> {
 }
 
 /// Adds `followed` (bool, null for anonymous sessions), `is_repeat` (bool,
-/// false for anonymous) and `repeat_of` (the previous session of the key
-/// when a repeat) to a frame of sessions with `session_id`, `customer_id`,
+/// false for anonymous) and `repeat_of` (when a repeat, the earlier session
+/// of the key with the latest anchor; on equal anchors the later one in
+/// (`started_at`, `session_id`) order) to a frame of sessions with `session_id`, `customer_id`,
 /// `business_line`, `started_at` and `ended_at`, in the same row order.
 pub fn repeat_flags(
     sessions: LazyFrame,
@@ -81,8 +84,10 @@ fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Co
     let mut followed: Vec<Option<bool>> = vec![None; n];
     let mut is_repeat = vec![false; n];
     let mut repeat_of: Vec<Option<&str>> = vec![None; n];
-    // The latest anchor among the key's sessions so far.
-    let mut latest = i64::MIN;
+    // The latest anchor among the key's sessions so far, and its row: the
+    // session whose window is still open longest. `>=` lets the later of
+    // equal anchors (in sort order) take over.
+    let (mut latest, mut latest_row) = (i64::MIN, 0usize);
     for (i, &(key, start, anchor, row)) in visits.iter().enumerate() {
         let row = row as usize;
         followed[row] = Some(false);
@@ -91,11 +96,13 @@ fn flags(df: &DataFrame, scope: FcrScope, window_hours: u32) -> PolarsResult<[Co
                 followed[prev_row as usize] = Some(start <= prev_anchor.saturating_add(window_us));
                 if start <= latest.saturating_add(window_us) {
                     is_repeat[row] = true;
-                    repeat_of[row] = ids[prev_row as usize];
+                    repeat_of[row] = ids[latest_row];
                 }
-                latest = latest.max(anchor);
+                if anchor >= latest {
+                    (latest, latest_row) = (anchor, row);
+                }
             }
-            _ => latest = anchor,
+            _ => (latest, latest_row) = (anchor, row),
         }
     }
     Ok([

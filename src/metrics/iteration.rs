@@ -24,6 +24,9 @@ pub struct ModuleFigures {
     /// The calibration headline over all lines; None without calibration.
     pub headline: Option<f64>,
     pub flagged: bool,
+    /// Fewer calibration items than `[agreement] min_items`: the headline
+    /// is shown but judges nothing.
+    pub too_few_items: bool,
     pub overturned: u32,
     /// Overturned plus upheld: pending appeals are not decided.
     pub decided: u32,
@@ -36,7 +39,9 @@ pub struct ModuleFigures {
 /// - `clarify rule: 38% of appeals overturned (5 of 13 decided)` — at least
 ///   `overturn_threshold` of at least `min_decided_appeals` decided appeals;
 /// - `coach: defect rate +12 pts with agreement fine` — the defect rate rose
-///   by at least `defect_rise_pts` while agreement is not flagged.
+///   by at least `defect_rise_pts` while agreement is not flagged (`too
+///   few calibration items` instead of `with agreement fine` below
+///   `min_items`).
 pub fn recommend(
     f: &ModuleFigures,
     headline_label: &str,
@@ -64,7 +69,9 @@ pub fn recommend(
     if let (Some(now), Some(before)) = (f.defect_rate, f.prev_defect_rate) {
         let pts = (now - before) * 100.0;
         if pts >= it.defect_rise_pts && !f.flagged {
-            let agreement = if f.headline.is_some() {
+            let agreement = if f.too_few_items {
+                "(too few calibration items)"
+            } else if f.headline.is_some() {
                 "with agreement fine"
             } else {
                 "(no calibration data)"
@@ -180,7 +187,8 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
         col("local_month").eq(lit(x.previous.label.clone())),
     )?;
 
-    let mut agreement: BTreeMap<String, (Option<f64>, bool)> = BTreeMap::new();
+    // module → (headline, flagged, too few items)
+    let mut agreement: BTreeMap<String, (Option<f64>, bool, bool)> = BTreeMap::new();
     {
         let (ids, scales) = (
             x.agreement.column("module_id")?.str()?,
@@ -188,6 +196,7 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
         );
         let head = x.agreement.column("headline")?.f64()?;
         let flag = x.agreement.column("flagged")?.bool()?;
+        let band = x.agreement.column("band")?.str()?;
         for i in all_rows(x.agreement)? {
             let (Some(id), Some(scale)) = (ids.get(i), scales.get(i)) else {
                 continue;
@@ -198,7 +207,9 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
                 format!("{a}-{b}")
             });
             if current.as_deref() == Some(scale) || !agreement.contains_key(id) {
-                agreement.insert(id.to_string(), (head.get(i), flag.get(i).unwrap_or(false)));
+                let too_few = band.get(i) == Some(calibration::TOO_FEW_ITEMS);
+                let flagged = flag.get(i).unwrap_or(false);
+                agreement.insert(id.to_string(), (head.get(i), flagged, too_few));
             }
         }
     }
@@ -227,13 +238,17 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
     let mut rows = Rows::default();
     for m in order {
         let scored = now.get(&m.id).copied().unwrap_or((0, 0));
-        let (headline, flagged) = agreement.get(&m.id).copied().unwrap_or((None, false));
+        let (headline, flagged, too_few_items) = agreement
+            .get(&m.id)
+            .copied()
+            .unwrap_or((None, false, false));
         let (n_appeals, overturned, upheld) = appeals.get(&m.id).copied().unwrap_or((0, 0, 0));
         let figures = ModuleFigures {
             defect_rate: rate(scored),
             prev_defect_rate: before.get(&m.id).copied().and_then(rate),
             headline,
             flagged,
+            too_few_items,
             overturned,
             decided: overturned + upheld,
         };

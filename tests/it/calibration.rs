@@ -5,6 +5,9 @@
 //! (`alpha(..., level_of_measurement, value_domain)`) and scikit-learn 1.9.1
 //! (`cohen_kappa_score(labels=[0, 1])`) on the matrices written below.
 
+use csqa::config::{AgreementConfig, Headline, IterationConfig};
+use csqa::metrics::calibration::{coefficients, Item};
+use csqa::metrics::iteration::{recommend, ModuleFigures};
 use polars::prelude::*;
 
 use crate::common::*;
@@ -281,7 +284,8 @@ fn keys(df: &DataFrame, a: &str, b: &str) -> Vec<String> {
 
 #[test]
 fn agreement_by_line_and_overall_matches_the_references() {
-    let fx = fixture("");
+    // Lines b and c have 8 and 7 items: judged here with min_items = 2.
+    let fx = fixture("[agreement]\nmin_items = 2");
     let ag = fx.read("monthly/2026-10/agreement.parquet");
     assert_eq!(
         keys(&ag, "business_line", "module_id"),
@@ -406,4 +410,164 @@ fn reviewers_leniency_and_agreement() {
             "{who} agreement"
         );
     }
+}
+
+fn flagged_at(df: &DataFrame, i: usize) -> Option<bool> {
+    df.column("flagged")
+        .expect("flagged")
+        .bool()
+        .expect("bool")
+        .get(i)
+}
+
+#[test]
+fn modules_below_min_items_are_shown_but_never_flagged() {
+    // Fleiss' kappa against 0.6, default min_items 10: b/empathy (8 items,
+    // kappa 0.401) and c/empathy (7 items, 0.348) would be flagged; they
+    // keep their coefficients but are not judged. ALL/empathy (15 items,
+    // 0.389) and the resolution rows (100 items, −0.053) are flagged.
+    let fx = fixture("[agreement]\nheadline = \"fleiss_kappa\"\nthreshold = 0.6");
+    let ag = fx.read("monthly/2026-10/agreement.parquet");
+    check(&ag, 1, &GRADED_B, "b/empathy");
+    check(&ag, 2, &GRADED_C, "c/empathy");
+    for (i, what) in [(1, "b/empathy"), (2, "c/empathy")] {
+        assert_eq!(
+            str_at(&ag, "band", i).as_deref(),
+            Some("too few items"),
+            "{what}"
+        );
+        assert_eq!(flagged_at(&ag, i), Some(false), "{what}");
+    }
+    for (i, band) in [(0, "poor"), (3, "fair"), (4, "poor")] {
+        assert_eq!(str_at(&ag, "band", i).as_deref(), Some(band), "row {i}");
+        assert_eq!(flagged_at(&ag, i), Some(true), "row {i}");
+    }
+}
+
+#[test]
+fn the_iteration_rule_does_not_fire_below_min_items() {
+    // min_items 20: ALL/empathy's 15 items are too few, so its Fleiss'
+    // kappa 0.389 < 0.6 is no reason to clarify the rule; resolution's
+    // 100 items with −0.053 still are.
+    let fx = fixture("[agreement]\nheadline = \"fleiss_kappa\"\nthreshold = 0.6\nmin_items = 20");
+    let ag = fx.read("monthly/2026-10/agreement.parquet");
+    assert_eq!(str_at(&ag, "band", 3).as_deref(), Some("too few items"));
+    assert_eq!(flagged_at(&ag, 3), Some(false));
+    let it = fx.read("monthly/2026-10/iteration.parquet");
+    let recommendation = |module: &str| {
+        str_at(&it, "recommendation", row_where(&it, "module_id", module)).unwrap_or_default()
+    };
+    assert_eq!(recommendation("empathy"), "stable");
+    assert_eq!(
+        recommendation("resolution"),
+        "clarify rule: Fleiss' kappa -0.05 < 0.60"
+    );
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(
+        report.contains("fewer than 20 items is not judged"),
+        "{report}"
+    );
+}
+
+#[test]
+fn min_items_below_two_is_a_config_error() {
+    let fx = Fixture::new();
+    fx.config("[agreement]\nmin_items = 1");
+    let out = fx.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("min_items"), "{}", stderr(&out));
+}
+
+fn item(session: &str, scores: &[(&str, f64)]) -> Item {
+    Item {
+        round: "R1".into(),
+        session: session.into(),
+        line: "a".into(),
+        module: "resolution".into(),
+        scale: (0, 1),
+        scores: scores.iter().map(|(r, v)| (r.to_string(), *v)).collect(),
+    }
+}
+
+#[test]
+fn one_item_has_no_coefficient() {
+    // One pass/fail item scored 1 and 0: on its own it would give percent
+    // agreement 0 and Fleiss' kappa (0 − 0.5)/(1 − 0.5) = −1, "poor" and
+    // flagged. The contract: fewer than two items, every coefficient null.
+    let one = item("s1", &[("qa1", 1.0), ("qa2", 0.0)]);
+    let c = coefficients(&[&one], (0, 1), &AgreementConfig::default());
+    assert_eq!(c.items, 1);
+    assert_eq!(c.raters, ["qa1", "qa2"]);
+    for (name, v) in [
+        ("percent_agreement", c.percent_agreement),
+        ("cohen_kappa", c.cohen_kappa),
+        ("fleiss_kappa", c.fleiss_kappa),
+        ("krippendorff_alpha", c.krippendorff_alpha),
+        ("gwet_ac1", c.gwet_ac1),
+        ("gwet_ac1_se", c.gwet_ac1_se),
+        ("ci_low", c.ci_low),
+        ("ci_high", c.ci_high),
+        ("p_value", c.p_value),
+        ("headline", c.headline),
+    ] {
+        assert_eq!(v, None, "{name}");
+    }
+    assert_eq!(c.band, Some("too few items"));
+    assert!(!c.flagged);
+    assert!(c.note.contains("fewer than two items"), "{}", c.note);
+}
+
+#[test]
+fn two_items_have_coefficients_but_below_min_items_no_verdict() {
+    // Two items (1,1) and (1,0): percent agreement (1 + 0)/2 = 0.5, Fleiss'
+    // π = (3/4, 1/4), pe = 10/16, kappa = (0.5 − 0.625)/0.375 = −1/3.
+    let items = [
+        item("s1", &[("qa1", 1.0), ("qa2", 1.0)]),
+        item("s2", &[("qa1", 1.0), ("qa2", 0.0)]),
+    ];
+    let refs: Vec<&Item> = items.iter().collect();
+    let cfg = AgreementConfig {
+        headline: Headline::FleissKappa,
+        ..AgreementConfig::default()
+    };
+    let c = coefficients(&refs, (0, 1), &cfg);
+    assert_close(c.percent_agreement, 0.5, "percent agreement");
+    assert_close(c.fleiss_kappa, -1.0 / 3.0, "fleiss");
+    assert_close(c.headline, -1.0 / 3.0, "headline");
+    assert_eq!(c.band, Some("too few items"));
+    assert!(!c.flagged);
+    // With min_items 2 the same figures are judged: poor, flagged.
+    let judged = coefficients(
+        &refs,
+        (0, 1),
+        &AgreementConfig {
+            min_items: 2,
+            ..cfg
+        },
+    );
+    assert_eq!(judged.band, Some("poor"));
+    assert!(judged.flagged);
+}
+
+#[test]
+fn coaching_is_not_said_with_agreement_fine_on_too_few_items() {
+    let figures = ModuleFigures {
+        defect_rate: Some(0.30),
+        prev_defect_rate: Some(0.18),
+        headline: Some(0.9),
+        flagged: false,
+        too_few_items: true,
+        overturned: 0,
+        decided: 0,
+    };
+    assert_eq!(
+        recommend(
+            &figures,
+            "AC1",
+            &AgreementConfig::default(),
+            &IterationConfig::default()
+        ),
+        "coach: defect rate +12 pts (too few calibration items)"
+    );
 }

@@ -15,9 +15,13 @@ fn flags(scope: FcrScope) -> DataFrame {
     // c3: s6 in line a, s7 in line b an hour later: a repeat only when the
     //     scope is the customer alone.
     // anonymous s8, s9 at the same time: never repeats, never in FCR.
-    // c4: s10 is long (ends 10-05); s11 starts 10-06 within 72 h of s10's
-    //     end but after s12? No: s12 starts 10-02, ends 10-02; s11 is within
-    //     72 h of s10's end, so a repeat though > 72 h after s12.
+    // c4: s10 is long (10-01 to 10-05) and overlaps s12 (10-02, ten
+    //     minutes); s11 starts 10-06, within 72 h of s10's end though more
+    //     than 72 h after s12's: a repeat of s10, whose window it falls in.
+    // c6: s13 (10-10 to 10-12) and s14 (10-11 to 10-12) end at the same
+    //     instant; s16 (10-11 12:00 to 13:00) comes between; s15 starts
+    //     10-14, within 72 h of the equal latest anchors: a repeat of s14,
+    //     the later of the two in (started_at, session_id) order.
     let df = DataFrame::new_infer_height(vec![
         str_col(
             "session_id",
@@ -34,6 +38,10 @@ fn flags(scope: FcrScope) -> DataFrame {
                 Some("s10"),
                 Some("s11"),
                 Some("s12"),
+                Some("s13"),
+                Some("s14"),
+                Some("s15"),
+                Some("s16"),
             ],
         ),
         str_col(
@@ -51,6 +59,10 @@ fn flags(scope: FcrScope) -> DataFrame {
                 Some("c4"),
                 Some("c4"),
                 Some("c4"),
+                Some("c6"),
+                Some("c6"),
+                Some("c6"),
+                Some("c6"),
             ],
         ),
         str_col(
@@ -63,6 +75,10 @@ fn flags(scope: FcrScope) -> DataFrame {
                 Some("a"),
                 Some("a"),
                 Some("b"),
+                Some("a"),
+                Some("a"),
+                Some("a"),
+                Some("a"),
                 Some("a"),
                 Some("a"),
                 Some("a"),
@@ -85,6 +101,10 @@ fn flags(scope: FcrScope) -> DataFrame {
                 Some("2026-10-01T00:00:00Z"),
                 Some("2026-10-06T00:00:00Z"),
                 Some("2026-10-02T00:00:00Z"),
+                Some("2026-10-10T00:00:00Z"),
+                Some("2026-10-11T00:00:00Z"),
+                Some("2026-10-14T00:00:00Z"),
+                Some("2026-10-11T12:00:00Z"),
             ],
         ),
         ts_col(
@@ -102,6 +122,10 @@ fn flags(scope: FcrScope) -> DataFrame {
                 Some("2026-10-05T00:00:00Z"),
                 Some("2026-10-06T00:10:00Z"),
                 Some("2026-10-02T00:10:00Z"),
+                Some("2026-10-12T00:00:00Z"),
+                Some("2026-10-12T00:00:00Z"),
+                Some("2026-10-14T00:10:00Z"),
+                Some("2026-10-11T13:00:00Z"),
             ],
         ),
     ])
@@ -161,13 +185,31 @@ fn a_long_earlier_session_keeps_the_window_open() {
     // Order: s10 (10-01), s12 (10-02), s11 (10-06).
     assert_eq!(get(&df, "s10"), (Some(true), Some(false), None));
     // s12 starts within 72 h of s10's end: a repeat; s11 within 72 h of
-    // s10's end (10-05) though 4 days after s12's end: a repeat too.
+    // s10's end (10-05) though 4 days after s12's end: a repeat too, and of
+    // s10 (anchor 10-05), not of the previous session s12 (anchor 10-02).
     assert_eq!(
         get(&df, "s12"),
         (Some(false), Some(true), Some("s10".into()))
     );
     assert_eq!(
         get(&df, "s11"),
-        (Some(false), Some(true), Some("s12".into()))
+        (Some(false), Some(true), Some("s10".into()))
+    );
+}
+
+#[test]
+fn equal_latest_anchors_name_the_later_session() {
+    let df = flags(FcrScope::Customer);
+    // Order: s13 (10-10), s14 (10-11), s16 (10-11 12:00), s15 (10-14).
+    // Anchors 10-12, 10-12, 10-11 13:00: the latest is shared by s13 and
+    // s14, and s14 comes later, so s15 (10-14, 48 h after) repeats s14,
+    // not s13 nor the previous session s16.
+    assert_eq!(
+        get(&df, "s15"),
+        (Some(false), Some(true), Some("s14".into()))
+    );
+    assert_eq!(
+        get(&df, "s16"),
+        (Some(true), Some(true), Some("s14".into()))
     );
 }

@@ -76,7 +76,8 @@ info_incomplete = "Information incomplete"
 /// - s8 b c5 10-31 16:30 = local 11-01 00:30: November.
 /// - s9 a c4 09-30 16:00 = local 10-01 00:00: October; rated 4, A3, 30 s
 ///   (exactly the threshold: met).
-/// - s10 b c7 11-03 16:00: data reaches month end + 72 h exactly.
+/// - s10 b c7 11-03 16:00 and s12 a anonymous 11-03 16:00: the data of both
+///   lines reaches month end + 72 h exactly.
 /// - s11 a anonymous 10-01 01:30 (same local hour as s1), A1, no response time.
 pub(crate) fn fixture(with_hours: bool, with_tail: bool) -> Fixture {
     fixture_with(with_hours, with_tail, false)
@@ -191,15 +192,17 @@ fn fixture_with(with_hours: bool, with_tail: bool, naive: bool) -> Fixture {
         Some(false),
     ];
     if with_tail {
-        ids.push("s10");
-        lines.push("b");
-        starts.push("2026-11-03T16:00:00Z");
-        customers.push(Some("c7"));
-        ends.push(None);
-        ratings.push(None);
-        agents.push(None);
-        frs.push(None);
-        complaints.push(None);
+        for (id, line, customer) in [("s10", "b", Some("c7")), ("s12", "a", None)] {
+            ids.push(id);
+            lines.push(line);
+            starts.push("2026-11-03T16:00:00Z");
+            customers.push(customer);
+            ends.push(None);
+            ratings.push(None);
+            agents.push(None);
+            frs.push(None);
+            complaints.push(None);
+        }
     }
     let sessions = sessions(
         &ids,
@@ -466,17 +469,50 @@ fn business_line_figures_match_hand_computation() {
     expect("ALL", "reply_sla_base", 1.0 / 3.0);
     expect("ALL", "cph", 7.0 / 33.0);
     expect("ALL", "prev_csat", 0.5);
-    let complete = bl
+    assert_eq!(
+        fcr_complete(&bl),
+        [Some(true); 3],
+        "each line's data reaches exactly month end + 72 h"
+    );
+}
+
+/// `fcr_complete` of every row, in table order.
+fn fcr_complete(bl: &DataFrame) -> Vec<Option<bool>> {
+    let c = bl
         .column("fcr_complete")
         .expect("col")
         .bool()
-        .expect("bool")
-        .get(0);
-    assert_eq!(
-        complete,
-        Some(true),
-        "data reaches exactly month end + 72 h"
+        .expect("bool");
+    c.iter().collect()
+}
+
+#[test]
+fn fcr_completeness_is_decided_per_line() {
+    // Without the tail, then one late row of line a only (11-03 16:00Z =
+    // month end + 72 h): a is complete; b's data ends with s4 at 11-01
+    // 03:00Z (11:00 local), 61 h short, so b and ALL are not.
+    let fx = fixture(true, false);
+    let late = sessions(&["late-a"], &["a"], &["2026-11-03T16:00:00Z"], vec![]);
+    fx.parquet("sessions/part-1.parquet", late);
+    let out = fx.run(&["monthly", "--month", "2026-10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("FCR INCOMPLETE"), "{}", stdout(&out));
+    let bl = fx.read("monthly/2026-10/business_lines.parquet");
+    assert_eq!(str_at(&bl, "business_line", 0).as_deref(), Some("a"));
+    assert_eq!(fcr_complete(&bl), [Some(true), Some(false), Some(false)]);
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(
+        report.contains("**FCR incomplete** for b (data until 2026-11-01T11:00:00+08:00):"),
+        "{report}"
     );
+    assert!(
+        report.contains("- FCR complete: no; incomplete: b (data until"),
+        "{report}"
+    );
+    let manifest =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/manifest.json")).expect("manifest");
+    assert!(manifest.contains("\"fcr_complete\": false"), "{manifest}");
 }
 
 #[test]
@@ -525,6 +561,121 @@ fn cph_without_agent_hours_counts_distinct_agent_hours() {
     assert_close(at(&bl, "a", "cph"), 6.0 / 5.0, "a.cph");
     assert_close(at(&bl, "b", "cph"), 1.0, "b.cph");
     assert_close(at(&bl, "ALL", "cph"), 7.0 / 6.0, "ALL.cph");
+    // Every agent-handled session counts; no hours table, no day count.
+    assert_close(at(&bl, "ALL", "cph_sessions"), 7.0, "ALL.cph_sessions");
+    assert_eq!(at(&bl, "ALL", "agent_days_without_hours"), None);
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(!report.contains("no hours logged"), "{report}");
+}
+
+/// Agent B1 works lines a and b, B2 logs 0 hours, B3 logs hours but
+/// handles no session. Asia/Shanghai; local dates in brackets.
+fn cph_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.config("timezone = \"Asia/Shanghai\"");
+    let ids = ["x1", "x2", "x3", "x4", "x5", "x6", "x7"];
+    let lines = ["a", "a", "b", "b", "a", "a", "b"];
+    let starts = [
+        "2026-10-05T01:00:00Z", // B1 a [10-05]
+        "2026-10-05T02:00:00Z", // B1 a [10-05]
+        "2026-10-05T03:00:00Z", // B1 b [10-05]
+        "2026-10-05T17:00:00Z", // B1 b [10-06 01:00]
+        "2026-10-07T01:00:00Z", // B1 a [10-07]: no hours that day
+        "2026-10-05T01:00:00Z", // B2 a [10-05]: 0 h logged, so no hours
+        "2026-10-05T04:00:00Z", // no agent
+    ];
+    let agents = [
+        Some("B1"),
+        Some("B1"),
+        Some("B1"),
+        Some("B1"),
+        Some("B1"),
+        Some("B2"),
+        None,
+    ];
+    let df = sessions(&ids, &lines, &starts, vec![str_col("agent_id", &agents)]);
+    fx.parquet("sessions/part-0.parquet", df);
+    let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+    let hours = DataFrame::new_infer_height(vec![
+        Column::new("agent_id".into(), ["B1", "B1", "B1", "B3", "B2"]),
+        Column::new(
+            "date".into(),
+            [
+                "2026-10-05",
+                "2026-10-06",
+                "2026-10-08",
+                "2026-10-05",
+                "2026-10-05",
+            ]
+            .map(date),
+        ),
+        Column::new("logged_in_hours".into(), [6.0, 3.0, 4.0, 5.0, 0.0]),
+    ])
+    .expect("hours");
+    fx.parquet("agent_hours/part-0.parquet", hours);
+    fx
+}
+
+#[test]
+fn cph_counts_days_with_hours_and_splits_an_agents_hours_across_lines() {
+    let fx = cph_fixture();
+    let bl = business_lines(&fx);
+    // Not 4 / 13 (every session of a over all 13 h of B1).
+    assert_close(at(&bl, "a", "cph"), 2.0 / 6.4, "a.cph");
+    let columns = [
+        "agent_sessions",
+        "cph_sessions",
+        "agent_days_without_hours",
+        "agent_hours",
+        "cph",
+    ];
+    let s = |v: f64| Some(v);
+    assert_rows(
+        rows(&bl, &["business_line"], &columns),
+        vec![
+            // B1 10-05: 6 h over x1 x2 (a) and x3 (b) → a 6·2/3 = 4, b 2.
+            // B1 10-06: 3 h, x4 (b) → b 3. B1 10-07: x5 (a), no hours.
+            // B1 10-08: 4 h, no session → the month's share: a 3 of 5
+            // sessions (x1 x2 x5) → 2.4, b 2 of 5 → 1.6.
+            // a: x1 x2 counted (x5, x6 on days without hours);
+            // hours 4 + 2.4 = 6.4 → CPH 2 / 6.4 = 0.3125.
+            ("a", vec![s(4.), s(2.), s(2.), s(6.4), s(0.3125)]),
+            // b: x3 x4; hours 2 + 3 + 1.6 = 6.6 → CPH 2 / 6.6.
+            ("b", vec![s(2.), s(2.), s(0.), s(6.6), s(2. / 6.6)]),
+            // ALL: every logged hour, B3's 5 h too: 6 + 3 + 4 + 5 = 18;
+            // 4 sessions counted → 4 / 18.
+            ("ALL", vec![s(6.), s(4.), s(2.), s(18.), s(4. / 18.)]),
+        ],
+    );
+    let agents = fx.read("monthly/2026-10/agents.parquet");
+    assert_rows(
+        rows(
+            &agents,
+            &["business_line", "agent_id"],
+            &[
+                "sessions",
+                "cph_sessions",
+                "days_without_hours",
+                "agent_hours",
+                "cph",
+            ],
+        ),
+        vec![
+            ("a/B1", vec![s(3.), s(2.), s(1.), s(6.4), s(0.3125)]),
+            // B2 logged nothing: no CPH.
+            ("a/B2", vec![s(1.), s(0.), s(1.), s(0.), None]),
+            ("b/B1", vec![s(2.), s(2.), s(0.), s(6.6), s(2. / 6.6)]),
+        ],
+    );
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(
+        report.contains(
+            "- Agent-days with sessions but no hours logged: 2 (2 sessions left out of CPH)"
+        ),
+        "{report}"
+    );
 }
 
 #[test]
@@ -870,8 +1021,8 @@ fn the_window_reads_null_times_and_skips_other_months() {
         &std::fs::read_to_string(fx.out().join("monthly/2026-10/manifest.json")).expect("manifest"),
     )
     .expect("json");
-    // The fixture's 13 sessions plus x1.
-    assert_eq!(manifest["tables"]["sessions"]["rows_in"], 14);
+    // The fixture's 14 sessions plus x1.
+    assert_eq!(manifest["tables"]["sessions"]["rows_in"], 15);
     assert_eq!(manifest["tables"]["sessions"]["rejected"], 1);
 }
 

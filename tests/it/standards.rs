@@ -389,6 +389,7 @@ fn recommendation_rules_one_by_one() {
         prev_defect_rate: Some(0.18),
         headline: Some(0.9),
         flagged: false,
+        too_few_items: false,
         overturned: 1,
         decided: 10,
     };
