@@ -14,12 +14,14 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use chrono_tz::Tz;
 use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Context, Error, Result};
 use crate::lock::RunLock;
 use crate::manifest::Manifest;
+use crate::tables::CheckedTables;
 
 /// Fault injection for the kill tests: with `CSQA_FAULT_KILL_AT=N` set, the
 /// writer SIGKILLs its own process at its N-th step (after each file it
@@ -28,6 +30,8 @@ const FAULT_KILL_AT: &str = "CSQA_FAULT_KILL_AT";
 
 pub struct OutputDir {
     target: PathBuf,
+    /// The configured zone: timestamps meant for people are shown in it.
+    zone: Tz,
     tmp: PathBuf,
     /// The locked output folder: the folders from the target's parent up to
     /// it are synced after the swap (they may have been created by this run).
@@ -41,8 +45,8 @@ pub struct OutputDir {
 }
 
 impl OutputDir {
-    /// Start writing `lock.out_dir()/rel`.
-    pub fn begin(lock: &RunLock, rel: impl AsRef<Path>) -> Result<OutputDir> {
+    /// Start writing `lock.out_dir()/rel`, with timestamps in `zone`.
+    pub fn begin(lock: &RunLock, rel: impl AsRef<Path>, zone: Tz) -> Result<OutputDir> {
         let target = lock.out_dir().join(rel);
         let parent = target
             .parent()
@@ -61,6 +65,7 @@ impl OutputDir {
         fs::create_dir_all(&tmp).other_ctx(|| format!("cannot create {}", tmp.display()))?;
         Ok(OutputDir {
             target,
+            zone,
             folders: BTreeSet::from([tmp.clone()]),
             tmp,
             root: lock.out_dir().to_path_buf(),
@@ -74,8 +79,11 @@ impl OutputDir {
     }
 
     /// `<name>.parquet` and `<name>.csv`; `name` may hold a subfolder
-    /// (`rejects/sessions`). The CSV gets spreadsheet-safe text cells.
-    pub fn write_table(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
+    /// (`rejects/sessions`). Zoned timestamps are shown in the configured
+    /// zone (the instant is unchanged); the CSV gets spreadsheet-safe text
+    /// cells.
+    pub fn write_table(&mut self, name: &str, df: &DataFrame) -> Result<()> {
+        let df = &mut local_times(df, self.zone)?;
         let pq = self.file_path(&format!("{name}.parquet"))?;
         let mut file =
             fs::File::create(&pq).other_ctx(|| format!("cannot write {}", pq.display()))?;
@@ -94,6 +102,16 @@ impl OutputDir {
             .other_ctx(|| format!("cannot write {}", csv.display()))?;
         self.file_done(&csv, file)?;
         self.tables.push(name.to_string());
+        Ok(())
+    }
+
+    /// `rejects/<table>` for every checked table that rejected rows.
+    pub fn write_rejects(&mut self, checked: &CheckedTables) -> Result<()> {
+        for (name, (c, _)) in &checked.tables {
+            if c.rejects.height() > 0 {
+                self.write_table(&format!("rejects/{name}"), &c.rejects)?;
+            }
+        }
         Ok(())
     }
 
@@ -177,6 +195,22 @@ impl OutputDir {
             kill_self();
         }
     }
+}
+
+/// Every zoned timestamp column of `df` shown in `zone`: the instant is
+/// unchanged (Parquet keeps it, zone-aware), and CSV prints local time with
+/// its offset, as report.md does. Naive columns are left alone.
+pub fn local_times(df: &DataFrame, zone: Tz) -> Result<DataFrame> {
+    let zone = crate::load::pl_tz(zone);
+    let mut out = df.clone();
+    for column in df.columns() {
+        if let DataType::Datetime(_, Some(_)) = column.dtype() {
+            let mut ca = column.datetime()?.clone();
+            ca.set_time_zone(zone.clone())?;
+            out.with_column(ca.into_column())?;
+        }
+    }
+    Ok(out)
 }
 
 /// Zoned timestamps in CSV as `2026-10-01T08:31:00+08:00` (a fraction only

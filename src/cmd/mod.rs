@@ -6,31 +6,3 @@ pub mod monthly;
 pub mod query;
 pub mod sample;
 pub mod validate;
-
-use chrono_tz::Tz;
-use polars::prelude::*;
-
-use crate::error::Result;
-use crate::output::OutputDir;
-
-/// Every zoned timestamp column of `df` shown in the configured zone: the
-/// instant is unchanged (Parquet keeps it, zone-aware), and CSV prints local
-/// time with its offset, as report.md does. Naive columns are left alone.
-pub fn local_times(df: &DataFrame, tz: Tz) -> Result<DataFrame> {
-    let zone = crate::load::pl_tz(tz);
-    let mut out = df.clone();
-    for column in df.columns() {
-        if let DataType::Datetime(_, Some(_)) = column.dtype() {
-            let mut ca = column.datetime()?.clone();
-            ca.set_time_zone(zone.clone())?;
-            out.with_column(ca.into_column())?;
-        }
-    }
-    Ok(out)
-}
-
-/// Write one table of a job's output with its timestamps in local time: the
-/// one way every command hands a table to the writer.
-pub fn write_local(out: &mut OutputDir, name: &str, df: &DataFrame, tz: Tz) -> Result<()> {
-    out.write_table(name, &mut local_times(df, tz)?)
-}

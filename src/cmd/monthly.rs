@@ -30,25 +30,20 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
 
     progress.step("writing");
     let ignored = pack.checked.ignored_files(&cfg)?;
-    let mut out = OutputDir::begin(&lock, std::path::Path::new("monthly").join(&month.label))?;
+    let mut out = OutputDir::begin(
+        &lock,
+        std::path::Path::new("monthly").join(&month.label),
+        cfg.timezone,
+    )?;
     // The pack's tables and sla_overrides beside them; rejects/ aside.
     let mut tables_written = 0;
     for (name, df) in &pack.tables {
-        super::write_local(&mut out, name, df, cfg.timezone)?;
+        out.write_table(name, df)?;
         tables_written += 1;
     }
-    super::write_local(&mut out, "sla_overrides", &pack.overrides, cfg.timezone)?;
+    out.write_table("sla_overrides", &pack.overrides)?;
     tables_written += 1;
-    for (name, (c, _)) in &pack.checked.tables {
-        if c.rejects.height() > 0 {
-            super::write_local(
-                &mut out,
-                &format!("rejects/{name}"),
-                &c.rejects,
-                cfg.timezone,
-            )?;
-        }
-    }
+    out.write_rejects(&pack.checked)?;
     out.write_text("report.md", &crate::report::monthly(&pack, &ignored))?;
     let mut manifest = Manifest::new(
         "monthly",

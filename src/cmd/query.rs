@@ -63,7 +63,7 @@ pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
         .execute(&sql)
         .and_then(LazyFrame::collect)
         .map_err(|e| Error::bad_input(format!("{}: {e}", args.file.display())))?;
-    let mut df = super::local_times(&df, cfg.timezone)?;
+    let mut df = crate::output::local_times(&df, cfg.timezone)?;
     progress.finish();
     match target {
         Target::Stdout => {

@@ -153,14 +153,9 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     let round = format!("AB-{period}");
     let sample = sampling::draw(&candidates, &plan, seed, &round, cfg.fcr.window_hours);
 
-    let mut out = OutputDir::begin(&lock, PathBuf::from("sample").join(&period))?;
-    super::write_local(
-        &mut out,
-        "sample",
-        &sample_frame(&candidates, &sample)?,
-        cfg.timezone,
-    )?;
-    out.write_table("allocation", &mut allocation_frame(&sample)?)?;
+    let mut out = OutputDir::begin(&lock, PathBuf::from("sample").join(&period), cfg.timezone)?;
+    out.write_table("sample", &sample_frame(&candidates, &sample)?)?;
+    out.write_table("allocation", &allocation_frame(&sample)?)?;
     out.write_text(
         "report.md",
         &report(&candidates, &sample, &plan, seed, &period),

@@ -24,20 +24,11 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
         progress.step(&format!("checking {t}"))
     })?;
 
-    let mut out = OutputDir::begin(&lock, "validate")?;
-    let (mut summary, mut reasons) = summary_tables(&checked)?;
-    out.write_table("summary", &mut summary)?;
-    out.write_table("reject_reasons", &mut reasons)?;
-    for (name, (c, _)) in &checked.tables {
-        if c.rejects.height() > 0 {
-            super::write_local(
-                &mut out,
-                &format!("rejects/{name}"),
-                &c.rejects,
-                cfg.timezone,
-            )?;
-        }
-    }
+    let mut out = OutputDir::begin(&lock, "validate", cfg.timezone)?;
+    let (summary, reasons) = summary_tables(&checked)?;
+    out.write_table("summary", &summary)?;
+    out.write_table("reject_reasons", &reasons)?;
+    out.write_rejects(&checked)?;
     let manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
