@@ -6,6 +6,7 @@ mod agreement;
 mod calibration;
 mod common;
 mod fcr;
+mod fuzz;
 mod generate;
 mod monthly;
 mod replies;
