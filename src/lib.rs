@@ -19,6 +19,7 @@ pub mod load;
 pub mod manifest;
 pub mod metrics;
 pub mod output;
+pub mod page_check;
 pub mod progress;
 pub mod report;
 pub mod rng;

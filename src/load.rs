@@ -441,12 +441,16 @@ fn scan_file(
     Ok(lf.select(exprs).filter(w.exact()))
 }
 
-/// Every column chunk the footer points at lies inside the file. Polars'
-/// streaming reader slices the file by these ranges without a bounds check,
-/// so a corrupt footer would make it read outside the file (undefined
-/// behaviour, not an error): such a file is refused first.
+/// Every column chunk the footer points at lies inside the file, and its
+/// page headers are sound. Polars' streaming reader slices the file by these
+/// ranges without a bounds check, and sizes its buffers by the pages' value
+/// counts, so a corrupt footer or page header would make it read outside
+/// the file or abort on an impossible allocation (not an error that can be
+/// caught): such a file is refused first.
 fn check_chunk_ranges(path: &Path, rel: &str) -> Result<()> {
-    let file = std::fs::File::open(path)
+    let open = || std::fs::File::open(path);
+    let (file, mut pages) = open()
+        .and_then(|f| Ok((f, open()?)))
         .map_err(|e| Error::bad_input(format!("{rel}: cannot open: {e}")))?;
     let len = file
         .metadata()
@@ -461,6 +465,11 @@ fn check_chunk_ranges(path: &Path, rel: &str) -> Result<()> {
             return Err(Error::bad_input(format!(
                 "{rel}: not a readable Parquet file (row group {i} ends at byte {end} of {len})"
             )));
+        }
+        for range in group.byte_ranges_iter() {
+            crate::page_check::check_chunk(&mut pages, range).map_err(|why| {
+                Error::bad_input(format!("{rel}: not a readable Parquet file ({why})"))
+            })?;
         }
     }
     Ok(())
