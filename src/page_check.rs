@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 
 /// The first bytes read at a page; more when its header is longer.
-const FIRST_READ: u64 = 4096;
+const FIRST_READ: u64 = 512;
 /// Thrift structs nest a few levels in a page header; deeper is corrupt.
 const MAX_DEPTH: u32 = 16;
 
