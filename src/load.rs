@@ -386,7 +386,7 @@ fn scan_file(
         },
         ..Default::default()
     };
-    check_chunk_ranges(path, rel)?;
+    check_footer_and_pages(path, rel)?;
     let mut lf =
         LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(|e| unreadable(rel, e))?;
     let schema = contain_panics(|| lf.collect_schema()).map_err(|e| unreadable(rel, e))?;
@@ -447,11 +447,12 @@ fn scan_file(
 /// counts, so a corrupt footer or page header would make it read outside
 /// the file or abort on an impossible allocation (not an error that can be
 /// caught): such a file is refused first.
-fn check_chunk_ranges(path: &Path, rel: &str) -> Result<()> {
-    let open = || std::fs::File::open(path);
-    let (file, mut pages) = open()
-        .and_then(|f| Ok((f, open()?)))
-        .map_err(|e| Error::bad_input(format!("{rel}: cannot open: {e}")))?;
+fn check_footer_and_pages(path: &Path, rel: &str) -> Result<()> {
+    let open = || {
+        std::fs::File::open(path).map_err(|e| Error::bad_input(format!("{rel}: cannot open: {e}")))
+    };
+    // One handle for the footer reader, one to walk the pages.
+    let (file, mut pages) = (open()?, open()?);
     let len = file
         .metadata()
         .map_err(|e| Error::bad_input(format!("{rel}: cannot stat: {e}")))?
