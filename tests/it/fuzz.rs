@@ -560,68 +560,71 @@ fn edit_toml(text: &str, rng: &mut Rng) -> (String, String) {
             break;
         }
         let i = rng.below(lines.len() as u64) as usize;
-        let assignments: Vec<usize> = (0..lines.len())
-            .filter(|&k| !lines[k].trim_start().starts_with('#') && lines[k].contains('='))
-            .collect();
-        let assignment = |rng: &mut Rng| {
-            (!assignments.is_empty())
-                .then(|| assignments[rng.below(assignments.len() as u64) as usize])
-        };
-        let key = |line: &str| line.split_once('=').map(|(k, _)| k.to_string());
-        let value = |line: &str| line.split_once('=').map(|(_, v)| v.to_string());
-        match rng.below(6) {
+        let edit = match rng.below(6) {
             0 => {
-                done.push(format!("delete line {i} `{}`", lines[i]));
+                let what = format!("delete line {i} `{}`", lines[i]);
                 lines.remove(i);
+                Some(what)
             }
             1 => {
-                done.push(format!("duplicate line {i} `{}`", lines[i]));
                 lines.insert(i, lines[i].clone());
+                Some(format!("duplicate line {i} `{}`", lines[i]))
             }
-            2 => {
-                if let (Some(a), Some(b)) = (assignment(rng), assignment(rng)) {
-                    let (ka, va) = (key(&lines[a]), value(&lines[a]));
-                    let (kb, vb) = (key(&lines[b]), value(&lines[b]));
-                    if let (Some(ka), Some(va), Some(kb), Some(vb)) = (ka, va, kb, vb) {
-                        lines[a] = format!("{ka}={vb}");
-                        lines[b] = format!("{kb}={va}");
-                        done.push(format!("swap the values of lines {a} and {b}"));
-                    }
-                }
-            }
-            3 => {
-                if let Some(a) = assignment(rng) {
-                    let v = ODD_VALUES[rng.below(ODD_VALUES.len() as u64) as usize];
-                    if let Some(k) = key(&lines[a]) {
-                        lines[a] = format!("{k}= {v}");
-                        done.push(format!("line {a} := `{}`", lines[a]));
-                    }
-                }
-            }
-            4 => {
-                let line: Vec<char> = lines[i].chars().collect();
-                let at = rng.below(line.len() as u64 + 1) as usize;
-                let inserted: String = (0..1 + rng.below(6))
-                    .map(|_| ODD_CHARS[rng.below(ODD_CHARS.len() as u64) as usize])
-                    .collect();
-                lines[i] = line[..at]
-                    .iter()
-                    .copied()
-                    .chain(inserted.chars())
-                    .chain(line[at..].iter().copied())
-                    .collect();
-                done.push(format!("insert {inserted:?} in line {i} at {at}"));
-            }
+            2 => swap_values(&mut lines, rng),
+            3 => set_odd_value(&mut lines, rng),
+            4 => Some(insert_odd_chars(&mut lines, i, rng)),
             _ => {
                 let line: Vec<char> = lines[i].chars().collect();
                 let at = rng.below(line.len() as u64 + 1) as usize;
                 lines.truncate(i + 1);
                 lines[i] = line[..at].iter().collect();
-                done.push(format!("cut the file at line {i} char {at}"));
+                Some(format!("cut the file at line {i} char {at}"))
             }
-        }
+        };
+        done.extend(edit);
     }
     (lines.join("\n"), done.join("; "))
+}
+
+/// A random `key = value` line (not a comment), if any.
+fn assignment(lines: &[String], rng: &mut Rng) -> Option<usize> {
+    let assignments: Vec<usize> = (0..lines.len())
+        .filter(|&k| !lines[k].trim_start().starts_with('#') && lines[k].contains('='))
+        .collect();
+    (!assignments.is_empty()).then(|| assignments[rng.below(assignments.len() as u64) as usize])
+}
+
+fn swap_values(lines: &mut [String], rng: &mut Rng) -> Option<String> {
+    let (a, b) = (assignment(lines, rng)?, assignment(lines, rng)?);
+    let (ka, va) = lines[a].split_once('=')?;
+    let (kb, vb) = lines[b].split_once('=')?;
+    let (new_a, new_b) = (format!("{ka}={vb}"), format!("{kb}={va}"));
+    lines[a] = new_a;
+    lines[b] = new_b;
+    Some(format!("swap the values of lines {a} and {b}"))
+}
+
+fn set_odd_value(lines: &mut [String], rng: &mut Rng) -> Option<String> {
+    let a = assignment(lines, rng)?;
+    let v = ODD_VALUES[rng.below(ODD_VALUES.len() as u64) as usize];
+    let (k, _) = lines[a].split_once('=')?;
+    lines[a] = format!("{k}= {v}");
+    Some(format!("line {a} := `{}`", lines[a]))
+}
+
+fn insert_odd_chars(lines: &mut [String], i: usize, rng: &mut Rng) -> String {
+    let line: Vec<char> = lines[i].chars().collect();
+    let at = rng.below(line.len() as u64 + 1) as usize;
+    let inserted: String = (0..1 + rng.below(6))
+        .map(|_| ODD_CHARS[rng.below(ODD_CHARS.len() as u64) as usize])
+        .collect();
+    lines[i] = line[..at]
+        .iter()
+        .copied()
+        .chain(inserted.chars())
+        .chain(line[at..].iter().copied())
+        .collect();
+    format!("insert {inserted:?} in line {i} at {at}")
 }
 
 /// Random edits of the bundled csqa.toml: a configuration or bad input
