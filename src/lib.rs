@@ -20,6 +20,7 @@ pub mod lock;
 pub mod manifest;
 pub mod metrics;
 pub mod output;
+pub mod page_check;
 pub mod progress;
 pub mod report;
 pub mod rng;

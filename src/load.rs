@@ -6,7 +6,9 @@
 //! timestamps as UTC instants in microseconds, dates as Date. A time-zone-aware
 //! timestamp is an instant; a naive one is local time in the configured zone.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -345,9 +347,43 @@ pub fn load_table(
 /// After reading a table failed: the first of its files that fails on its
 /// own, as bad input naming the file.
 pub fn unreadable_part(parts: &[(String, LazyFrame)]) -> Option<Error> {
-    parts
-        .iter()
-        .find_map(|(rel, lf)| lf.clone().collect().err().map(|e| unreadable(rel, e)))
+    parts.iter().find_map(|(rel, lf)| {
+        contain_panics(|| lf.clone().collect())
+            .err()
+            .map(|e| unreadable(rel, e))
+    })
+}
+
+/// How many reads `contain_panics` is running: while any is, a panic becomes
+/// that read's error, and the panic hook need not print it.
+static CONTAINED_READS: AtomicUsize = AtomicUsize::new(0);
+
+/// Run a read of Parquet files with a panic turned into an error: Polars'
+/// reader can panic on a corrupt footer or page, and a bad file must stop
+/// the command with its name (exit 2), not crash it.
+fn contain_panics<T>(read: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {
+    CONTAINED_READS.fetch_add(1, Ordering::SeqCst);
+    let result = panic::catch_unwind(AssertUnwindSafe(read));
+    CONTAINED_READS.fetch_sub(1, Ordering::SeqCst);
+    result.unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        polars_bail!(ComputeError: "the reader failed: {what}")
+    })
+}
+
+/// Keep the panic hook quiet about panics that `contain_panics` turns into
+/// errors (the error carries the message); any other panic prints as before.
+pub fn quiet_contained_panics() {
+    let default = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        if CONTAINED_READS.load(Ordering::SeqCst) == 0 {
+            default(info);
+        }
+    }));
 }
 
 fn unreadable(rel: &str, e: PolarsError) -> Error {
@@ -375,9 +411,10 @@ fn scan_file(
         },
         ..Default::default()
     };
+    check_footer_and_pages(path, rel)?;
     let mut lf =
         LazyFrame::scan_parquet(PlRefPath::new(path_str), args).map_err(|e| unreadable(rel, e))?;
-    let schema = lf.collect_schema().map_err(|e| unreadable(rel, e))?;
+    let schema = contain_panics(|| lf.collect_schema()).map_err(|e| unreadable(rel, e))?;
     let hive = hive_values(table_dir, path);
     let file = FileColumns {
         cfg,
@@ -483,6 +520,41 @@ impl FileColumns<'_> {
             }
         }
     }
+}
+
+/// Every column chunk the footer points at lies inside the file, and its
+/// page headers are sound. Polars' streaming reader slices the file by these
+/// ranges without a bounds check, and sizes its buffers by the pages' value
+/// counts, so a corrupt footer or page header would make it read outside
+/// the file or abort on an impossible allocation (not an error that can be
+/// caught): such a file is refused first.
+fn check_footer_and_pages(path: &Path, rel: &str) -> Result<()> {
+    let open = || {
+        std::fs::File::open(path).map_err(|e| Error::bad_input(format!("{rel}: cannot open: {e}")))
+    };
+    // One handle for the footer reader, one to walk the pages.
+    let (file, mut pages) = (open()?, open()?);
+    let len = file
+        .metadata()
+        .map_err(|e| Error::bad_input(format!("{rel}: cannot stat: {e}")))?
+        .len();
+    let mut reader = ParquetReader::new(file);
+    let metadata =
+        contain_panics(|| reader.get_metadata().cloned()).map_err(|e| unreadable(rel, e))?;
+    for (i, group) in metadata.row_groups.iter().enumerate() {
+        let end = group.full_byte_range().end;
+        if end > len {
+            return Err(Error::bad_input(format!(
+                "{rel}: not a readable Parquet file (row group {i} ends at byte {end} of {len})"
+            )));
+        }
+        for range in group.byte_ranges_iter() {
+            crate::page_check::check_chunk(&mut pages, range).map_err(|why| {
+                Error::bad_input(format!("{rel}: not a readable Parquet file ({why})"))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn cast_column(e: Expr, kind: Kind, dtype: &DataType) -> Expr {
@@ -600,7 +672,7 @@ pub fn ordered_join(how: JoinType) -> JoinArgs {
 /// Collect a large scan with the streaming engine: files are read, cast and
 /// filtered in batches instead of whole, which bounds the scan's own memory.
 pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
-    match lf.collect_with_engine(Engine::Streaming)? {
+    match contain_panics(|| lf.collect_with_engine(Engine::Streaming))? {
         polars_core::query_result::QueryResult::Single(df) => Ok(df),
         polars_core::query_result::QueryResult::Multiple(_) => {
             polars_bail!(ComputeError: "a scan gave several results")

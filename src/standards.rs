@@ -45,7 +45,11 @@ impl Scope {
     }
 }
 
-/// A module's scale: pass/fail (0 or 1) or an integer range "a-b".
+/// The widest graded scale, "0-100".
+pub const MAX_SCALE_STEPS: i64 = 100;
+
+/// A module's scale: pass/fail (0 or 1) or an integer range "a-b" of at most
+/// `MAX_SCALE_STEPS` steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     PassFail,
@@ -58,8 +62,12 @@ impl Scale {
             return Some(Scale::PassFail);
         }
         let (a, b) = text.split_once('-')?;
-        let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-        (a < b).then_some(Scale::Range(a, b))
+        let (a, b): (i64, i64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        // Agreement statistics build a table over every step of the scale.
+        let steps = b.checked_sub(a)?;
+        (1..=MAX_SCALE_STEPS)
+            .contains(&steps)
+            .then_some(Scale::Range(a, b))
     }
     pub fn bounds(self) -> (i64, i64) {
         match self {
@@ -223,7 +231,7 @@ impl Standards {
             for m in sc.modules {
                 let scale = Scale::parse(&m.scale).ok_or_else(|| {
                     bad(format!(
-                        "scorecard {} module {}: scale \"{}\" is neither pass_fail nor a range like \"0-5\"",
+                        "scorecard {} module {}: scale \"{}\" is neither pass_fail nor a range like \"0-5\" (of at most {MAX_SCALE_STEPS} steps)",
                         sc.version, m.id, m.scale
                     ))
                 })?;

@@ -7,6 +7,7 @@ mod calibration;
 mod cli;
 mod common;
 mod fcr;
+mod fuzz;
 mod generate;
 mod input_rules;
 mod monthly;
