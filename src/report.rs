@@ -226,6 +226,9 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
             );
         }
     }
+    for (name, (c, _)) in &pack.checked.tables {
+        read_notes(&mut md, name, &c.stats);
+    }
     for f in ignored {
         let _ = writeln!(md, "- ignored, not read (not .parquet): `{f}`");
     }
@@ -254,6 +257,28 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
         );
     }
     md
+}
+
+/// What reading `table` took on trust: rows superseded by a later export,
+/// blank strings read as null, local times read as the earlier of two.
+fn read_notes(md: &mut String, table: &str, s: &crate::validate::TableStats) {
+    if s.superseded > 0 {
+        let _ = writeln!(
+            md,
+            "- {table}: {} rows superseded by a later export of the same key (counted as duplicates)",
+            s.superseded
+        );
+    }
+    for (column, n) in &s.blanks_read_as_null {
+        let _ = writeln!(md, "- {table}: {n} blank `{column}` read as null");
+    }
+    if s.ambiguous_local_times > 0 {
+        let _ = writeln!(
+            md,
+            "- {table}: {} rows with a local time that daylight saving repeats, read as the earlier instant",
+            s.ambiguous_local_times
+        );
+    }
 }
 
 /// With agent_hours: the agent-days that had sessions but no hours logged,

@@ -415,6 +415,21 @@ fn a_month_of_messy_exports_gives_the_right_figures_or_says_why_not() {
         )],
     );
 
+    // The report says what was taken on trust, not only what was rejected.
+    let report = std::fs::read_to_string(f.out().join("monthly/2026-10/report.md")).expect("md");
+    for line in [
+        "- sessions: 1 rows rejected (business_line ALL is reserved for the total row)",
+        "- sessions: 1 rows rejected (ended_at beyond max_session_hours)",
+        "- agent_hours: 2 rows rejected (conflicting duplicate)",
+        "- appeals: 1 rows superseded by a later export of the same key (counted as duplicates)",
+        "- sessions: 2 blank `customer_id` read as null",
+        "- sessions: 1 blank `agent_id` read as null",
+        "- sessions: 1 rows with a local time that daylight saving repeats, read as the earlier instant",
+        "- Agent-days with sessions but no hours logged: 2",
+    ] {
+        assert!(report.contains(line), "report.md lacks {line:?}:\n{report}");
+    }
+
     // Every rejected session is in rejects/ with its reason and file.
     let rejects = f.read("monthly/2026-10/rejects/sessions.parquet");
     let mut got: Vec<(String, String)> = (0..rejects.height())
