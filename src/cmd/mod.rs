@@ -34,3 +34,23 @@ pub fn local_times(df: &DataFrame, tz: Tz) -> Result<DataFrame> {
 pub fn write_local(out: &mut OutputDir, name: &str, df: &DataFrame, tz: Tz) -> Result<()> {
     out.write_table(name, &mut local_times(df, tz)?)
 }
+
+/// Write a job's tables, and each checked table's rejected rows under
+/// `rejects/`, with timestamps in local time; returns the tables written
+/// (rejects not counted).
+pub fn write_tables(
+    out: &mut OutputDir,
+    tables: &[(String, DataFrame)],
+    checked: &crate::tables::CheckedTables,
+    tz: Tz,
+) -> Result<usize> {
+    for (name, df) in tables {
+        write_local(out, name, df, tz)?;
+    }
+    for (name, (c, _)) in &checked.tables {
+        if c.rejects.height() > 0 {
+            write_local(out, &format!("rejects/{name}"), &c.rejects, tz)?;
+        }
+    }
+    Ok(tables.len())
+}
