@@ -2,3 +2,4 @@
 
 pub mod monthly;
 pub mod period;
+pub mod pipeline;

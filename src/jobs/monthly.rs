@@ -11,12 +11,12 @@ use polars::sql::SQLContext;
 
 use crate::columns::{i64s, strings};
 use crate::config::Config;
-use crate::contract::{self, TableSpec};
-use crate::enrich;
+use crate::contract;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::load::{ordered_join, Window};
-use crate::metrics::{calibration, fcr, iteration, qa, sla};
+use crate::jobs::pipeline::{self, ReadWindows, ReviewFigures};
+use crate::load::ordered_join;
+use crate::metrics::{calibration, iteration, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
 use crate::validate;
@@ -66,140 +66,129 @@ pub fn run(
     month: &Month,
     mut step: impl FnMut(&str),
 ) -> Result<MonthlyPack> {
-    let tz = cfg.timezone;
-    let previous = month.previous(tz);
-    let window = cfg.fcr_window();
-    // A session's FCR window runs from its end, at most the longest session
-    // accepted after its start: the reads reach that much further.
-    let slack = cfg.max_session();
-    // Sessions: from one window before the previous month (its repeat flags)
-    // to one window after this month (FCR look-ahead), each plus slack.
-    let out_of_range = || Error::bad_input(format!("{}: month out of range", month.label));
-    let read_from = previous
-        .start
-        .checked_sub_signed(window + slack)
-        .ok_or_else(out_of_range)?;
-    let read_to = month
-        .end
-        .checked_add_signed(window + slack)
-        .ok_or_else(out_of_range)?;
-    let messages_to = month
-        .end
-        .checked_add_signed(slack)
-        .ok_or_else(out_of_range)?;
-    let instants = |column, from, to| Window::Instants { column, from, to };
-    let table_window = |spec: &TableSpec| match spec.name {
-        "sessions" => Some(instants("started_at", Some(read_from), Some(read_to))),
-        // Reply SLA is reported for the month only: its sessions'
-        // messages, which may run past the month's end.
-        "messages" => Some(instants("sent_at", Some(month.start), Some(messages_to))),
-        // Reviews and appeals come after their session, however late.
-        "reviews" => Some(instants("reviewed_at", Some(previous.start), None)),
-        "appeals" => Some(instants("filed_at", Some(previous.start), None)),
-        "agent_hours" => Some(Window::Dates {
-            column: "date",
-            from: Some(previous.first_day),
-            to: Some(month.next_first_day()),
-        }),
-        _ => None,
-    };
+    let previous = month.previous(cfg.timezone);
+    let windows = ReadWindows::months(cfg, &previous, month, Some(month), &month.label)?;
     // Sessions first: they are enriched, and the rows read dropped, before
     // the month's messages (the largest table) are read, so the two never
     // take memory at once.
-    let mut checked =
-        CheckedTables::load(cfg, standards, &[&contract::SESSIONS], table_window, |t| {
-            step(&format!("reading {t}"))
-        })?;
-    let sessions_used = checked.take_used(&contract::SESSIONS, standards)?;
+    let (mut checked, sessions_used) =
+        pipeline::load_sessions(cfg, standards, &windows, &mut step)?;
     // The latest session read per line, anywhere in the window: does each
     // line's data reach one FCR window past the month's end?
     let latest_by_line = latest_start_by_line(&sessions_used)?;
-
     step("repeat visits and FCR");
-    let sessions = enrich::sessions(sessions_used.lazy(), cfg)?
-        .with_columns(sla::thresholds(&standards.sla))
-        .with_columns(indicators(cfg, standards.sla.first_response_s))
-        .filter(
-            col("local_month")
-                .eq(lit(month.label.clone()))
-                .or(col("local_month").eq(lit(previous.label.clone()))),
-        )
-        .collect()?;
-    let n_month = sessions
-        .column("local_month")?
-        .str()?
-        .iter()
-        .filter(|m| *m == Some(month.label.as_str()))
-        .count();
-    if n_month == 0 {
-        return Err(Error::bad_input(format!(
-            "no sessions started in {} ({}) in {}",
-            month.label,
-            tz.name(),
-            cfg.data_dir.join("sessions").display()
-        )));
-    }
-    checked.extend(CheckedTables::load(
-        cfg,
-        standards,
-        &[
-            &contract::REVIEWS,
-            &contract::REPEAT_CAUSES,
-            &contract::APPEALS,
-            &contract::AGENT_HOURS,
-        ],
-        table_window,
-        |t| step(&format!("reading {t}")),
-    )?);
+    let sessions = pipeline::enrich_sessions(sessions_used, cfg, standards, &[&previous, month])?;
+    pipeline::require_sessions(&sessions, month, cfg)?;
+    pipeline::load_review_tables(&mut checked, cfg, standards, &windows, &mut step)?;
     // The month's messages, the largest table, are never held: they are
     // checked in streaming passes and streamed once more into reply events.
     step("reading messages");
     let messages = checked.load_scan(
         cfg,
         &contract::MESSAGES,
-        table_window(&contract::MESSAGES).as_ref(),
+        windows.window(&contract::MESSAGES).as_ref(),
     )?;
-    let fcr_lines = fcr_completeness(
-        &month_lines(&sessions, month)?,
-        &latest_by_line,
-        (month.end + window).timestamp_micros(),
-        tz,
-    );
-    let fcr_complete = fcr_lines.iter().all(|l| l.complete);
-    let data_until = local_time(latest_by_line.values().copied().max(), tz);
+    let fcr = fcr_state(cfg, &sessions, month, &latest_by_line)?;
 
     step("QA scores and SLA");
-    let session_keys = sessions.clone().lazy().select([
-        col("session_id"),
-        col("business_line"),
-        col("agent_id"),
-        col("team"),
-        col("category"),
-        col("local_month"),
-        col("reply_threshold_s"),
-    ]);
-    let by_session = |lf: LazyFrame| {
-        lf.join(
-            session_keys.clone(),
-            [col("session_id")],
-            [col("session_id")],
-            ordered_join(JoinType::Inner),
-        )
+    let keys = pipeline::session_keys(&sessions);
+    let reviews = pipeline::review_figures(&checked, standards, &keys)?;
+    // Reply SLA is the month's: only its sessions' messages were read.
+    let month_keys = keys.filter(col("local_month").eq(lit(month.label.clone())));
+    let reply_events = reply_events(messages, &month_keys, standards)?;
+    let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
+    let overrides = month_overrides(&sessions, month)?;
+
+    step("calibration agreement");
+    let ratings = match checked.used("reviews") {
+        Some(r) => calibration::ratings(r.clone().lazy(), month_keys)?,
+        None => Vec::new(),
     };
-    let reviews = checked.used_or_empty(&contract::REVIEWS, standards)?;
-    let review_scores = by_session(qa::review_scores(reviews.clone().lazy())).collect()?;
-    // Module scores of the two months' reviews, with their session's line.
-    let review_modules = by_session(reviews.clone().lazy()).collect()?;
+    let calibration = calibration::tables(&ratings, &cfg.agreement)?;
+
+    step("running queries");
+    let inputs = QueryInputs {
+        sessions,
+        reviews: &reviews,
+        reply_events,
+        agent_time,
+        month,
+        previous: &previous,
+        fcr: &fcr,
+    };
+    let mut ctx = query_context(&checked, standards, inputs)?;
+    let mut tables = Vec::new();
+    for (name, sql) in QUERIES {
+        tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
+    }
+    // The agreement statistics and the iteration rules have no portable SQL
+    // form: Rust computes them, and user queries can read them like the
+    // others.
+    let computed = [
+        ("agreement", calibration.agreement),
+        ("agreement_rounds", calibration.agreement_rounds),
+        ("disagreements", calibration.disagreements),
+        ("reviewers", calibration.reviewers),
+    ];
+    add_tables(&mut ctx, &mut tables, computed);
+    step("standard iteration");
+    let standard_tables = iteration_tables(
+        cfg, standards, month, &previous, &reviews, &ratings, &tables,
+    )?;
+    add_tables(&mut ctx, &mut tables, standard_tables);
+    run_extra_queries(cfg, &mut ctx, &mut tables)?;
+    Ok(MonthlyPack {
+        month: month.clone(),
+        previous,
+        checked,
+        fcr_complete: fcr.complete,
+        fcr_lines: fcr.lines,
+        data_until: fcr.data_until,
+        tables,
+        overrides,
+        agreement: cfg.agreement.clone(),
+    })
+}
+
+/// The month's FCR completeness, per line and for `ALL`.
+struct FcrState {
+    complete: bool,
+    lines: Vec<LineCompleteness>,
+    data_until: Option<String>,
+}
+
+fn fcr_state(
+    cfg: &Config,
+    sessions: &DataFrame,
+    month: &Month,
+    latest_by_line: &BTreeMap<String, i64>,
+) -> Result<FcrState> {
+    let tz = cfg.timezone;
+    let lines = fcr_completeness(
+        &month_lines(sessions, month)?,
+        latest_by_line,
+        (month.end + cfg.fcr_window()).timestamp_micros(),
+        tz,
+    );
+    Ok(FcrState {
+        complete: lines.iter().all(|l| l.complete),
+        lines,
+        data_until: local_time(latest_by_line.values().copied().max(), tz),
+    })
+}
+
+/// Reply events of the month's sessions, each judged against the reply
+/// threshold in force and the base one. Tens of millions of events a month
+/// at scale: they carry only what the tables group them by.
+fn reply_events(
+    messages: Option<LazyFrame>,
+    month_keys: &LazyFrame,
+    standards: &Standards,
+) -> Result<DataFrame> {
     let messages = match messages {
         Some(scan) => scan,
         None => validate::empty_used(&contract::MESSAGES, standards)?.lazy(),
     };
-    // Reply SLA is the month's: only its sessions' messages were read.
-    let month_keys = session_keys
-        .clone()
-        .filter(col("local_month").eq(lit(month.label.clone())));
-    // Tens of millions of events a month at scale: they carry only what the
-    // tables group them by.
     let reply_keys = month_keys.clone().select([
         col("session_id"),
         col("business_line"),
@@ -207,7 +196,7 @@ pub fn run(
         col("local_month"),
         col("reply_threshold_s"),
     ]);
-    let reply_events = sla::reply_events(messages, reply_keys)?
+    Ok(sla::reply_events(messages, reply_keys)?
         .with_columns([
             col("reply_s")
                 .lt_eq(col("reply_threshold_s"))
@@ -219,27 +208,12 @@ pub fn run(
                 .alias("reply_met_base"),
         ])
         .drop(by_name(["reply_threshold_s"], true, false))
-        .collect()?;
-    let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
-    let causes = checked.used_or_empty(&contract::REPEAT_CAUSES, standards)?;
-    let appeals = checked.used_or_empty(&contract::APPEALS, standards)?;
-    let cause_labels = DataFrame::new_infer_height(vec![
-        Column::new(
-            "cause".into(),
-            standards.causes.keys().cloned().collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "label".into(),
-            standards.causes.values().cloned().collect::<Vec<_>>(),
-        ),
-    ])?;
-    let period = DataFrame::new_infer_height(vec![
-        Column::new("month".into(), [month.label.clone()]),
-        Column::new("prev_month".into(), [previous.label.clone()]),
-        Column::new("fcr_complete".into(), [fcr_complete]),
-    ])?;
-    let fcr_lines_table = fcr_lines_frame(&fcr_lines, fcr_complete)?;
-    let overrides = sessions
+        .collect()?)
+}
+
+/// SLA overrides in force during the month with the sessions they touched.
+fn month_overrides(sessions: &DataFrame, month: &Month) -> Result<DataFrame> {
+    Ok(sessions
         .clone()
         .lazy()
         .filter(
@@ -256,45 +230,84 @@ pub fn run(
             col("started_at").max().alias("last_session"),
         ])
         .sort(["sla_override", "business_line"], Default::default())
-        .collect()?;
+        .collect()?)
+}
 
-    step("calibration agreement");
-    let ratings = match checked.used("reviews") {
-        Some(r) => calibration::ratings(r.clone().lazy(), month_keys)?,
-        None => Vec::new(),
-    };
-    let calibration = calibration::tables(&ratings, &cfg.agreement)?;
-    let computed = [
-        ("agreement", calibration.agreement),
-        ("agreement_rounds", calibration.agreement_rounds),
-        ("disagreements", calibration.disagreements),
-        ("reviewers", calibration.reviewers),
-    ];
+/// The enriched tables the month's SQL reads.
+struct QueryInputs<'a> {
+    sessions: DataFrame,
+    reviews: &'a ReviewFigures,
+    reply_events: DataFrame,
+    agent_time: DataFrame,
+    month: &'a Month,
+    previous: &'a Month,
+    fcr: &'a FcrState,
+}
 
-    step("running queries");
-    let mut ctx = SQLContext::new();
-    ctx.register("sessions", sessions.lazy());
-    ctx.register("review_scores", review_scores.lazy());
-    ctx.register("reply_events", reply_events.lazy());
-    ctx.register("agent_time", agent_time.lazy());
+/// A SQL context with every table the built-in and the user's queries see.
+fn query_context(
+    checked: &CheckedTables,
+    standards: &Standards,
+    x: QueryInputs,
+) -> Result<SQLContext> {
+    let causes = checked.used_or_empty(&contract::REPEAT_CAUSES, standards)?;
+    let appeals = checked.used_or_empty(&contract::APPEALS, standards)?;
+    let cause_labels = DataFrame::new_infer_height(vec![
+        Column::new(
+            "cause".into(),
+            standards.causes.keys().cloned().collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "label".into(),
+            standards.causes.values().cloned().collect::<Vec<_>>(),
+        ),
+    ])?;
+    let period = DataFrame::new_infer_height(vec![
+        Column::new("month".into(), [x.month.label.clone()]),
+        Column::new("prev_month".into(), [x.previous.label.clone()]),
+        Column::new("fcr_complete".into(), [x.fcr.complete]),
+    ])?;
+    let ctx = SQLContext::new();
+    ctx.register("sessions", x.sessions.lazy());
+    ctx.register("review_scores", x.reviews.review_scores.clone().lazy());
+    ctx.register("reply_events", x.reply_events.lazy());
+    ctx.register("agent_time", x.agent_time.lazy());
     ctx.register("repeat_causes", causes.lazy());
-    ctx.register("review_modules", review_modules.clone().lazy());
+    ctx.register("review_modules", x.reviews.review_modules.clone().lazy());
     ctx.register("appeals", appeals.lazy());
     ctx.register("cause_labels", cause_labels.lazy());
     ctx.register("period", period.lazy());
-    ctx.register("fcr_lines", fcr_lines_table.lazy());
-    let mut tables = Vec::new();
-    for (name, sql) in QUERIES {
-        tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
-    }
-    // The agreement statistics and the iteration rules have no portable SQL
-    // form: Rust computes them, and user queries can read them like the
-    // others.
+    ctx.register(
+        "fcr_lines",
+        fcr_lines_frame(&x.fcr.lines, x.fcr.complete)?.lazy(),
+    );
+    Ok(ctx)
+}
+
+/// Add computed tables to the pack, and to the SQL context for the user's
+/// queries.
+fn add_tables<const N: usize>(
+    ctx: &mut SQLContext,
+    tables: &mut Vec<(String, DataFrame)>,
+    computed: [(&str, DataFrame); N],
+) {
     for (name, df) in computed {
         ctx.register(name, df.clone().lazy());
         tables.push((name.to_string(), df));
     }
-    step("standard iteration");
+}
+
+/// `iteration` and `scorecard_changes`, from the pack's agreement and
+/// appeals tables.
+fn iteration_tables(
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+    previous: &Month,
+    reviews: &ReviewFigures,
+    ratings: &[calibration::Rating],
+    tables: &[(String, DataFrame)],
+) -> Result<[(&'static str, DataFrame); 2]> {
     let table = |name: &str| {
         tables
             .iter()
@@ -305,53 +318,41 @@ pub fn run(
     let inputs = iteration::IterationInputs {
         standards,
         month,
-        previous: &previous,
-        review_modules: &review_modules,
+        previous,
+        review_modules: &reviews.review_modules,
         agreement: table("agreement")?,
         appeals: table("appeals")?,
-        ratings: &ratings,
+        ratings,
         agreement_cfg: &cfg.agreement,
         iteration_cfg: &cfg.iteration,
     };
-    let standard_tables = [
+    Ok([
         ("iteration", iteration::iteration(&inputs)?),
         ("scorecard_changes", iteration::scorecard_changes(&inputs)?),
-    ];
-    for (name, df) in standard_tables {
-        ctx.register(name, df.clone().lazy());
-        tables.push((name.to_string(), df));
-    }
-    for (name, sql) in extra_queries(cfg.monthly.extra_queries.as_deref())? {
+    ])
+}
+
+/// The user's `[monthly] extra_queries`, each an extra table of the pack.
+fn run_extra_queries(
+    cfg: &Config,
+    ctx: &mut SQLContext,
+    tables: &mut Vec<(String, DataFrame)>,
+) -> Result<()> {
+    let dir = cfg.monthly.extra_queries.as_deref();
+    for (name, sql) in extra_queries(dir)? {
         if tables.iter().any(|(n, _)| *n == name) {
             return Err(Error::bad_input(format!(
                 "extra query {name}.sql has the name of a built-in table"
             )));
         }
         // The user's SQL is input like the data: a broken file is bad input.
-        let df = run_sql(&mut ctx, &name, &sql).map_err(|e| {
-            let dir = cfg
-                .monthly
-                .extra_queries
-                .as_deref()
-                .unwrap_or(Path::new(""));
-            Error::bad_input(format!(
-                "{}: {e}",
-                dir.join(format!("{name}.sql")).display()
-            ))
+        let df = run_sql(ctx, &name, &sql).map_err(|e| {
+            let file = dir.unwrap_or(Path::new("")).join(format!("{name}.sql"));
+            Error::bad_input(format!("{}: {e}", file.display()))
         })?;
         tables.push((name, df));
     }
-    Ok(MonthlyPack {
-        month: month.clone(),
-        previous,
-        checked,
-        fcr_complete,
-        fcr_lines,
-        data_until,
-        tables,
-        overrides,
-        agreement: cfg.agreement.clone(),
-    })
+    Ok(())
 }
 
 /// Whether one business line's data reaches one FCR window past the
@@ -449,25 +450,6 @@ fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
     ctx.execute(sql)
         .and_then(LazyFrame::collect)
         .map_err(|e| Error::other(format!("query {name}.sql: {e}")))
-}
-
-/// Per-session 0/1 columns that the SQL sums; nulls read as the contract
-/// says (complaint null = false, unrated = not in CSAT).
-fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
-    let flag = |e: Expr| e.fill_null(lit(false)).cast(DataType::Int32);
-    vec![
-        flag(col("rating").is_not_null()).alias("rated"),
-        flag(col("rating").gt_eq(lit(cfg.satisfied_min))).alias("satisfied"),
-        flag(col("customer_id").is_not_null()).alias("in_fcr"),
-        flag(col(fcr::FOLLOWED)).alias("followed_n"),
-        flag(col(fcr::IS_REPEAT)).alias("repeat_n"),
-        flag(col("complaint")).alias("complaint_n"),
-        flag(col("public_opinion")).alias("public_opinion_n"),
-        flag(col("agent_id").is_not_null()).alias("agent_handled"),
-        flag(col("first_response_s").is_not_null()).alias("frs_measured"),
-        flag(col("first_response_s").lt_eq(col("first_response_threshold_s"))).alias("frs_met"),
-        flag(col("first_response_s").lt_eq(lit(base_first_response_s))).alias("frs_met_base"),
-    ]
 }
 
 /// Agent time per (business_line, agent_id) for the month, with rows for

@@ -1,0 +1,244 @@
+//! The steps every reporting job shares: say which part of each table the
+//! job's months need, load and check the tables, enrich sessions (FCR
+//! flags, SLA thresholds, per-session indicators) and reviews (scores and
+//! module scores with their session's line). The monthly pack and the
+//! quarterly review are built from these steps, so a figure means the same
+//! in both.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use polars::prelude::*;
+
+use crate::config::Config;
+use crate::contract::{self, TableSpec};
+use crate::enrich;
+use crate::error::{Error, Result};
+use crate::jobs::period::Month;
+use crate::load::{ordered_join, Window};
+use crate::metrics::{fcr, qa, sla};
+use crate::standards::Standards;
+use crate::tables::CheckedTables;
+
+/// The part of each table a job reads, for reported months `first..=last`.
+#[derive(Debug, Clone)]
+pub struct ReadWindows {
+    /// Sessions: one FCR window (plus the longest session) before `first`,
+    /// for its repeat flags, to one window after `last`, for FCR look-ahead.
+    pub sessions: (DateTime<Utc>, DateTime<Utc>),
+    /// Messages of the sessions of one month (None: messages are not read).
+    pub messages: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Reviews and appeals come after their session, however late.
+    pub reviews_from: DateTime<Utc>,
+    /// Agent hours: local dates in [from, to).
+    pub hours: (NaiveDate, NaiveDate),
+}
+
+impl ReadWindows {
+    /// The windows for months `first..=last`, with the messages of
+    /// `messages_of` when the job reports reply SLA. `label` names the
+    /// period in the error when the dates overflow.
+    pub fn months(
+        cfg: &Config,
+        first: &Month,
+        last: &Month,
+        messages_of: Option<&Month>,
+        label: &str,
+    ) -> Result<ReadWindows> {
+        let window = cfg.fcr_window();
+        // A session's FCR window runs from its end, at most the longest
+        // session accepted after its start: the reads reach that much
+        // further.
+        let slack = cfg.max_session();
+        let out_of_range = || Error::bad_input(format!("{label}: month out of range"));
+        let from = first
+            .start
+            .checked_sub_signed(window + slack)
+            .ok_or_else(out_of_range)?;
+        let to = last
+            .end
+            .checked_add_signed(window + slack)
+            .ok_or_else(out_of_range)?;
+        let messages = match messages_of {
+            // Reply SLA is reported for the month only: its sessions'
+            // messages, which may run past the month's end.
+            Some(m) => Some((
+                m.start,
+                m.end.checked_add_signed(slack).ok_or_else(out_of_range)?,
+            )),
+            None => None,
+        };
+        Ok(ReadWindows {
+            sessions: (from, to),
+            messages,
+            reviews_from: first.start,
+            hours: (first.first_day, last.next_first_day()),
+        })
+    }
+
+    /// The part of `spec`'s table to read (None: all of it).
+    pub fn window(&self, spec: &TableSpec) -> Option<Window> {
+        let instants = |column, from, to| Window::Instants { column, from, to };
+        match spec.name {
+            "sessions" => Some(instants(
+                "started_at",
+                Some(self.sessions.0),
+                Some(self.sessions.1),
+            )),
+            "messages" => self
+                .messages
+                .map(|(from, to)| instants("sent_at", Some(from), Some(to))),
+            "reviews" => Some(instants("reviewed_at", Some(self.reviews_from), None)),
+            "appeals" => Some(instants("filed_at", Some(self.reviews_from), None)),
+            "agent_hours" => Some(Window::Dates {
+                column: "date",
+                from: Some(self.hours.0),
+                to: Some(self.hours.1),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Check the sessions in the window and take their used rows out, so that
+/// they are enriched (and the raw rows dropped) before larger tables are read.
+pub fn load_sessions(
+    cfg: &Config,
+    standards: &Standards,
+    windows: &ReadWindows,
+    mut step: impl FnMut(&str),
+) -> Result<(CheckedTables, DataFrame)> {
+    let mut checked = CheckedTables::load(
+        cfg,
+        standards,
+        &[&contract::SESSIONS],
+        |s| windows.window(s),
+        |t| step(&format!("reading {t}")),
+    )?;
+    let used = checked.take_used(&contract::SESSIONS, standards)?;
+    Ok((checked, used))
+}
+
+/// Check the review-side tables (reviews, repeat causes, appeals, agent
+/// hours) in the window and add them to `checked`.
+pub fn load_review_tables(
+    checked: &mut CheckedTables,
+    cfg: &Config,
+    standards: &Standards,
+    windows: &ReadWindows,
+    mut step: impl FnMut(&str),
+) -> Result<()> {
+    checked.extend(CheckedTables::load(
+        cfg,
+        standards,
+        &[
+            &contract::REVIEWS,
+            &contract::REPEAT_CAUSES,
+            &contract::APPEALS,
+            &contract::AGENT_HOURS,
+        ],
+        |s| windows.window(s),
+        |t| step(&format!("reading {t}")),
+    )?);
+    Ok(())
+}
+
+/// Sessions with local calendar columns, FCR flags, the SLA thresholds in
+/// force when each started and the 0/1 indicators the queries sum, kept to
+/// the sessions that started in `months`.
+pub fn enrich_sessions(
+    sessions_used: DataFrame,
+    cfg: &Config,
+    standards: &Standards,
+    months: &[&Month],
+) -> Result<DataFrame> {
+    let in_months = months
+        .iter()
+        .map(|m| col("local_month").eq(lit(m.label.clone())))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
+    Ok(enrich::sessions(sessions_used.lazy(), cfg)?
+        .with_columns(sla::thresholds(&standards.sla))
+        .with_columns(indicators(cfg, standards.sla.first_response_s))
+        .filter(in_months)
+        .collect()?)
+}
+
+/// Sessions that started in `month`; none is an error naming the folder.
+pub fn require_sessions(sessions: &DataFrame, month: &Month, cfg: &Config) -> Result<usize> {
+    let n = sessions
+        .column("local_month")?
+        .str()?
+        .iter()
+        .filter(|m| *m == Some(month.label.as_str()))
+        .count();
+    if n == 0 {
+        return Err(Error::bad_input(format!(
+            "no sessions started in {} ({}) in {}",
+            month.label,
+            cfg.timezone.name(),
+            cfg.data_dir.join("sessions").display()
+        )));
+    }
+    Ok(n)
+}
+
+/// What reviews, appeals and messages are joined to: each session's line,
+/// agent, team, category, month and reply threshold.
+pub fn session_keys(sessions: &DataFrame) -> LazyFrame {
+    sessions.clone().lazy().select([
+        col("session_id"),
+        col("business_line"),
+        col("agent_id"),
+        col("team"),
+        col("category"),
+        col("local_month"),
+        col("reply_threshold_s"),
+    ])
+}
+
+/// Reviews of the sessions read, with their session's keys.
+pub struct ReviewFigures {
+    /// One row per review: its QA score.
+    pub review_scores: DataFrame,
+    /// One row per review and module: the module's score, scale and
+    /// version in force.
+    pub review_modules: DataFrame,
+}
+
+pub fn review_figures(
+    checked: &CheckedTables,
+    standards: &Standards,
+    keys: &LazyFrame,
+) -> Result<ReviewFigures> {
+    let by_session = |lf: LazyFrame| {
+        lf.join(
+            keys.clone(),
+            [col("session_id")],
+            [col("session_id")],
+            ordered_join(JoinType::Inner),
+        )
+    };
+    let reviews = checked.used_or_empty(&contract::REVIEWS, standards)?;
+    Ok(ReviewFigures {
+        review_scores: by_session(qa::review_scores(reviews.clone().lazy())).collect()?,
+        review_modules: by_session(reviews.lazy()).collect()?,
+    })
+}
+
+/// Per-session 0/1 columns that the SQL sums; nulls read as the contract
+/// says (complaint null = false, unrated = not in CSAT).
+fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
+    let flag = |e: Expr| e.fill_null(lit(false)).cast(DataType::Int32);
+    vec![
+        flag(col("rating").is_not_null()).alias("rated"),
+        flag(col("rating").gt_eq(lit(cfg.satisfied_min))).alias("satisfied"),
+        flag(col("customer_id").is_not_null()).alias("in_fcr"),
+        flag(col(fcr::FOLLOWED)).alias("followed_n"),
+        flag(col(fcr::IS_REPEAT)).alias("repeat_n"),
+        flag(col("complaint")).alias("complaint_n"),
+        flag(col("public_opinion")).alias("public_opinion_n"),
+        flag(col("agent_id").is_not_null()).alias("agent_handled"),
+        flag(col("first_response_s").is_not_null()).alias("frs_measured"),
+        flag(col("first_response_s").lt_eq(col("first_response_threshold_s"))).alias("frs_met"),
+        flag(col("first_response_s").lt_eq(lit(base_first_response_s))).alias("frs_met_base"),
+    ]
+}
