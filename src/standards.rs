@@ -213,107 +213,11 @@ impl Standards {
         let raw: RawStandards =
             toml::from_str(text).map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
         let bad = |m: String| Error::bad_input(format!("{origin}: {m}"));
-        if raw.scorecard.is_empty() {
-            return Err(bad("no [[scorecard]] version".into()));
-        }
-        let mut scorecards = Vec::new();
-        for sc in raw.scorecard {
-            let date = toml_date(&sc.effective_from).ok_or_else(|| {
-                bad(format!(
-                    "scorecard {}: effective_from must be a date like 2026-10-01",
-                    sc.version
-                ))
-            })?;
-            if sc.modules.is_empty() {
-                return Err(bad(format!("scorecard {} has no modules", sc.version)));
-            }
-            let mut modules: Vec<Module> = Vec::new();
-            for m in sc.modules {
-                let scale = Scale::parse(&m.scale).ok_or_else(|| {
-                    bad(format!(
-                        "scorecard {} module {}: scale \"{}\" is neither pass_fail nor a range like \"0-5\" (of at most {MAX_SCALE_STEPS} steps)",
-                        sc.version, m.id, m.scale
-                    ))
-                })?;
-                if !(m.weight.is_finite() && m.weight >= 0.0) {
-                    return Err(bad(format!(
-                        "scorecard {} module {}: weight must be a non-negative number",
-                        sc.version, m.id
-                    )));
-                }
-                if modules.iter().any(|x| x.id == m.id) {
-                    return Err(bad(format!(
-                        "scorecard {} lists module {} twice",
-                        sc.version, m.id
-                    )));
-                }
-                modules.push(Module {
-                    id: m.id,
-                    name: m.name,
-                    name_zh: m.name_zh,
-                    group: m.group,
-                    scope: m.scope,
-                    scale,
-                    weight: m.weight,
-                });
-            }
-            scorecards.push(Scorecard {
-                effective_from_utc: local_midnight_utc(date, tz),
-                version: sc.version,
-                effective_from: date,
-                modules,
-            });
-        }
-        scorecards.sort_by_key(|s| s.effective_from);
-        if let Some(w) = scorecards
-            .windows(2)
-            .find(|w| w[0].effective_from == w[1].effective_from)
-        {
-            return Err(bad(format!(
-                "scorecards {} and {} take effect on the same date",
-                w[0].version, w[1].version
-            )));
-        }
-        let raw_sla = raw.sla.unwrap_or(RawSla {
-            first_response_s: 30.0,
-            reply_s: 120.0,
-            overrides: Vec::new(),
-        });
-        check_threshold("[sla] first_response_s", Some(raw_sla.first_response_s)).map_err(bad)?;
-        check_threshold("[sla] reply_s", Some(raw_sla.reply_s)).map_err(bad)?;
-        let mut overrides = Vec::new();
-        for (i, o) in raw_sla.overrides.into_iter().enumerate() {
-            let which = format!("[[sla.overrides]] #{} (\"{}\")", i + 1, o.reason);
-            let instant = |key: &str, d: &toml::value::Datetime| {
-                toml_instant(d, tz).map_err(|e| bad(format!("{which} {key} = {d}: {e}")))
-            };
-            let from = instant("from", &o.from)?;
-            let to = instant("to", &o.to)?;
-            check_threshold(&format!("{which} first_response_s"), o.first_response_s)
-                .map_err(bad)?;
-            check_threshold(&format!("{which} reply_s"), o.reply_s).map_err(bad)?;
-            if to <= from {
-                return Err(bad(format!(
-                    "[[sla.overrides]] \"{}\": to must be after from",
-                    o.reason
-                )));
-            }
-            overrides.push(SlaOverride {
-                business_line: o.business_line,
-                from,
-                to,
-                first_response_s: o.first_response_s,
-                reply_s: o.reply_s,
-                reason: o.reason,
-            });
-        }
+        let scorecards = scorecards(raw.scorecard, tz).map_err(bad)?;
+        let sla = sla(raw.sla, tz).map_err(bad)?;
         Ok(Standards {
             scorecards,
-            sla: Sla {
-                first_response_s: raw_sla.first_response_s,
-                reply_s: raw_sla.reply_s,
-                overrides,
-            },
+            sla,
             causes: raw.causes,
             source: None,
         })
@@ -326,6 +230,118 @@ impl Standards {
             .rev()
             .find(|s| s.effective_from_utc <= at)
     }
+}
+
+/// The scorecard versions, oldest first; no two take effect on one date.
+fn scorecards(raw: Vec<RawScorecard>, tz: Tz) -> std::result::Result<Vec<Scorecard>, String> {
+    if raw.is_empty() {
+        return Err("no [[scorecard]] version".into());
+    }
+    let mut scorecards = raw
+        .into_iter()
+        .map(|sc| scorecard(sc, tz))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    scorecards.sort_by_key(|s| s.effective_from);
+    if let Some(w) = scorecards
+        .windows(2)
+        .find(|w| w[0].effective_from == w[1].effective_from)
+    {
+        return Err(format!(
+            "scorecards {} and {} take effect on the same date",
+            w[0].version, w[1].version
+        ));
+    }
+    Ok(scorecards)
+}
+
+fn scorecard(sc: RawScorecard, tz: Tz) -> std::result::Result<Scorecard, String> {
+    let date = toml_date(&sc.effective_from).ok_or_else(|| {
+        format!(
+            "scorecard {}: effective_from must be a date like 2026-10-01",
+            sc.version
+        )
+    })?;
+    if sc.modules.is_empty() {
+        return Err(format!("scorecard {} has no modules", sc.version));
+    }
+    let mut modules: Vec<Module> = Vec::new();
+    for m in sc.modules {
+        let scale = Scale::parse(&m.scale).ok_or_else(|| {
+            format!(
+                "scorecard {} module {}: scale \"{}\" is neither pass_fail nor a range like \"0-5\" (of at most {MAX_SCALE_STEPS} steps)",
+                sc.version, m.id, m.scale
+            )
+        })?;
+        if !(m.weight.is_finite() && m.weight >= 0.0) {
+            return Err(format!(
+                "scorecard {} module {}: weight must be a non-negative number",
+                sc.version, m.id
+            ));
+        }
+        if modules.iter().any(|x| x.id == m.id) {
+            return Err(format!(
+                "scorecard {} lists module {} twice",
+                sc.version, m.id
+            ));
+        }
+        modules.push(Module {
+            id: m.id,
+            name: m.name,
+            name_zh: m.name_zh,
+            group: m.group,
+            scope: m.scope,
+            scale,
+            weight: m.weight,
+        });
+    }
+    Ok(Scorecard {
+        effective_from_utc: local_midnight_utc(date, tz),
+        version: sc.version,
+        effective_from: date,
+        modules,
+    })
+}
+
+/// The response standard with its emergency overrides (the built-in
+/// thresholds when the file has no `[sla]`).
+fn sla(raw: Option<RawSla>, tz: Tz) -> std::result::Result<Sla, String> {
+    let raw = raw.unwrap_or(RawSla {
+        first_response_s: 30.0,
+        reply_s: 120.0,
+        overrides: Vec::new(),
+    });
+    check_threshold("[sla] first_response_s", Some(raw.first_response_s))?;
+    check_threshold("[sla] reply_s", Some(raw.reply_s))?;
+    let mut overrides = Vec::new();
+    for (i, o) in raw.overrides.into_iter().enumerate() {
+        let which = format!("[[sla.overrides]] #{} (\"{}\")", i + 1, o.reason);
+        let instant = |key: &str, d: &toml::value::Datetime| {
+            toml_instant(d, tz).map_err(|e| format!("{which} {key} = {d}: {e}"))
+        };
+        let from = instant("from", &o.from)?;
+        let to = instant("to", &o.to)?;
+        check_threshold(&format!("{which} first_response_s"), o.first_response_s)?;
+        check_threshold(&format!("{which} reply_s"), o.reply_s)?;
+        if to <= from {
+            return Err(format!(
+                "[[sla.overrides]] \"{}\": to must be after from",
+                o.reason
+            ));
+        }
+        overrides.push(SlaOverride {
+            business_line: o.business_line,
+            from,
+            to,
+            first_response_s: o.first_response_s,
+            reply_s: o.reply_s,
+            reason: o.reason,
+        });
+    }
+    Ok(Sla {
+        first_response_s: raw.first_response_s,
+        reply_s: raw.reply_s,
+        overrides,
+    })
 }
 
 pub fn local_midnight_utc(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
