@@ -25,5 +25,6 @@ pub mod report;
 pub mod rng;
 pub mod sampling;
 pub mod standards;
+pub mod stats;
 pub mod tables;
 pub mod validate;

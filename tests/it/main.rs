@@ -15,4 +15,5 @@ mod replies;
 mod sample;
 mod sampling;
 mod standards;
+mod stats;
 mod validate;
