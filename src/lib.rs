@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod output;
 pub mod progress;
 pub mod report;
+pub mod report_quarterly;
 pub mod rng;
 pub mod sampling;
 pub mod standards;
