@@ -11,6 +11,7 @@ mod generate;
 mod input_rules;
 mod monthly;
 mod output;
+mod quarterly;
 mod replies;
 mod sample;
 mod sampling;
