@@ -246,7 +246,7 @@ fn finds_the_worsening_module_the_drifting_reviewer_and_splits_at_the_scale_chan
     close(f64_at(&tr, "mk_p", i), 0.008534920414227098, 1e-9, "MK p");
     close(f64_at(&tr, "sen_slope", i), 0.1, 1e-12, "Sen slope");
     let q = f64_at(&tr, "q_value", i).expect("q");
-    assert!(q >= 0.008534920414227098 && q < 0.05, "q {q}");
+    assert!((0.008534920414227098..0.05).contains(&q), "q {q}");
     assert_eq!(str_at(&tr, "verdict", i).as_deref(), Some("worsening"));
     // QoQ: Q3 defects 16+20+24 = 60 of 120, Q2 4+8+12 = 24 of 120.
     // statsmodels proportions_ztest([60,24],[120,120]) = (4.871987657646901, 1.1048107239139928e-06)
