@@ -303,11 +303,18 @@ pub fn trends(x: &TrendInputs) -> Vec<Trend> {
     out
 }
 
-/// Benjamini–Hochberg over every trend tested, then each verdict: a
-/// significant rise of the defect rate, or fall of agreement, is worsening.
+/// Benjamini–Hochberg over the trends of one metric tested across every
+/// module and line, then each verdict: a significant rise of the defect
+/// rate, or fall of agreement, is worsening.
 fn judge(trends: &mut [Trend], alpha: f64) {
+    for metric in ["defect_rate", "agreement"] {
+        judge_metric(trends, metric, alpha);
+    }
+}
+
+fn judge_metric(trends: &mut [Trend], metric: &str, alpha: f64) {
     let tested: Vec<usize> = (0..trends.len())
-        .filter(|&i| trends[i].mk.is_some())
+        .filter(|&i| trends[i].mk.is_some() && trends[i].metric == metric)
         .collect();
     let p: Vec<f64> = tested
         .iter()
