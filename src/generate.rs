@@ -99,7 +99,7 @@ const CHANNELS: [(&str, f64); 3] = [("chat", 0.7), ("phone", 0.2), ("email", 0.1
 /// modules' own trends stay clean) they give full marks to a share of
 /// scores that grows by `DRIFT_PER_MONTH` every month.
 const DRIFTING_REVIEWER: &str = "qa04";
-const DRIFT_PER_MONTH: f64 = 0.1;
+const DRIFT_PER_MONTH: f64 = 0.15;
 const REVIEWERS: [(&str, f64); 5] = [
     ("qa01", 0.0),
     ("qa02", 0.35),
@@ -185,7 +185,7 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.88,
         contested: false,
         from_v2: false,
-        decline: 0.08,
+        decline: 0.1,
         csat_link: 0.0,
         complaint_link: true,
     },
