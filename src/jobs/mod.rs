@@ -4,3 +4,4 @@ pub mod monthly;
 pub mod period;
 pub mod pipeline;
 pub mod quarterly;
+pub mod quarterly_tables;
