@@ -474,3 +474,270 @@ fn half_year_and_bad_periods() {
         stderr(&o)
     );
 }
+
+const THREE_VERSIONS: &str = r#"
+[[scorecard]]
+version = "v1"
+effective_from = 2026-01-01
+[[scorecard.modules]]
+id = "m1"
+name = "One"
+group = "service"
+scope = "system"
+scale = "pass_fail"
+weight = 1
+[[scorecard.modules]]
+id = "m2"
+name = "Two"
+group = "service"
+scope = "system"
+scale = "0-5"
+weight = 1
+
+[[scorecard]]
+version = "v2"
+effective_from = 2026-03-01
+[[scorecard.modules]]
+id = "m1"
+name = "One"
+group = "service"
+scope = "system"
+scale = "pass_fail"
+weight = 2
+[[scorecard.modules]]
+id = "m2"
+name = "Two renamed"
+group = "service"
+scope = "system"
+scale = "0-5"
+weight = 1
+[[scorecard.modules]]
+id = "m3"
+name = "Three"
+group = "resolution"
+scope = "single_point"
+scale = "pass_fail"
+weight = 1
+
+[[scorecard]]
+version = "v3"
+effective_from = 2026-05-01
+[[scorecard.modules]]
+id = "m1"
+name = "One"
+group = "service"
+scope = "system"
+scale = "pass_fail"
+weight = 2
+[[scorecard.modules]]
+id = "m2"
+name = "Two"
+group = "resolution"
+scope = "system"
+scale = "0-5"
+weight = 1
+[[scorecard.modules]]
+id = "m3"
+name = "Three"
+group = "resolution"
+scope = "single_point"
+scale = "pass_fail"
+weight = 1
+"#;
+
+#[test]
+fn series_split_at_each_definition_change_and_start_for_an_added_module() {
+    use csqa::metrics::modules::SeriesMap;
+    let standards =
+        csqa::standards::Standards::parse(THREE_VERSIONS, chrono_tz::UTC, "test").expect("parse");
+    let map = SeriesMap::of(&standards);
+    let series = |v: &str, m: &str| map.series.get(&(v.to_string(), m.to_string())).cloned();
+    // m1: weight 1 → 2 in v2 starts series v2, which v3 continues.
+    assert_eq!(
+        [series("v1", "m1"), series("v2", "m1"), series("v3", "m1")],
+        [Some("v1".into()), Some("v2".into()), Some("v2".into())]
+    );
+    // m2: a new name is no change; its group changes in v3.
+    assert_eq!(
+        [series("v1", "m2"), series("v2", "m2"), series("v3", "m2")],
+        [Some("v1".into()), Some("v1".into()), Some("v3".into())]
+    );
+    // m3: added by v2.
+    assert_eq!(
+        [series("v1", "m3"), series("v2", "m3"), series("v3", "m3")],
+        [None, Some("v2".into()), Some("v2".into())]
+    );
+    let changes: Vec<String> = map
+        .changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}: {}",
+                c.module_id, c.version, c.effective_from, c.change
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "m1 v2 2026-03-01: weight 1 → 2",
+            "m3 v2 2026-03-01: added",
+            "m2 v3 2026-05-01: group service → resolution",
+        ]
+    );
+}
+
+/// One `ALL` row of module_months for the trend tests.
+fn month(
+    module: &str,
+    month: &str,
+    reviews: u64,
+    defects: u64,
+) -> csqa::metrics::modules::MonthFigures {
+    csqa::metrics::modules::MonthFigures {
+        module_id: module.into(),
+        month: month.into(),
+        line: "ALL".into(),
+        series: "v1".into(),
+        scale: "0-1".into(),
+        reviews,
+        defects,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn trends_skip_a_month_without_reviews_and_wait_for_an_added_module() {
+    use csqa::metrics::modules::{trends, TrendInputs};
+    let labels = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let trend_months = labels(&[
+        "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09",
+    ]);
+    // x: 40 reviews a month with 4, 8, —, 16, 20, 24 defects (none in June):
+    // rates 0.1, 0.2, 0.4, 0.5, 0.6 at months 0, 1, 3, 4, 5.
+    // y: added in July, 3 months of 40 reviews: too few points.
+    // z: 29 reviews a month, below min_reviews 30: no point at all.
+    let mut rows = vec![
+        month("x", "2026-04", 40, 4),
+        month("x", "2026-05", 40, 8),
+        month("x", "2026-07", 40, 16),
+        month("x", "2026-08", 40, 20),
+        month("x", "2026-09", 40, 24),
+    ];
+    for m in ["2026-07", "2026-08", "2026-09"] {
+        rows.push(month("y", m, 40, 2));
+    }
+    for m in &trend_months {
+        rows.push(month("z", m, 29, 3));
+    }
+    let current = ["x", "y", "z"]
+        .iter()
+        .map(|m| (m.to_string(), "v1".to_string()))
+        .collect();
+    let cfg = csqa::config::QuarterlyConfig::default();
+    let out = trends(&TrendInputs {
+        months: &rows,
+        trend_months: &trend_months,
+        period_months: &labels(&["2026-07", "2026-08", "2026-09"]),
+        previous_months: &labels(&["2026-04", "2026-05", "2026-06"]),
+        current: &current,
+        cfg: &cfg,
+    });
+    let find = |m: &str| {
+        out.iter()
+            .find(|t| t.module_id == m && t.metric == "defect_rate")
+            .expect("trend")
+    };
+    let x = find("x");
+    assert_eq!((x.points, x.first_month.as_deref()), (5, Some("2026-04")));
+    // pymannkendall.original_test([0.1,0.2,0.4,0.5,0.6]): s=10, var_s=16.6667,
+    // z=2.2045407685048604, p=0.0274863361115103
+    let mk = x.mk.expect("tested");
+    assert_eq!(mk.s, 10.0);
+    assert!((mk.z - 2.2045407685048604).abs() < 1e-12);
+    assert!((mk.p - 0.0274863361115103).abs() < 1e-9);
+    // scipy.stats.theilslopes([0.1,0.2,0.4,0.5,0.6], [0,1,3,4,5])[0] = 0.1
+    // (by position, ignoring the gap, theilslopes(same, range(5)) gives 0.129).
+    assert!((x.sen_slope.expect("slope") - 0.1).abs() < 1e-12);
+    // The only defect-rate test: q = p.
+    assert!((x.q_value.expect("q") - 0.0274863361115103).abs() < 1e-9);
+    assert_eq!(x.verdict, "worsening");
+    // QoQ: 16 + 20 + 24 = 60 of 120 against 4 + 8 = 12 of 80.
+    // proportions_ztest([60,12],[120,80]) = (5.0518148554092255, 4.3763180221643196e-07)
+    let q = x.qoq.expect("qoq");
+    assert_eq!(
+        (q.defects, q.reviews, q.prev_defects, q.prev_reviews),
+        (60, 120, 12, 80)
+    );
+    assert!((q.z.expect("z") - 5.0518148554092255).abs() < 1e-9);
+    assert!((q.p.expect("p") - 4.3763180221643196e-07).abs() < 1e-15);
+    let y = find("y");
+    assert_eq!(
+        (y.points, y.verdict, y.mk.is_none()),
+        (3, "too few points", true)
+    );
+    assert!(
+        y.qoq.expect("qoq").z.is_none(),
+        "no reviews last quarter: no test"
+    );
+    let z = find("z");
+    assert_eq!((z.points, z.verdict), (0, "too few points"));
+}
+
+#[test]
+fn recommendation_rules_fire_with_their_numbers() {
+    use csqa::metrics::modules::{recommend, Outcome, ReviewFigures};
+    let agreement = csqa::config::AgreementConfig::default();
+    let iteration = csqa::config::IterationConfig::default();
+    let quarterly = csqa::config::QuarterlyConfig::default();
+    let csat = |failed_n: u64, d: f64, lo: f64, hi: f64| Outcome {
+        module_id: "m".into(),
+        metric: "csat",
+        failed_n,
+        passed_n: 200,
+        difference: Some(d),
+        ci_low: Some(lo),
+        ci_high: Some(hi),
+        ..Default::default()
+    };
+    let holds_zero = csat(30, -0.004, -0.021, 0.013);
+    let f = ReviewFigures {
+        headline_label: "AC1",
+        months_judged: 3,
+        months_flagged: 3,
+        csat: Some(&holds_zero),
+        overturned: 5,
+        decided: 13,
+        ..Default::default()
+    };
+    assert_eq!(
+        recommend(&f, &agreement, &iteration, &quarterly),
+        "revise: agreement below 0.80 in 3 of 3 months; clarify rule: 38% of appeals overturned (5 of 13 decided); review weight: failures do not move CSAT (-0.4 pts [-2.1, 1.3])"
+    );
+    // One flagged month of two needed, 29 failed sessions of 30 needed, an
+    // interval that excludes 0, 4 of 13 overturned (31 % ≥ 30 %: fires).
+    let few = csat(29, -0.004, -0.021, 0.013);
+    let moves = csat(100, -0.05, -0.08, -0.02);
+    for (outcome, flagged) in [(&few, 1), (&moves, 1)] {
+        let f = ReviewFigures {
+            months_flagged: flagged,
+            csat: Some(outcome),
+            overturned: 4,
+            ..f.clone()
+        };
+        assert_eq!(
+            recommend(&f, &agreement, &iteration, &quarterly),
+            "clarify rule: 31% of appeals overturned (4 of 13 decided)"
+        );
+    }
+    let quiet = ReviewFigures {
+        months_flagged: 0,
+        csat: None,
+        overturned: 0,
+        ..f
+    };
+    assert_eq!(
+        recommend(&quiet, &agreement, &iteration, &quarterly),
+        "stable"
+    );
+}
