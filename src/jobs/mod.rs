@@ -3,3 +3,5 @@
 pub mod monthly;
 pub mod period;
 pub mod pipeline;
+pub mod quarterly;
+pub mod quarterly_tables;
