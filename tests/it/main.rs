@@ -9,6 +9,7 @@ mod common;
 mod fcr;
 mod fuzz;
 mod generate;
+mod impact;
 mod impact_stats;
 mod input_rules;
 mod monthly;

@@ -1,0 +1,256 @@
+//! `csqa impact` on a small fixture where every figure is counted by hand,
+//! with reference values from statsmodels / scipy (calls named beside them).
+//!
+//! Lines `pay` (the event's) and `ship` (the control), zone UTC.
+//! Event 2026-10-20 00:00 to 10-22 00:00 (2 days), baseline "before":
+//! 10-18 00:00 to 10-20 00:00 (2 days).
+//! - pay baseline: 4 sessions (categories a, b, a, b), 1 complaint.
+//! - pay event: 10 sessions (a ×7, b ×3), 5 complaints; 2 repeat causes
+//!   `policy_unclear` noted on event sessions.
+//! - ship baseline: 4 sessions, no complaint; ship event: 6, 1 complaint.
+//! - one pay and one ship session on 10-25 10:00, past the 72 h FCR window
+//!   after the event (10-25 00:00), within the 96 h read past it, so
+//!   FCR is complete; one pay session in the event with rating 9 (out of
+//!   range): rejected, and its customer id must appear in no output.
+//!
+//! Every customer is distinct: no repeat visits.
+
+use polars::prelude::*;
+
+use crate::common::*;
+
+struct S {
+    line: &'static str,
+    start: String,
+    category: &'static str,
+    complaint: bool,
+    rating: Option<i32>,
+}
+
+fn s(line: &'static str, day: u32, hour: u32, category: &'static str, complaint: bool) -> S {
+    S {
+        line,
+        start: format!("2026-10-{day:02}T{hour:02}:00:00Z"),
+        category,
+        complaint,
+        rating: None,
+    }
+}
+
+fn sessions() -> Vec<S> {
+    let mut v = vec![
+        s("pay", 18, 10, "a", true),
+        s("pay", 18, 11, "b", false),
+        s("pay", 19, 10, "a", false),
+        s("pay", 19, 11, "b", false),
+    ];
+    for i in 0..10u32 {
+        let category = if i < 7 { "a" } else { "b" };
+        v.push(s("pay", 20 + i / 5, 10 + i % 5, category, i < 5));
+    }
+    for (day, hour) in [(18, 10), (18, 12), (19, 10), (19, 12)] {
+        v.push(s("ship", day, hour, "z", false));
+    }
+    for i in 0..6u32 {
+        v.push(s("ship", 20 + i / 3, 10 + i % 3, "z", i == 0));
+    }
+    v.push(s("pay", 25, 10, "a", false));
+    v.push(s("ship", 25, 10, "z", false));
+    let mut rejected = s("pay", 20, 16, "a", false);
+    rejected.rating = Some(9);
+    v.push(rejected);
+    v
+}
+
+const EVENTS: &str = r#"
+[[event]]
+id = "pay-incident"
+title = "Payment page broken"
+department = "tech"
+kind = "incident"
+lines = ["pay"]
+start = 2026-10-20T00:00:00
+end = 2026-10-22T00:00:00
+baseline = "before"
+cost_per_contact = 10.0
+currency = "CNY"
+"#;
+
+fn fixture(events: &str, config: &str) -> Fixture {
+    let rows = sessions();
+    let ids: Vec<String> = (0..rows.len()).map(|i| format!("SESS-{i:04}")).collect();
+    let customers: Vec<Option<String>> =
+        (0..rows.len()).map(|i| Some(format!("CUST-{i:04}"))).collect();
+    let f = Fixture::new();
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), ids.clone()),
+        Column::new("customer_id".into(), customers),
+        Column::new(
+            "business_line".into(),
+            rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        ),
+        Column::new("channel".into(), vec!["chat"; rows.len()]),
+        Column::new(
+            "category".into(),
+            rows.iter().map(|r| r.category).collect::<Vec<_>>(),
+        ),
+        ts_col(
+            "started_at",
+            &rows.iter().map(|r| Some(r.start.as_str())).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "complaint".into(),
+            rows.iter().map(|r| r.complaint).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "rating".into(),
+            rows.iter().map(|r| r.rating).collect::<Vec<_>>(),
+        ),
+    ])
+    .expect("frame");
+    f.parquet("sessions/part-0.parquet", df);
+    // Repeat causes on two pay event sessions (rows 4 and 5).
+    let causes = DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), [ids[4].clone(), ids[5].clone()]),
+        Column::new("cause".into(), ["policy_unclear", "policy_unclear"]),
+    ])
+    .expect("frame");
+    f.parquet("repeat_causes/part-0.parquet", causes);
+    f.file("data/events.toml", events.as_bytes());
+    f.config(config);
+    f
+}
+
+fn ok(o: &std::process::Output) {
+    assert!(o.status.success(), "{}\n{}", stdout(o), stderr(o));
+}
+
+fn metric_row(df: &DataFrame, metric: &str) -> usize {
+    row_where(df, "metric", metric)
+}
+
+#[test]
+fn incident_against_baseline_and_control() {
+    let f = fixture(EVENTS, "");
+    ok(&f.run(&["impact", "--event", "pay-incident"]));
+    let sum = f.read("impact/pay-incident/summary.parquet");
+
+    // Contacts per day: 10/2 = 5 against 4/2 = 2; ratio 2.5.
+    // test_poisson_2indep(10, 2, 4, 2, method="exact-cond").pvalue = 0.1795654296875;
+    // binomtest(10, 14, 0.5).proportion_ci(method="exact") → ratio s/(1−s).
+    let i = metric_row(&sum, "contacts_per_day");
+    assert_close(f64_at(&sum, "event_value", i), 5.0, "event contacts/day");
+    assert_close(f64_at(&sum, "baseline_value", i), 2.0, "baseline contacts/day");
+    assert_close(f64_at(&sum, "abs_change", i), 3.0, "abs change");
+    assert_close(f64_at(&sum, "rel_change", i), 1.5, "rel change");
+    assert_close(f64_at(&sum, "p_value", i), 0.1795654296875, "p");
+    assert_close(f64_at(&sum, "ci_low", i), 0.721065955355453, "ci_low");
+    assert_close(f64_at(&sum, "ci_high", i), 10.92046878178986, "ci_high");
+    // Control: 6/2 = 3 against 4/2 = 2 (ratio 1.5); DiD 2.5 / 1.5.
+    assert_close(f64_at(&sum, "control_rel_change", i), 0.5, "control");
+    assert_close(f64_at(&sum, "did", i), 2.5 / 1.5, "did ratio");
+
+    // Complaint rate: 5/10 against 1/4 (the rejected session is in neither).
+    // proportions_ztest([5, 1], [10, 4]);
+    // confint_proportions_2indep(5, 10, 1, 4, compare="diff", method="newcomb")
+    let i = metric_row(&sum, "complaint_rate");
+    assert_close(f64_at(&sum, "event_value", i), 0.5, "complaint rate");
+    assert_close(f64_at(&sum, "baseline_value", i), 0.25, "baseline rate");
+    assert_close(f64_at(&sum, "statistic", i), 0.8539125638299666, "z");
+    assert_close(f64_at(&sum, "p_value", i), 0.3931534376740029, "p");
+    assert_close(f64_at(&sum, "ci_low", i), -0.2708703808083748, "ci_low");
+    assert_close(f64_at(&sum, "ci_high", i), 0.5834183076992079, "ci_high");
+    // Control 1/6 − 0/4; DiD 0.25 − 1/6 = 1/12.
+    assert_close(f64_at(&sum, "control_abs_change", i), 1.0 / 6.0, "control");
+    assert_close(f64_at(&sum, "did", i), 0.25 - 1.0 / 6.0, "did");
+
+    // Excess contacts: 10 − 4 × 2/2 = 6, interval 10 × (1 − 1/ratio) over the
+    // ratio interval above; cost 6 × 10 CNY. With the control's swing (×1.5)
+    // expected 6, excess 4.
+    let ex = f.read("impact/pay-incident/excess.parquet");
+    let i = row_where(&ex, "measure", "contacts");
+    assert_close(f64_at(&ex, "expected", i), 4.0, "expected");
+    assert_close(f64_at(&ex, "excess", i), 6.0, "excess");
+    assert_close(f64_at(&ex, "ci_low", i), -3.8683568759954157, "ci_low");
+    assert_close(f64_at(&ex, "ci_high", i), 9.084288394590237, "ci_high");
+    assert_close(f64_at(&ex, "cost", i), 60.0, "cost");
+    assert_close(f64_at(&ex, "excess_with_control", i), 4.0, "with control");
+    assert_eq!(str_at(&ex, "currency", i).as_deref(), Some("CNY"));
+    // Excess complaints: 5 − 1 = 4; binomtest(5, 6, 0.5) exact interval.
+    let i = row_where(&ex, "measure", "complaints");
+    assert_close(f64_at(&ex, "excess", i), 4.0, "excess complaints");
+    assert_close(f64_at(&ex, "ci_low", i), -3.9366831564432445, "ci_low");
+    assert_close(f64_at(&ex, "ci_high", i), 4.978857250711966, "ci_high");
+
+    // Categories of pay: a 7 against 2 (excess 5), b 3 against 2 (excess 1);
+    // test_poisson_2indep(7, 2, 2, 2, method="exact-cond").pvalue = 0.1796875.
+    let cats = f.read("impact/pay-incident/categories.parquet");
+    assert_rows(
+        rows(&cats, &["category"], &["event_count", "baseline_count", "excess", "event_share"]),
+        vec![
+            ("a", vec![Some(7.0), Some(2.0), Some(5.0), Some(0.7)]),
+            ("b", vec![Some(3.0), Some(2.0), Some(1.0), Some(0.3)]),
+        ],
+    );
+    assert_close(f64_at(&cats, "p_value", 0), 0.1796875, "category p");
+    // Causes: policy_unclear 2 against 0; test_poisson_2indep(2, 2, 0, 2) p = 0.5.
+    let causes = f.read("impact/pay-incident/causes.parquet");
+    assert_rows(
+        rows(&causes, &["cause"], &["event_count", "baseline_count", "excess", "p_value"]),
+        vec![("policy_unclear", vec![Some(2.0), Some(0.0), Some(2.0), Some(0.5)])],
+    );
+
+    // Daily: pay on 10-20 had 5 sessions, all complaints; 10-19 2, none.
+    let daily = f.read("impact/pay-incident/daily.parquet");
+    let day = rows(&daily, &["scope", "local_date", "window"], &["sessions", "complaints"]);
+    let pay: Vec<_> = day.into_iter().filter(|r| r.0.starts_with("event lines")).collect();
+    assert_rows(
+        pay,
+        vec![
+            ("event lines/2026-10-18/baseline", vec![Some(2.0), Some(1.0)]),
+            ("event lines/2026-10-19/baseline", vec![Some(2.0), Some(0.0)]),
+            ("event lines/2026-10-20/event", vec![Some(5.0), Some(5.0)]),
+            ("event lines/2026-10-21/event", vec![Some(5.0), Some(0.0)]),
+        ],
+    );
+    let manifest = std::fs::read_to_string(f.out().join("impact/pay-incident/manifest.json"))
+        .expect("manifest");
+    assert!(manifest.contains("\"fcr_complete\": true"), "{manifest}");
+}
+
+#[test]
+fn no_output_holds_a_customer_or_session_id() {
+    let f = fixture(EVENTS, "");
+    ok(&f.run(&["impact", "--all"]));
+    let n = sessions().len();
+    let ids: Vec<String> = (0..n)
+        .flat_map(|i| [format!("CUST-{i:04}"), format!("SESS-{i:04}")])
+        .collect();
+    let dir = f.out().join("impact/pay-incident");
+    let mut files = 0;
+    for entry in walk(&dir) {
+        let bytes = std::fs::read(&entry).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        for id in &ids {
+            assert!(!text.contains(id.as_str()), "{} holds {id}", entry.display());
+        }
+        files += 1;
+    }
+    // summary, excess, categories, causes, daily (.parquet and .csv),
+    // report.md, manifest.json; and no rejects/ folder.
+    assert_eq!(files, 12);
+    assert!(!dir.join("rejects").exists());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
