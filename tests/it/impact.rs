@@ -254,3 +254,136 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Two improvement actions on pay, still running (no end), against the
+/// explicit baseline 10-18..10-20. The data ends 10-25 10:00, so the
+/// window runs to 10-26 00:00 (6 days): pay has 11 sessions there (10 in
+/// 10-20..10-22 and one on 10-25), 5 complaints: 5/11 = 0.4545 against
+/// 1/4 = 0.25. proportions_ztest([5, 1], [11, 4]).pvalue = 0.474549143449401:
+/// no significant change.
+const ACTIONS: &str = r#"
+[[event]]
+id = "fewer-complaints"
+title = "Clearer payment page copy"
+department = "product"
+kind = "action"
+lines = ["pay"]
+start = 2026-10-20T00:00:00
+baseline_start = 2026-10-18T00:00:00
+baseline_end = 2026-10-20T00:00:00
+metric = "complaint_rate"
+direction = "down"
+target = 0.3
+
+[[event]]
+id = "more-complaints-heard"
+title = "Complaint button on the page"
+department = "product"
+kind = "action"
+lines = ["pay"]
+start = 2026-10-20T00:00:00
+baseline_start = 2026-10-18T00:00:00
+baseline_end = 2026-10-20T00:00:00
+metric = "complaint_rate"
+direction = "up"
+target = 0.4
+
+[[event]]
+id = "next-year"
+title = "Not yet started"
+department = "product"
+kind = "action"
+lines = ["pay"]
+start = 2027-01-01T00:00:00
+baseline = "before"
+metric = "csat"
+direction = "up"
+"#;
+
+fn status(f: &Fixture, id: &str) -> (String, Option<f64>, Option<f64>) {
+    let df = f.read(&format!("impact/{id}/status.parquet"));
+    (
+        str_at(&df, "status", 0).expect("status"),
+        f64_at(&df, "event_value", 0),
+        f64_at(&df, "p_value", 0),
+    )
+}
+
+#[test]
+fn action_status() {
+    // Six days of data: too early under the default min_days = 14.
+    let f = fixture(ACTIONS, "");
+    let o = f.run(&["impact", "--event", "fewer-complaints"]);
+    ok(&o);
+    assert!(stdout(&o).contains("still running"), "{}", stdout(&o));
+    assert_eq!(status(&f, "fewer-complaints").0, "too early");
+
+    // With min_days = 1 they are judged; --all skips the event not yet begun.
+    let f = fixture(ACTIONS, "[impact]\nmin_days = 1\n");
+    let o = f.run(&["impact", "--all"]);
+    ok(&o);
+    assert!(stdout(&o).contains("next-year: no sessions"), "{}", stdout(&o));
+    assert!(!f.out().join("impact/next-year").exists());
+    let (s, value, p) = status(&f, "fewer-complaints");
+    assert_eq!(s, "no effect");
+    assert_close(value, 5.0 / 11.0, "complaint rate");
+    assert_close(p, 0.474549143449401, "p");
+    // Up to 0.4: 5/11 reached it.
+    assert_eq!(status(&f, "more-complaints-heard").0, "target met");
+    let sum = f.read("impact/fewer-complaints/summary.parquet");
+    let i = metric_row(&sum, "contacts_per_day");
+    // 11 sessions in 6 days against 4 in 2.
+    assert_close(f64_at(&sum, "event_value", i), 11.0 / 6.0, "contacts/day");
+    assert_close(f64_at(&sum, "baseline_value", i), 2.0, "baseline contacts/day");
+    // The window ends 10-26; FCR needs data to 10-29: incomplete.
+    let manifest = std::fs::read_to_string(f.out().join("impact/fewer-complaints/manifest.json"))
+        .expect("manifest");
+    assert!(manifest.contains("\"fcr_complete\": false"), "{manifest}");
+}
+
+#[test]
+fn bad_events_name_the_event_and_field() {
+    let base = |extra: &str| {
+        format!(
+            "[[event]]\nid = \"e1\"\ntitle = \"t\"\ndepartment = \"tech\"\nkind = \"incident\"\n{extra}\n"
+        )
+    };
+    let cases = [
+        (
+            base("lines = [\"nope\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\""),
+            "event \"e1\": lines: no sessions of business line \"nope\"",
+        ),
+        (
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-19T00:00:00\nbaseline = \"before\""),
+            "event \"e1\": end must be after start",
+        ),
+        (
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline_start = 2026-09-01T00:00:00\nbaseline_end = 2026-09-03T00:00:00"),
+            "event \"e1\": baseline: no sessions of the event's lines",
+        ),
+        (
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"last year\""),
+            "event \"e1\": baseline = \"last year\" is not",
+        ),
+        (
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nbaseline = \"before\""),
+            "event \"e1\": end is missing",
+        ),
+        (
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\"\ncost_per_contact = -1.0"),
+            "event \"e1\": cost_per_contact = -1 must be a non-negative number",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let f = fixture(&toml, "");
+        let o = f.run(&["impact", "--event", "e1"]);
+        assert_eq!(o.status.code(), Some(2), "{toml}\n{}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{}\nwanted: {expected}", stderr(&o));
+        assert!(!f.out().join("impact/e1").exists());
+    }
+    // An unknown id lists the events there are.
+    let f = fixture(EVENTS, "");
+    let o = f.run(&["impact", "--event", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("events: pay-incident"), "{}", stderr(&o));
+}
