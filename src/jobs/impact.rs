@@ -127,7 +127,14 @@ pub fn run(
     let excess = excess(&cells, exposure, event)?;
     let categories = categories(&sessions, exposure)?;
     let causes = causes(&checked, standards, &sessions, exposure)?;
-    let daily = daily(&sessions)?;
+    let calendar = Calendar {
+        tz: cfg.timezone,
+        from: read_from,
+        start: event.start,
+        end,
+        baseline: baseline.clone(),
+    };
+    let daily = daily(&sessions, &calendar)?;
     let fcr_complete = event.lines.iter().all(|l| {
         latest_by_line
             .get(l)
@@ -502,6 +509,9 @@ fn contacts_row(cells: &Cells, x: Exposure) -> Row {
     let (e, b) = (n(EVENT_LINES, EVENT), n(EVENT_LINES, BASELINE));
     let (ce, cb) = (n(CONTROL, EVENT), n(CONTROL, BASELINE));
     let per_day = |k: u64, d: f64| (d > 0.0).then(|| k as f64 / d);
+    // Without control lines there is no control rate (not 0 a day).
+    let has_control = cells.keys().any(|(s, _)| s == CONTROL);
+    let control = |k: u64, d: f64| per_day(k, d).filter(|_| has_control);
     Row {
         metric: "contacts_per_day",
         event: per_day(e, x.event),
@@ -511,8 +521,8 @@ fn contacts_row(cells: &Cells, x: Exposure) -> Row {
         test: "exact conditional Poisson test",
         tested: st::poisson_rates(e, x.event, b, x.baseline),
         ci_of: "rate ratio",
-        control_event: per_day(ce, x.event),
-        control_baseline: per_day(cb, x.baseline),
+        control_event: control(ce, x.event),
+        control_baseline: control(cb, x.baseline),
         did_of: "ratio of rate ratios",
         did: st::did_rates([(e, x.event), (b, x.baseline), (ce, x.event), (cb, x.baseline)]),
     }
@@ -762,9 +772,10 @@ fn causes(
     Ok(table)
 }
 
-/// One row per local day and scope from the baseline's start to the
-/// event's end, for the chart.
-fn daily(sessions: &DataFrame) -> Result<DataFrame> {
+/// One row per local day, scope and window from the baseline's start to the
+/// event's end, for the chart; a day without sessions is a row of zeros
+/// (its window: event, baseline or between, by what the day overlaps).
+fn daily(sessions: &DataFrame, calendar: &Calendar) -> Result<DataFrame> {
     let sum = |c: &str| col(c).cast(DataType::Int64).sum();
     // A day without a denominator has no rate (not 0).
     let rate = |x: &str, n: &str, name: &str| {
@@ -773,7 +784,7 @@ fn daily(sessions: &DataFrame) -> Result<DataFrame> {
             .otherwise(lit(NULL).cast(DataType::Float64))
             .alias(name)
     };
-    Ok(sessions
+    let counted = sessions
         .clone()
         .lazy()
         .group_by([col("local_date"), col(SCOPE), col(WINDOW)])
@@ -806,8 +817,85 @@ fn daily(sessions: &DataFrame) -> Result<DataFrame> {
             col("repeat_rate"),
             col("first_response_sla"),
         ])
-        .sort([SCOPE, "local_date", WINDOW], Default::default())
-        .collect()?)
+        .collect()?;
+    let scopes: Vec<&str> = if control_lines(sessions)?.is_empty() {
+        vec![EVENT_LINES]
+    } else {
+        vec![EVENT_LINES, CONTROL]
+    };
+    let empty = empty_days(calendar, &scopes)?
+        .lazy()
+        .join(
+            counted.clone().lazy(),
+            [col("local_date"), col(SCOPE)],
+            [col("local_date"), col(SCOPE)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?;
+    Ok(concat(
+        [counted.lazy(), empty.lazy()],
+        UnionArgs {
+            to_supertypes: true,
+            ..Default::default()
+        },
+    )?
+    .sort([SCOPE, "local_date", WINDOW], Default::default())
+    .collect()?)
+}
+
+/// The windows of the report in local days.
+struct Calendar {
+    tz: chrono_tz::Tz,
+    from: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    baseline: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Zero rows for every local day and scope of the calendar, typed as the
+/// counted rows.
+fn empty_days(c: &Calendar, scopes: &[&str]) -> Result<DataFrame> {
+    let first = c.from.with_timezone(&c.tz).date_naive();
+    let last = (c.end - Duration::microseconds(1))
+        .with_timezone(&c.tz)
+        .date_naive();
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let overlaps = |a: DateTime<Utc>, b: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>| {
+        a < to && from < b
+    };
+    let (mut dates, mut scope_col, mut windows) = (Vec::new(), Vec::new(), Vec::new());
+    for day in first.iter_days().take_while(|d| *d <= last) {
+        let from = local_midnight_utc(day, c.tz);
+        let to = day.succ_opt().map_or(c.end, |d| local_midnight_utc(d, c.tz));
+        let window = if overlaps(from, to, c.start, c.end) {
+            EVENT
+        } else if c.baseline.iter().any(|(a, b)| overlaps(from, to, *a, *b)) {
+            BASELINE
+        } else {
+            BETWEEN
+        };
+        for scope in scopes {
+            dates.push(i32::try_from((day - epoch).num_days()).unwrap_or(0));
+            scope_col.push(*scope);
+            windows.push(window);
+        }
+    }
+    let n = dates.len();
+    let zeros = |name: &str| Column::new(name.into(), vec![0i64; n]);
+    let nulls = |name: &str| Column::new(name.into(), vec![None::<f64>; n]);
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("local_date".into(), dates).cast(&DataType::Date)?,
+        Column::new(SCOPE.into(), scope_col),
+        Column::new(WINDOW.into(), windows),
+        zeros("sessions"),
+        zeros("complaints"),
+        nulls("complaint_rate"),
+        zeros("rated"),
+        nulls("csat"),
+        zeros("fcr_sessions"),
+        nulls("repeat_rate"),
+        nulls("first_response_sla"),
+    ])?)
 }
 
 /// An action's status: `too early` before `min_days` days of data; else

@@ -387,3 +387,50 @@ fn bad_events_name_the_event_and_field() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("events: pay-incident"), "{}", stderr(&o));
 }
+
+#[test]
+fn one_day_event_across_a_month_end_without_control() {
+    // One line only, so no control. Event 10-31 12:00 to 11-01 12:00 (one
+    // day, across the month end): 3 sessions; baseline "before" 10-30
+    // 12:00 to 10-31 12:00: 1 session (10-31 06:00), so 10-30 has none and
+    // shows in the daily table as a row of zeros. Ratio 3; test_poisson_2indep(3, 1,
+    // 1, 1, method="exact-cond").pvalue = binomtest(3, 4, 0.5).pvalue = 0.625.
+    let f = Fixture::new();
+    let starts = [
+        "2026-10-31T06:00:00Z",
+        "2026-10-31T13:00:00Z",
+        "2026-10-31T20:00:00Z",
+        "2026-11-01T08:00:00Z",
+    ];
+    f.parquet(
+        "sessions/part-0.parquet",
+        crate::common::sessions(&["x1", "x2", "x3", "x4"], &["pay"; 4], &starts, vec![]),
+    );
+    f.file(
+        "data/events.toml",
+        b"[[event]]\nid = \"short\"\ntitle = \"t\"\ndepartment = \"tech\"\nkind = \"incident\"\nlines = [\"pay\"]\nstart = 2026-10-31T12:00:00\nend = 2026-11-01T12:00:00\nbaseline = \"before\"\n",
+    );
+    f.config("");
+    ok(&f.run(&["impact", "--event", "short"]));
+    let sum = f.read("impact/short/summary.parquet");
+    let i = metric_row(&sum, "contacts_per_day");
+    assert_close(f64_at(&sum, "event_value", i), 3.0, "event");
+    assert_close(f64_at(&sum, "baseline_value", i), 1.0, "baseline");
+    assert_close(f64_at(&sum, "p_value", i), 0.625, "p");
+    assert_eq!(f64_at(&sum, "control_event_value", i), None);
+    assert_eq!(f64_at(&sum, "did", i), None);
+    // Nothing rated: no CSAT and no test, not 0.
+    let i = metric_row(&sum, "csat");
+    assert_eq!(f64_at(&sum, "event_value", i), None);
+    assert_eq!(f64_at(&sum, "p_value", i), None);
+    let daily = f.read("impact/short/daily.parquet");
+    assert_rows(
+        rows(&daily, &["local_date", "window"], &["sessions"]),
+        vec![
+            ("2026-10-30/baseline", vec![Some(0.0)]),
+            ("2026-10-31/baseline", vec![Some(1.0)]),
+            ("2026-10-31/event", vec![Some(2.0)]),
+            ("2026-11-01/event", vec![Some(1.0)]),
+        ],
+    );
+}
