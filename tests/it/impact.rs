@@ -434,3 +434,77 @@ fn one_day_event_across_a_month_end_without_control() {
         ],
     );
 }
+
+#[test]
+fn control_separates_a_centre_wide_swing() {
+    // Known factors. Baseline 10-13..10-20 (7 days), event 10-20..10-23
+    // (3 days). Every line swings ×1.5 in volume and +2.5 points in
+    // complaint rate during the event days (a holiday); the incident adds
+    // ×1.25 volume and +5 points of complaints on pay only.
+    // pay: 160 a day, 4 complaints (2.5 %) → 160 × 1.5 × 1.25 = 300 a day,
+    //      10 % = 30 complaints a day.
+    // ship: 200 a day, 5 complaints (2.5 %) → 300 a day, 5 % = 15 a day.
+    let mut lines = Vec::new();
+    let mut starts = Vec::new();
+    let mut complaints = Vec::new();
+    for (day, pay, pay_c, ship, ship_c) in (13..20u32)
+        .map(|d| (d, 160, 4, 200, 5))
+        .chain((20..23u32).map(|d| (d, 300, 30, 300, 15)))
+    {
+        for (line, n, c) in [("pay", pay, pay_c), ("ship", ship, ship_c)] {
+            for i in 0..n {
+                lines.push(line);
+                starts.push(format!(
+                    "2026-10-{day:02}T{:02}:{:02}:{:02}Z",
+                    i % 24,
+                    i % 60,
+                    i % 59
+                ));
+                complaints.push(i < c);
+            }
+        }
+    }
+    let ids: Vec<String> = (0..lines.len()).map(|i| format!("S{i}")).collect();
+    let f = Fixture::new();
+    let starts_ref: Vec<&str> = starts.iter().map(String::as_str).collect();
+    let ids_ref: Vec<&str> = ids.iter().map(String::as_str).collect();
+    f.parquet(
+        "sessions/part-0.parquet",
+        crate::common::sessions(
+            &ids_ref,
+            &lines,
+            &starts_ref,
+            vec![Column::new("complaint".into(), complaints)],
+        ),
+    );
+    f.file(
+        "data/events.toml",
+        b"[[event]]\nid = \"inc\"\ntitle = \"t\"\ndepartment = \"tech\"\nkind = \"incident\"\nlines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-23T00:00:00\nbaseline_start = 2026-10-13T00:00:00\nbaseline_end = 2026-10-20T00:00:00\n",
+    );
+    f.config("");
+    ok(&f.run(&["impact", "--event", "inc"]));
+    let sum = f.read("impact/inc/summary.parquet");
+    // Naively pay rose ×1.875 (300/160); the control rose ×1.5; the
+    // incident's own factor, the ratio of ratios, is 1.25, inside its interval.
+    let i = metric_row(&sum, "contacts_per_day");
+    assert_close(f64_at(&sum, "rel_change", i), 300.0 / 160.0 - 1.0, "naive");
+    assert_close(f64_at(&sum, "control_rel_change", i), 0.5, "control");
+    assert_close(f64_at(&sum, "did", i), 1.25, "did");
+    let (lo, hi) = (f64_at(&sum, "did_ci_low", i), f64_at(&sum, "did_ci_high", i));
+    assert!(lo.is_some_and(|l| l < 1.25) && hi.is_some_and(|h| h > 1.25), "{lo:?} {hi:?}");
+    assert!(lo.is_some_and(|l| l > 1.0), "the incident's rise is significant: {lo:?}");
+    // Complaints: pay +7.5 points naively (10 % − 2.5 %), control +2.5,
+    // the incident's +5 points recovered by the DiD.
+    let i = metric_row(&sum, "complaint_rate");
+    assert_close(f64_at(&sum, "abs_change", i), 0.075, "naive");
+    assert_close(f64_at(&sum, "control_abs_change", i), 0.025, "control");
+    assert_close(f64_at(&sum, "did", i), 0.05, "did");
+    let (lo, hi) = (f64_at(&sum, "did_ci_low", i), f64_at(&sum, "did_ci_high", i));
+    assert!(lo.is_some_and(|l| l < 0.05) && hi.is_some_and(|h| h > 0.05), "{lo:?} {hi:?}");
+    // Excess contacts: 900 − 1120 × 3/7 = 420 naively; with the control's
+    // swing, 900 − 480 × 1.5 = 180, the incident's own extra contacts.
+    let ex = f.read("impact/inc/excess.parquet");
+    let i = row_where(&ex, "measure", "contacts");
+    assert_close(f64_at(&ex, "excess", i), 420.0, "excess");
+    assert_close(f64_at(&ex, "excess_with_control", i), 180.0, "excess with control");
+}
