@@ -281,3 +281,79 @@ fn rows_read(md: &mut String, r: &ImpactReport) {
     }
     md.push_str("\nRejected rows are not part of this report (they carry customer identifiers); `csqa validate` lists them.\n");
 }
+
+/// The monthly report's section on improvement actions open during
+/// `month` (started before its end, not ended before its start), each
+/// measured as of the month's end. Empty when there is no events.toml; an
+/// action that cannot be measured says why instead of failing the pack.
+pub fn open_actions(
+    cfg: &crate::config::Config,
+    standards: &crate::standards::Standards,
+    month: &crate::jobs::period::Month,
+) -> String {
+    if !cfg.data_dir.join("events.toml").is_file() {
+        return String::new();
+    }
+    let mut md = String::from("\n## Open improvement actions\n\n");
+    let events = match crate::events::load(&cfg.data_dir, cfg.timezone) {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = writeln!(md, "events.toml could not be read: {}", cell(&e.to_string()));
+            return md;
+        }
+    };
+    let open: Vec<_> = events
+        .into_iter()
+        .filter(|e| e.kind == Kind::Action && e.start < month.end)
+        .filter(|e| e.end.is_none_or(|end| end > month.start))
+        .collect();
+    if open.is_empty() {
+        let _ = writeln!(md, "None open in {}.", month.label);
+        return md;
+    }
+    let _ = writeln!(
+        md,
+        "Each measured from its start to the end of {} (or its own end) against its baseline; `csqa impact --event ID` gives the full report.\n",
+        month.label
+    );
+    md.push_str("| action | owner | lines | metric | target | value | baseline | p-value | status |\n");
+    md.push_str("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n");
+    for mut event in open {
+        event.end = Some(event.end.map_or(month.end, |e| e.min(month.end)));
+        let measured = crate::jobs::impact::run(cfg, standards, &event, |_| {});
+        let status = match &measured {
+            Ok(Some(r)) => r.tables.iter().find(|(n, _)| n == "status").map(|(_, df)| df),
+            _ => None,
+        };
+        let first = |df: &DataFrame, c: &str| f64s(df, c).first().copied().flatten();
+        let (value, baseline, p, text) = match (&measured, status) {
+            (_, Some(df)) => (
+                first(df, "event_value"),
+                first(df, "baseline_value"),
+                first(df, "p_value"),
+                strs(df, "status").first().cloned().unwrap_or_default(),
+            ),
+            (Ok(_), None) => (None, None, None, "no sessions yet".to_string()),
+            (Err(e), _) => (None, None, None, format!("not measured: {}", cell(&e.to_string()))),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} {} | {} | {} | {} | {} | {} |",
+            cell(&event.title),
+            cell(&event.department),
+            cell(&event.lines.join(", ")),
+            cell(event.metric.as_deref().unwrap_or("")),
+            match event.direction {
+                Some(crate::events::Direction::Up) => "↑",
+                Some(crate::events::Direction::Down) => "↓",
+                None => "",
+            },
+            num(event.target, 4),
+            num(value, 4),
+            num(baseline, 4),
+            p_value(p),
+            text
+        );
+    }
+    md
+}

@@ -508,3 +508,24 @@ fn control_separates_a_centre_wide_swing() {
     assert_close(f64_at(&ex, "excess", i), 420.0, "excess");
     assert_close(f64_at(&ex, "excess_with_control", i), 180.0, "excess with control");
 }
+
+#[test]
+fn monthly_report_lists_open_actions_with_their_status() {
+    // The two actions of ACTIONS are open in October; "next-year" is not.
+    // Measured to the end of the data (10-26 00:00): complaint rate 5/11 =
+    // 0.4545 against 1/4, p = 0.4745 (see action_status).
+    let f = fixture(ACTIONS, "[impact]\nmin_days = 1\n");
+    ok(&f.run(&["monthly", "--month", "2026-10"]));
+    let report =
+        std::fs::read_to_string(f.out().join("monthly/2026-10/report.md")).expect("report");
+    let section = report
+        .split("## Open improvement actions")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section:\n{report}"));
+    assert!(
+        section.contains("| Clearer payment page copy | product | pay | complaint_rate ↓ | 0.3000 | 0.4545 | 0.2500 | 0.4745 | no effect |"),
+        "{section}"
+    );
+    assert!(section.contains("| Complaint button on the page | product | pay | complaint_rate ↑ | 0.4000 | 0.4545 | 0.2500 | 0.4745 | target met |"), "{section}");
+    assert!(!section.contains("Not yet started"), "{section}");
+}
