@@ -166,7 +166,9 @@ fn check(r: RawEvent, tz: Tz) -> std::result::Result<Event, String> {
         ));
     }
     if r.lines.is_empty() || r.lines.iter().any(|l| l.trim().is_empty()) {
-        return Err(format!("{which}: lines must name at least one business line"));
+        return Err(format!(
+            "{which}: lines must name at least one business line"
+        ));
     }
     let baseline = baseline(&r, &which, start, end, &instant)?;
     if let Some(c) = r.cost_per_contact {

@@ -4,7 +4,7 @@
 //! a mean (QA score) compared, and the difference-in-differences against
 //! the lines the event did not touch. Every test is two-sided at 95 %.
 
-use statrs::distribution::{Binomial, Beta, ContinuousCDF, Discrete, Normal, StudentsT};
+use statrs::distribution::{Beta, Binomial, ContinuousCDF, Discrete, Normal, StudentsT};
 
 /// z for a two-sided 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -269,7 +269,11 @@ pub fn did_rates(cells: [(u64, f64); 4]) -> Tested {
     }
     let rate = |i: usize| cells[i].0 as f64 / cells[i].1;
     let log_ratio = (rate(0) / rate(1)).ln() - (rate(2) / rate(3)).ln();
-    let se = cells.iter().map(|&(k, _)| 1.0 / k as f64).sum::<f64>().sqrt();
+    let se = cells
+        .iter()
+        .map(|&(k, _)| 1.0 / k as f64)
+        .sum::<f64>()
+        .sqrt();
     let w = wald(log_ratio, se);
     Tested {
         statistic: Some(log_ratio.exp()),

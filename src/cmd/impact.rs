@@ -107,7 +107,11 @@ fn write(
         report.event.id,
         report.event_days,
         report.baseline_days,
-        if report.running { ", still running" } else { "" },
+        if report.running {
+            ", still running"
+        } else {
+            ""
+        },
         report
             .status
             .as_ref()

@@ -45,7 +45,9 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     tables_written += 1;
     out.write_rejects(&pack.checked)?;
     let mut report = crate::report::monthly(&pack, &ignored);
-    report.push_str(&crate::jobs::impact_md::open_actions(&cfg, &standards, &month));
+    report.push_str(&crate::jobs::impact_md::open_actions(
+        &cfg, &standards, &month,
+    ));
     out.write_text("report.md", &report)?;
     let mut manifest = Manifest::new(
         "monthly",

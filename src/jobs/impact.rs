@@ -91,7 +91,8 @@ pub fn run(
     let latest_by_line = latest_by_line(&sessions_used, &event.lines)?;
 
     step("repeat visits and FCR");
-    let sessions = pipeline::enrich_sessions_between(sessions_used, cfg, standards, read_from, end)?;
+    let sessions =
+        pipeline::enrich_sessions_between(sessions_used, cfg, standards, read_from, end)?;
     let sessions = label_sessions(sessions, event, end, &baseline)?;
     if !check_lines_and_baseline(event, &sessions)? {
         return Ok(None);
@@ -210,7 +211,10 @@ fn latest_by_line(sessions: &DataFrame, lines: &[String]) -> Result<BTreeMap<Str
             &lines.iter().map(String::as_str).collect::<Vec<_>>(),
         ))
         .group_by([col("business_line")])
-        .agg([col("started_at").cast(DataType::Int64).max().alias("latest")])
+        .agg([col("started_at")
+            .cast(DataType::Int64)
+            .max()
+            .alias("latest")])
         .collect()?;
     let names = crate::columns::strings(&df, "business_line")?;
     let latest = crate::columns::i64s(&df, "latest")?;
@@ -336,7 +340,8 @@ fn cells(sessions: &DataFrame) -> Result<Cells> {
             .map(|v| v.unwrap_or(0))
             .collect())
     };
-    let (n, rated, satisfied, in_fcr) = (u("sessions")?, u("rated")?, u("satisfied")?, u("in_fcr")?);
+    let (n, rated, satisfied, in_fcr) =
+        (u("sessions")?, u("rated")?, u("satisfied")?, u("in_fcr")?);
     let (followed, repeats, complaints) = (u("followed")?, u("repeats")?, u("complaints")?);
     let (frs_measured, frs_met) = (u("frs_measured")?, u("frs_met")?);
     let mut out = Cells::new();
@@ -411,7 +416,11 @@ fn add_replies(
 /// QA scores of the reviewed sessions per (scope, window).
 type Scores = BTreeMap<(String, String), Vec<f64>>;
 
-fn qa_scores(checked: &CheckedTables, standards: &Standards, sessions: &DataFrame) -> Result<Scores> {
+fn qa_scores(
+    checked: &CheckedTables,
+    standards: &Standards,
+    sessions: &DataFrame,
+) -> Result<Scores> {
     let keys = pipeline::session_keys(sessions);
     let reviews = pipeline::review_figures(checked, standards, &keys)?;
     let labels = sessions
@@ -476,11 +485,7 @@ fn ratio(x: u64, n: u64) -> Option<f64> {
 }
 
 /// A rate row: successes and trials of a cell, e.g. complaints of sessions.
-fn rate_row(
-    metric: &'static str,
-    cells: &Cells,
-    part: impl Fn(&Cell) -> (u64, u64),
-) -> Row {
+fn rate_row(metric: &'static str, cells: &Cells, part: impl Fn(&Cell) -> (u64, u64)) -> Row {
     let [e, b, ce, cb] = [
         (EVENT_LINES, EVENT),
         (EVENT_LINES, BASELINE),
@@ -524,7 +529,12 @@ fn contacts_row(cells: &Cells, x: Exposure) -> Row {
         control_event: control(ce, x.event),
         control_baseline: control(cb, x.baseline),
         did_of: "ratio of rate ratios",
-        did: st::did_rates([(e, x.event), (b, x.baseline), (ce, x.event), (cb, x.baseline)]),
+        did: st::did_rates([
+            (e, x.event),
+            (b, x.baseline),
+            (ce, x.event),
+            (cb, x.baseline),
+        ]),
     }
 }
 
@@ -558,7 +568,9 @@ fn summary(cells: &Cells, qa: &Scores, x: Exposure) -> Result<DataFrame> {
         contacts_row(cells, x),
         rate_row("complaint_rate", cells, |c| (c.complaints, c.sessions)),
         rate_row("csat", cells, |c| (c.satisfied, c.rated)),
-        rate_row("fcr", cells, |c| (c.in_fcr - c.followed.min(c.in_fcr), c.in_fcr)),
+        rate_row("fcr", cells, |c| {
+            (c.in_fcr - c.followed.min(c.in_fcr), c.in_fcr)
+        }),
         rate_row("repeat_rate", cells, |c| (c.followed, c.in_fcr)),
         rate_row("first_response_sla", cells, |c| (c.frs_met, c.frs_measured)),
         rate_row("reply_sla", cells, |c| (c.replies_met, c.replies)),
@@ -585,7 +597,10 @@ fn summary_frame(rows: &[Row]) -> Result<DataFrame> {
         f("baseline_value", &|r| r.baseline),
         f("abs_change", &|r| diff(r.event, r.baseline)),
         f("rel_change", &|r| rel(r.event, r.baseline)),
-        Column::new("event_n".into(), rows.iter().map(|r| r.event_n).collect::<Vec<_>>()),
+        Column::new(
+            "event_n".into(),
+            rows.iter().map(|r| r.event_n).collect::<Vec<_>>(),
+        ),
         Column::new(
             "baseline_n".into(),
             rows.iter().map(|r| r.baseline_n).collect::<Vec<_>>(),
@@ -598,8 +613,12 @@ fn summary_frame(rows: &[Row]) -> Result<DataFrame> {
         f("ci_high", &|r| r.tested.ci_high),
         f("control_event_value", &|r| r.control_event),
         f("control_baseline_value", &|r| r.control_baseline),
-        f("control_abs_change", &|r| diff(r.control_event, r.control_baseline)),
-        f("control_rel_change", &|r| rel(r.control_event, r.control_baseline)),
+        f("control_abs_change", &|r| {
+            diff(r.control_event, r.control_baseline)
+        }),
+        f("control_rel_change", &|r| {
+            rel(r.control_event, r.control_baseline)
+        }),
         s("did_of", &|r| r.did_of),
         f("did", &|r| r.did.statistic),
         f("did_p_value", &|r| r.did.p_value),
@@ -711,25 +730,53 @@ fn grown(counts: DataFrame, key: &str, x: Exposure) -> Result<DataFrame> {
     let per_day = |k: u64, d: f64| (d > 0.0).then(|| k as f64 / d);
     let col_f = |name: &str, v: Vec<Option<f64>>| Column::new(name.into(), v);
     Ok(DataFrame::new_infer_height(vec![
-        Column::new(key.into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()),
-        Column::new("event_count".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
-        Column::new("baseline_count".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
-        col_f("event_per_day", rows.iter().map(|r| per_day(r.1, x.event)).collect()),
-        col_f("baseline_per_day", rows.iter().map(|r| per_day(r.2, x.baseline)).collect()),
+        Column::new(
+            key.into(),
+            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "event_count".into(),
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "baseline_count".into(),
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        ),
+        col_f(
+            "event_per_day",
+            rows.iter().map(|r| per_day(r.1, x.event)).collect(),
+        ),
+        col_f(
+            "baseline_per_day",
+            rows.iter().map(|r| per_day(r.2, x.baseline)).collect(),
+        ),
         col_f("event_share", rows.iter().map(|r| ratio(r.1, te)).collect()),
-        col_f("baseline_share", rows.iter().map(|r| ratio(r.2, tb)).collect()),
-        col_f("excess", rows.iter().map(|r| r.3.map(|x| x.excess)).collect()),
-        col_f("excess_low", rows.iter().map(|r| r.3.and_then(|x| x.ci_low)).collect()),
-        col_f("excess_high", rows.iter().map(|r| r.3.and_then(|x| x.ci_high)).collect()),
+        col_f(
+            "baseline_share",
+            rows.iter().map(|r| ratio(r.2, tb)).collect(),
+        ),
+        col_f(
+            "excess",
+            rows.iter().map(|r| r.3.map(|x| x.excess)).collect(),
+        ),
+        col_f(
+            "excess_low",
+            rows.iter().map(|r| r.3.and_then(|x| x.ci_low)).collect(),
+        ),
+        col_f(
+            "excess_high",
+            rows.iter().map(|r| r.3.and_then(|x| x.ci_high)).collect(),
+        ),
         col_f("p_value", rows.iter().map(|r| r.4.p_value).collect()),
     ])?)
 }
 
 fn event_lines_in_windows(sessions: &DataFrame) -> LazyFrame {
-    sessions
-        .clone()
-        .lazy()
-        .filter(col(SCOPE).eq(lit(EVENT_LINES)).and(one_of(WINDOW, &[EVENT, BASELINE])))
+    sessions.clone().lazy().filter(
+        col(SCOPE)
+            .eq(lit(EVENT_LINES))
+            .and(one_of(WINDOW, &[EVENT, BASELINE])),
+    )
 }
 
 /// The category mix of the event's lines: which categories grew most.
@@ -866,7 +913,9 @@ fn empty_days(c: &Calendar, scopes: &[&str]) -> Result<DataFrame> {
     let (mut dates, mut scope_col, mut windows) = (Vec::new(), Vec::new(), Vec::new());
     for day in first.iter_days().take_while(|d| *d <= last) {
         let from = local_midnight_utc(day, c.tz);
-        let to = day.succ_opt().map_or(c.end, |d| local_midnight_utc(d, c.tz));
+        let to = day
+            .succ_opt()
+            .map_or(c.end, |d| local_midnight_utc(d, c.tz));
         let window = if overlaps(from, to, c.start, c.end) {
             EVENT
         } else if c.baseline.iter().any(|(a, b)| overlaps(from, to, *a, *b)) {
@@ -902,12 +951,20 @@ fn empty_days(c: &Calendar, scopes: &[&str]) -> Result<DataFrame> {
 /// `target met` when the event value reached the target; `moving as
 /// planned` / `wrong way` when the change is significant (p < 0.05) in /
 /// against the planned direction; else `no effect`.
-fn action_status(event: &Event, summary: &DataFrame, days_passed: f64, min_days: u32) -> Result<String> {
+fn action_status(
+    event: &Event,
+    summary: &DataFrame,
+    days_passed: f64,
+    min_days: u32,
+) -> Result<String> {
     if days_passed < f64::from(min_days) {
         return Ok("too early".into());
     }
     let (Some(metric), Some(direction)) = (&event.metric, event.direction) else {
-        return Err(Error::other(format!("event \"{}\": an action without a metric", event.id)));
+        return Err(Error::other(format!(
+            "event \"{}\": an action without a metric",
+            event.id
+        )));
     };
     let row = crate::columns::strings(summary, "metric")?
         .iter()
@@ -938,7 +995,13 @@ fn status_frame(event: &Event, status: &str, summary: &DataFrame) -> Result<Data
         .iter()
         .position(|m| m.as_deref() == Some(metric.as_str()));
     let at = |c: &str| -> Result<Option<f64>> {
-        Ok(row.and_then(|i| crate::columns::f64s(summary, c).ok()?.get(i).copied().flatten()))
+        Ok(row.and_then(|i| {
+            crate::columns::f64s(summary, c)
+                .ok()?
+                .get(i)
+                .copied()
+                .flatten()
+        }))
     };
     Ok(DataFrame::new_infer_height(vec![
         Column::new("event_id".into(), [event.id.clone()]),

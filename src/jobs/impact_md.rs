@@ -216,7 +216,11 @@ fn excess(md: &mut String, df: &DataFrame, kind: Kind) {
     ]
     .map(|c| f64s(df, c));
     for i in 0..df.height() {
-        let cur = if currency[i] == "—" { "" } else { &currency[i] };
+        let cur = if currency[i] == "—" {
+            ""
+        } else {
+            &currency[i]
+        };
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} to {} | {} | {} {cur} | {} to {} |",
@@ -241,7 +245,9 @@ fn grown(md: &mut String, df: &DataFrame, key: &str, title: &str) {
         md.push_str("None in the windows.\n\n");
         return;
     }
-    md.push_str("| name | event | baseline | per day (event) | per day (baseline) | excess | p-value |\n");
+    md.push_str(
+        "| name | event | baseline | per day (event) | per day (baseline) | excess | p-value |\n",
+    );
     md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     let names = strs(df, key);
     let [ev, bv, evd, bvd, ex, p] = [
@@ -298,7 +304,11 @@ pub fn open_actions(
     let events = match crate::events::load(&cfg.data_dir, cfg.timezone) {
         Ok(e) => e,
         Err(e) => {
-            let _ = writeln!(md, "events.toml could not be read: {}", cell(&e.to_string()));
+            let _ = writeln!(
+                md,
+                "events.toml could not be read: {}",
+                cell(&e.to_string())
+            );
             return md;
         }
     };
@@ -316,13 +326,19 @@ pub fn open_actions(
         "Each measured from its start to the end of {} (or its own end) against its baseline; `csqa impact --event ID` gives the full report.\n",
         month.label
     );
-    md.push_str("| action | owner | lines | metric | target | value | baseline | p-value | status |\n");
+    md.push_str(
+        "| action | owner | lines | metric | target | value | baseline | p-value | status |\n",
+    );
     md.push_str("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n");
     for mut event in open {
         event.end = Some(event.end.map_or(month.end, |e| e.min(month.end)));
         let measured = crate::jobs::impact::run(cfg, standards, &event, |_| {});
         let status = match &measured {
-            Ok(Some(r)) => r.tables.iter().find(|(n, _)| n == "status").map(|(_, df)| df),
+            Ok(Some(r)) => r
+                .tables
+                .iter()
+                .find(|(n, _)| n == "status")
+                .map(|(_, df)| df),
             _ => None,
         };
         let first = |df: &DataFrame, c: &str| f64s(df, c).first().copied().flatten();
@@ -334,7 +350,12 @@ pub fn open_actions(
                 strs(df, "status").first().cloned().unwrap_or_default(),
             ),
             (Ok(_), None) => (None, None, None, "no sessions yet".to_string()),
-            (Err(e), _) => (None, None, None, format!("not measured: {}", cell(&e.to_string()))),
+            (Err(e), _) => (
+                None,
+                None,
+                None,
+                format!("not measured: {}", cell(&e.to_string())),
+            ),
         };
         let _ = writeln!(
             md,

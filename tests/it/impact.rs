@@ -79,8 +79,9 @@ currency = "CNY"
 fn fixture(events: &str, config: &str) -> Fixture {
     let rows = sessions();
     let ids: Vec<String> = (0..rows.len()).map(|i| format!("SESS-{i:04}")).collect();
-    let customers: Vec<Option<String>> =
-        (0..rows.len()).map(|i| Some(format!("CUST-{i:04}"))).collect();
+    let customers: Vec<Option<String>> = (0..rows.len())
+        .map(|i| Some(format!("CUST-{i:04}")))
+        .collect();
     let f = Fixture::new();
     let df = DataFrame::new_infer_height(vec![
         Column::new("session_id".into(), ids.clone()),
@@ -96,7 +97,10 @@ fn fixture(events: &str, config: &str) -> Fixture {
         ),
         ts_col(
             "started_at",
-            &rows.iter().map(|r| Some(r.start.as_str())).collect::<Vec<_>>(),
+            &rows
+                .iter()
+                .map(|r| Some(r.start.as_str()))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "complaint".into(),
@@ -140,7 +144,11 @@ fn incident_against_baseline_and_control() {
     // binomtest(10, 14, 0.5).proportion_ci(method="exact") → ratio s/(1−s).
     let i = metric_row(&sum, "contacts_per_day");
     assert_close(f64_at(&sum, "event_value", i), 5.0, "event contacts/day");
-    assert_close(f64_at(&sum, "baseline_value", i), 2.0, "baseline contacts/day");
+    assert_close(
+        f64_at(&sum, "baseline_value", i),
+        2.0,
+        "baseline contacts/day",
+    );
     assert_close(f64_at(&sum, "abs_change", i), 3.0, "abs change");
     assert_close(f64_at(&sum, "rel_change", i), 1.5, "rel change");
     assert_close(f64_at(&sum, "p_value", i), 0.1795654296875, "p");
@@ -186,7 +194,11 @@ fn incident_against_baseline_and_control() {
     // test_poisson_2indep(7, 2, 2, 2, method="exact-cond").pvalue = 0.1796875.
     let cats = f.read("impact/pay-incident/categories.parquet");
     assert_rows(
-        rows(&cats, &["category"], &["event_count", "baseline_count", "excess", "event_share"]),
+        rows(
+            &cats,
+            &["category"],
+            &["event_count", "baseline_count", "excess", "event_share"],
+        ),
         vec![
             ("a", vec![Some(7.0), Some(2.0), Some(5.0), Some(0.7)]),
             ("b", vec![Some(3.0), Some(2.0), Some(1.0), Some(0.3)]),
@@ -196,19 +208,39 @@ fn incident_against_baseline_and_control() {
     // Causes: policy_unclear 2 against 0; test_poisson_2indep(2, 2, 0, 2) p = 0.5.
     let causes = f.read("impact/pay-incident/causes.parquet");
     assert_rows(
-        rows(&causes, &["cause"], &["event_count", "baseline_count", "excess", "p_value"]),
-        vec![("policy_unclear", vec![Some(2.0), Some(0.0), Some(2.0), Some(0.5)])],
+        rows(
+            &causes,
+            &["cause"],
+            &["event_count", "baseline_count", "excess", "p_value"],
+        ),
+        vec![(
+            "policy_unclear",
+            vec![Some(2.0), Some(0.0), Some(2.0), Some(0.5)],
+        )],
     );
 
     // Daily: pay on 10-20 had 5 sessions, all complaints; 10-19 2, none.
     let daily = f.read("impact/pay-incident/daily.parquet");
-    let day = rows(&daily, &["scope", "local_date", "window"], &["sessions", "complaints"]);
-    let pay: Vec<_> = day.into_iter().filter(|r| r.0.starts_with("event lines")).collect();
+    let day = rows(
+        &daily,
+        &["scope", "local_date", "window"],
+        &["sessions", "complaints"],
+    );
+    let pay: Vec<_> = day
+        .into_iter()
+        .filter(|r| r.0.starts_with("event lines"))
+        .collect();
     assert_rows(
         pay,
         vec![
-            ("event lines/2026-10-18/baseline", vec![Some(2.0), Some(1.0)]),
-            ("event lines/2026-10-19/baseline", vec![Some(2.0), Some(0.0)]),
+            (
+                "event lines/2026-10-18/baseline",
+                vec![Some(2.0), Some(1.0)],
+            ),
+            (
+                "event lines/2026-10-19/baseline",
+                vec![Some(2.0), Some(0.0)],
+            ),
             ("event lines/2026-10-20/event", vec![Some(5.0), Some(5.0)]),
             ("event lines/2026-10-21/event", vec![Some(5.0), Some(0.0)]),
         ],
@@ -232,7 +264,11 @@ fn no_output_holds_a_customer_or_session_id() {
         let bytes = std::fs::read(&entry).expect("read");
         let text = String::from_utf8_lossy(&bytes);
         for id in &ids {
-            assert!(!text.contains(id.as_str()), "{} holds {id}", entry.display());
+            assert!(
+                !text.contains(id.as_str()),
+                "{} holds {id}",
+                entry.display()
+            );
         }
         files += 1;
     }
@@ -322,7 +358,11 @@ fn action_status() {
     let f = fixture(ACTIONS, "[impact]\nmin_days = 1\n");
     let o = f.run(&["impact", "--all"]);
     ok(&o);
-    assert!(stdout(&o).contains("next-year: no sessions"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("next-year: no sessions"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!f.out().join("impact/next-year").exists());
     let (s, value, p) = status(&f, "fewer-complaints");
     assert_eq!(s, "no effect");
@@ -334,7 +374,11 @@ fn action_status() {
     let i = metric_row(&sum, "contacts_per_day");
     // 11 sessions in 6 days against 4 in 2.
     assert_close(f64_at(&sum, "event_value", i), 11.0 / 6.0, "contacts/day");
-    assert_close(f64_at(&sum, "baseline_value", i), 2.0, "baseline contacts/day");
+    assert_close(
+        f64_at(&sum, "baseline_value", i),
+        2.0,
+        "baseline contacts/day",
+    );
     // The window ends 10-26; FCR needs data to 10-29: incomplete.
     let manifest = std::fs::read_to_string(f.out().join("impact/fewer-complaints/manifest.json"))
         .expect("manifest");
@@ -378,14 +422,22 @@ fn bad_events_name_the_event_and_field() {
         let f = fixture(&toml, "");
         let o = f.run(&["impact", "--event", "e1"]);
         assert_eq!(o.status.code(), Some(2), "{toml}\n{}", stderr(&o));
-        assert!(stderr(&o).contains(expected), "{}\nwanted: {expected}", stderr(&o));
+        assert!(
+            stderr(&o).contains(expected),
+            "{}\nwanted: {expected}",
+            stderr(&o)
+        );
         assert!(!f.out().join("impact/e1").exists());
     }
     // An unknown id lists the events there are.
     let f = fixture(EVENTS, "");
     let o = f.run(&["impact", "--event", "nope"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("events: pay-incident"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("events: pay-incident"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -490,23 +542,42 @@ fn control_separates_a_centre_wide_swing() {
     assert_close(f64_at(&sum, "rel_change", i), 300.0 / 160.0 - 1.0, "naive");
     assert_close(f64_at(&sum, "control_rel_change", i), 0.5, "control");
     assert_close(f64_at(&sum, "did", i), 1.25, "did");
-    let (lo, hi) = (f64_at(&sum, "did_ci_low", i), f64_at(&sum, "did_ci_high", i));
-    assert!(lo.is_some_and(|l| l < 1.25) && hi.is_some_and(|h| h > 1.25), "{lo:?} {hi:?}");
-    assert!(lo.is_some_and(|l| l > 1.0), "the incident's rise is significant: {lo:?}");
+    let (lo, hi) = (
+        f64_at(&sum, "did_ci_low", i),
+        f64_at(&sum, "did_ci_high", i),
+    );
+    assert!(
+        lo.is_some_and(|l| l < 1.25) && hi.is_some_and(|h| h > 1.25),
+        "{lo:?} {hi:?}"
+    );
+    assert!(
+        lo.is_some_and(|l| l > 1.0),
+        "the incident's rise is significant: {lo:?}"
+    );
     // Complaints: pay +7.5 points naively (10 % − 2.5 %), control +2.5,
     // the incident's +5 points recovered by the DiD.
     let i = metric_row(&sum, "complaint_rate");
     assert_close(f64_at(&sum, "abs_change", i), 0.075, "naive");
     assert_close(f64_at(&sum, "control_abs_change", i), 0.025, "control");
     assert_close(f64_at(&sum, "did", i), 0.05, "did");
-    let (lo, hi) = (f64_at(&sum, "did_ci_low", i), f64_at(&sum, "did_ci_high", i));
-    assert!(lo.is_some_and(|l| l < 0.05) && hi.is_some_and(|h| h > 0.05), "{lo:?} {hi:?}");
+    let (lo, hi) = (
+        f64_at(&sum, "did_ci_low", i),
+        f64_at(&sum, "did_ci_high", i),
+    );
+    assert!(
+        lo.is_some_and(|l| l < 0.05) && hi.is_some_and(|h| h > 0.05),
+        "{lo:?} {hi:?}"
+    );
     // Excess contacts: 900 − 1120 × 3/7 = 420 naively; with the control's
     // swing, 900 − 480 × 1.5 = 180, the incident's own extra contacts.
     let ex = f.read("impact/inc/excess.parquet");
     let i = row_where(&ex, "measure", "contacts");
     assert_close(f64_at(&ex, "excess", i), 420.0, "excess");
-    assert_close(f64_at(&ex, "excess_with_control", i), 180.0, "excess with control");
+    assert_close(
+        f64_at(&ex, "excess_with_control", i),
+        180.0,
+        "excess with control",
+    );
 }
 
 #[test]
@@ -528,4 +599,48 @@ fn monthly_report_lists_open_actions_with_their_status() {
     );
     assert!(section.contains("| Complaint button on the page | product | pay | complaint_rate ↑ | 0.4000 | 0.4545 | 0.2500 | 0.4745 | target met |"), "{section}");
     assert!(!section.contains("Not yet started"), "{section}");
+}
+
+#[test]
+fn generated_data_shows_its_incident_and_action() {
+    // The generator raises the payments line's volume and complaints (×4)
+    // for three days and cuts the logistics line's repeat visits by 40 %
+    // from the last month on; both are in the events.toml it writes. The
+    // reports find both, and the control lines show no such change.
+    let f = Fixture::new();
+    let o = f.run(&[
+        "generate",
+        "--out",
+        "data",
+        "--from",
+        "2026-08",
+        "--months",
+        "3",
+        "--sessions-per-month",
+        "6000",
+        "--seed",
+        "5",
+        "--timezone",
+        "Asia/Shanghai",
+    ]);
+    ok(&o);
+    f.config("timezone = \"Asia/Shanghai\"");
+    ok(&f.run(&["impact", "--all"]));
+    let sum = f.read("impact/checkout-outage/summary.parquet");
+    for metric in ["contacts_per_day", "complaint_rate"] {
+        let i = metric_row(&sum, metric);
+        let did_p = f64_at(&sum, "did_p_value", i).expect("did p");
+        assert!(did_p < 0.01, "{metric}: DiD p {did_p}");
+        assert!(
+            f64_at(&sum, "rel_change", i).is_some_and(|r| r > 0.2),
+            "{metric}"
+        );
+    }
+    let i = metric_row(&sum, "complaint_rate");
+    assert!(f64_at(&sum, "control_abs_change", i).is_some_and(|c| c.abs() < 0.01));
+    let status = f.read("impact/refund-status-page/status.parquet");
+    assert_eq!(str_at(&status, "status", 0).as_deref(), Some("target met"));
+    let sum = f.read("impact/refund-status-page/summary.parquet");
+    let i = metric_row(&sum, "repeat_rate");
+    assert!(f64_at(&sum, "p_value", i).is_some_and(|p| p < 0.01));
 }

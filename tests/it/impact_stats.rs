@@ -149,7 +149,18 @@ fn difference_in_differences_by_hand() {
     let t = did_rates([(200, 2.0), (400, 8.0), (300, 2.0), (960, 8.0)]);
     close(t.statistic, 1.6, "did ratio");
     let se: f64 = (1.0 / 200.0 + 1.0 / 400.0 + 1.0 / 300.0 + 1.0 / 960.0f64).sqrt();
-    close(t.ci_low, (1.6f64.ln() - 1.959963984540054 * se).exp(), "ci_low");
-    close(t.ci_high, (1.6f64.ln() + 1.959963984540054 * se).exp(), "ci_high");
-    assert_eq!(did_rates([(0, 2.0), (400, 8.0), (300, 2.0), (960, 8.0)]), Tested::NONE);
+    close(
+        t.ci_low,
+        (1.6f64.ln() - 1.959963984540054 * se).exp(),
+        "ci_low",
+    );
+    close(
+        t.ci_high,
+        (1.6f64.ln() + 1.959963984540054 * se).exp(),
+        "ci_high",
+    );
+    assert_eq!(
+        did_rates([(0, 2.0), (400, 8.0), (300, 2.0), (960, 8.0)]),
+        Tested::NONE
+    );
 }
