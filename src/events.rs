@@ -215,12 +215,16 @@ fn check_id(id: &str) -> std::result::Result<(), String> {
     }
 }
 
+/// Reads a date-time field of the event as an instant, or says which.
+type ReadInstant<'a> =
+    &'a dyn Fn(&str, &toml::value::Datetime) -> std::result::Result<DateTime<Utc>, String>;
+
 fn baseline(
     r: &RawEvent,
     which: &str,
     start: DateTime<Utc>,
     end: Option<DateTime<Utc>>,
-    instant: &dyn Fn(&str, &toml::value::Datetime) -> std::result::Result<DateTime<Utc>, String>,
+    instant: ReadInstant,
 ) -> std::result::Result<Baseline, String> {
     let explicit = (&r.baseline_start, &r.baseline_end);
     match (r.baseline.as_deref(), explicit) {

@@ -75,6 +75,92 @@ pub fn run(
     event: &Event,
     mut step: impl FnMut(&str),
 ) -> Result<Option<ImpactReport>> {
+    let Some(loaded) = load(cfg, standards, event, &mut step)? else {
+        return Ok(None);
+    };
+    step("comparing windows");
+    let Loaded {
+        checked,
+        sessions,
+        messages,
+        end,
+        baseline,
+        fcr_complete,
+    } = loaded;
+    let event_days = days(end - event.start);
+    let baseline_days = baseline.iter().map(|(a, b)| days(*b - *a)).sum();
+    let exposure = Exposure {
+        event: event_days,
+        baseline: baseline_days,
+    };
+    let mut cells = cells(&sessions)?;
+    add_replies(&mut cells, messages, &sessions)?;
+    let qa = qa_scores(&checked, standards, &sessions)?;
+    let summary = summary(&cells, &qa, exposure)?;
+    let status = match event.kind {
+        Kind::Action => Some(action_status(
+            event,
+            &summary,
+            event_days,
+            cfg.impact.min_days,
+        )?),
+        Kind::Incident => None,
+    };
+    let calendar = Calendar {
+        tz: cfg.timezone,
+        from: earliest(&baseline, event.start),
+        start: event.start,
+        end,
+        baseline: baseline.clone(),
+    };
+    let mut tables = vec![
+        ("excess".to_string(), excess(&cells, exposure, event)?),
+        ("categories".to_string(), categories(&sessions, exposure)?),
+        (
+            "causes".to_string(),
+            causes(&checked, standards, &sessions, exposure)?,
+        ),
+        ("daily".to_string(), daily(&sessions, &calendar)?),
+    ];
+    if let Some(s) = &status {
+        tables.push(("status".to_string(), status_frame(event, s, &summary)?));
+    }
+    tables.insert(0, ("summary".to_string(), summary));
+    Ok(Some(ImpactReport {
+        event: event.clone(),
+        end,
+        running: event.end.is_none_or(|e| e > end),
+        baseline,
+        event_days,
+        baseline_days,
+        fcr_complete,
+        control_lines: control_lines(&sessions)?,
+        checked,
+        tables,
+        status,
+    }))
+}
+
+/// What the comparison works on: the checked tables, the labelled
+/// sessions of the event and baseline windows (and the days between), the
+/// scan of their messages, and the windows as measured.
+struct Loaded {
+    checked: CheckedTables,
+    sessions: DataFrame,
+    messages: Option<LazyFrame>,
+    end: DateTime<Utc>,
+    baseline: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    fcr_complete: bool,
+}
+
+/// Read and check what the event needs, cut its window at the end of the
+/// data, enrich and label the sessions. None: no data in its window.
+fn load(
+    cfg: &Config,
+    standards: &Standards,
+    event: &Event,
+    mut step: impl FnMut(&str),
+) -> Result<Option<Loaded>> {
     // The read reaches the event's end, or now for one still running; the
     // window is cut at the end of the data below.
     let planned_end = event.end.unwrap_or_else(Utc::now);
@@ -85,14 +171,19 @@ pub fn run(
     let Some(end) = measured_end(event, planned_end, &sessions_used, cfg) else {
         return Ok(None);
     };
-    let running = event.end.is_none_or(|e| e > end);
     let baseline = event.baseline_windows(end);
-    let read_from = earliest(&baseline, event.start);
-    let latest_by_line = latest_by_line(&sessions_used, &event.lines)?;
+    // FCR is complete when each of the event's lines has data one FCR
+    // window past the window's end.
+    let latest = latest_by_line(&sessions_used, &event.lines)?;
+    let fcr_complete = event.lines.iter().all(|l| {
+        latest
+            .get(l)
+            .is_some_and(|&t| t >= (end + cfg.fcr_window()).timestamp_micros())
+    });
 
     step("repeat visits and FCR");
-    let sessions =
-        pipeline::enrich_sessions_between(sessions_used, cfg, standards, read_from, end)?;
+    let from = earliest(&baseline, event.start);
+    let sessions = pipeline::enrich_sessions_between(sessions_used, cfg, standards, from, end)?;
     let sessions = label_sessions(sessions, event, end, &baseline)?;
     if !check_lines_and_baseline(event, &sessions)? {
         return Ok(None);
@@ -104,66 +195,13 @@ pub fn run(
         &contract::MESSAGES,
         windows.window(&contract::MESSAGES).as_ref(),
     )?;
-
-    step("comparing windows");
-    let event_days = days(end - event.start);
-    let baseline_days = baseline.iter().map(|(a, b)| days(*b - *a)).sum();
-    let mut cells = cells(&sessions)?;
-    add_replies(&mut cells, messages, &sessions, standards)?;
-    let qa = qa_scores(&checked, standards, &sessions)?;
-    let exposure = Exposure {
-        event: event_days,
-        baseline: baseline_days,
-    };
-    let summary = summary(&cells, &qa, exposure)?;
-    let status = match event.kind {
-        Kind::Action => Some(action_status(
-            event,
-            &summary,
-            days(end - event.start),
-            cfg.impact.min_days,
-        )?),
-        Kind::Incident => None,
-    };
-    let excess = excess(&cells, exposure, event)?;
-    let categories = categories(&sessions, exposure)?;
-    let causes = causes(&checked, standards, &sessions, exposure)?;
-    let calendar = Calendar {
-        tz: cfg.timezone,
-        from: read_from,
-        start: event.start,
-        end,
-        baseline: baseline.clone(),
-    };
-    let daily = daily(&sessions, &calendar)?;
-    let fcr_complete = event.lines.iter().all(|l| {
-        latest_by_line
-            .get(l)
-            .is_some_and(|&t| t >= (end + cfg.fcr_window()).timestamp_micros())
-    });
-    let control_lines = control_lines(&sessions)?;
-    let mut tables = vec![
-        ("summary".to_string(), summary),
-        ("excess".to_string(), excess),
-        ("categories".to_string(), categories),
-        ("causes".to_string(), causes),
-        ("daily".to_string(), daily),
-    ];
-    if let Some(s) = &status {
-        tables.push(("status".to_string(), status_frame(event, s, &tables[0].1)?));
-    }
-    Ok(Some(ImpactReport {
-        event: event.clone(),
-        end,
-        running,
-        baseline,
-        event_days,
-        baseline_days,
-        fcr_complete,
-        control_lines,
+    Ok(Some(Loaded {
         checked,
-        tables,
-        status,
+        sessions,
+        messages,
+        end,
+        baseline,
+        fcr_complete,
     }))
 }
 
@@ -371,12 +409,7 @@ fn cells(sessions: &DataFrame) -> Result<Cells> {
 
 /// Reply events of the sessions, judged against the reply threshold in
 /// force, counted into their cells.
-fn add_replies(
-    cells: &mut Cells,
-    messages: Option<LazyFrame>,
-    sessions: &DataFrame,
-    standards: &Standards,
-) -> Result<()> {
+fn add_replies(cells: &mut Cells, messages: Option<LazyFrame>, sessions: &DataFrame) -> Result<()> {
     let Some(messages) = messages else {
         return Ok(());
     };
@@ -397,7 +430,6 @@ fn add_replies(
                 .alias("met"),
         ])
         .collect()?;
-    let _ = standards;
     let scopes = crate::columns::strings(&df, SCOPE)?;
     let windows = crate::columns::strings(&df, WINDOW)?;
     let replies = df.column("replies")?.u64()?.clone();
@@ -631,7 +663,8 @@ fn summary_frame(rows: &[Row]) -> Result<DataFrame> {
 /// intervals, the control's rate ratio and the excess once the control's
 /// swing is taken out, and their cost.
 fn excess(cells: &Cells, x: Exposure, event: &Event) -> Result<DataFrame> {
-    let measures: [(&str, fn(&Cell) -> u64); 3] = [
+    type Count = fn(&Cell) -> u64;
+    let measures: [(&str, Count); 3] = [
         ("contacts", |c| c.sessions),
         ("complaints", |c| c.complaints),
         ("repeat_visits", |c| c.repeats),
@@ -703,14 +736,14 @@ fn grown(counts: DataFrame, key: &str, x: Exposure) -> Result<DataFrame> {
         let c = u64::try_from(c.unwrap_or(0)).unwrap_or(0);
         let slot = by_key.entry(k).or_default();
         match w.as_deref() {
-            Some(EVENT) => slot.0 += c,
-            Some(BASELINE) => slot.1 += c,
+            Some(EVENT) => slot.0 = slot.0.saturating_add(c),
+            Some(BASELINE) => slot.1 = slot.1.saturating_add(c),
             _ => {}
         }
     }
-    let (te, tb) = by_key
-        .values()
-        .fold((0u64, 0u64), |(a, b), (e, x)| (a + e, b + x));
+    let (te, tb) = by_key.values().fold((0u64, 0u64), |(a, b), (e, x)| {
+        (a.saturating_add(*e), b.saturating_add(*x))
+    });
     let mut rows: Vec<(String, u64, u64, Option<st::Excess>, Tested)> = by_key
         .into_iter()
         .map(|(k, (e, b))| {

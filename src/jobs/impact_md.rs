@@ -330,51 +330,60 @@ pub fn open_actions(
         "| action | owner | lines | metric | target | value | baseline | p-value | status |\n",
     );
     md.push_str("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n");
-    for mut event in open {
-        event.end = Some(event.end.map_or(month.end, |e| e.min(month.end)));
-        let measured = crate::jobs::impact::run(cfg, standards, &event, |_| {});
-        let status = match &measured {
-            Ok(Some(r)) => r
-                .tables
-                .iter()
-                .find(|(n, _)| n == "status")
-                .map(|(_, df)| df),
-            _ => None,
-        };
-        let first = |df: &DataFrame, c: &str| f64s(df, c).first().copied().flatten();
-        let (value, baseline, p, text) = match (&measured, status) {
-            (_, Some(df)) => (
-                first(df, "event_value"),
-                first(df, "baseline_value"),
-                first(df, "p_value"),
-                strs(df, "status").first().cloned().unwrap_or_default(),
-            ),
-            (Ok(_), None) => (None, None, None, "no sessions yet".to_string()),
-            (Err(e), _) => (
-                None,
-                None,
-                None,
-                format!("not measured: {}", cell(&e.to_string())),
-            ),
-        };
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} {} | {} | {} | {} | {} | {} |",
-            cell(&event.title),
-            cell(&event.department),
-            cell(&event.lines.join(", ")),
-            cell(event.metric.as_deref().unwrap_or("")),
-            match event.direction {
-                Some(crate::events::Direction::Up) => "↑",
-                Some(crate::events::Direction::Down) => "↓",
-                None => "",
-            },
-            num(event.target, 4),
-            num(value, 4),
-            num(baseline, 4),
-            p_value(p),
-            text
-        );
+    for event in open {
+        md.push_str(&action_row(cfg, standards, month, event));
     }
     md
+}
+
+/// One open action's row, measured to the end of `month` (or its own end).
+fn action_row(
+    cfg: &crate::config::Config,
+    standards: &crate::standards::Standards,
+    month: &crate::jobs::period::Month,
+    mut event: crate::events::Event,
+) -> String {
+    event.end = Some(event.end.map_or(month.end, |e| e.min(month.end)));
+    let measured = crate::jobs::impact::run(cfg, standards, &event, |_| {});
+    let status = match &measured {
+        Ok(Some(r)) => r
+            .tables
+            .iter()
+            .find(|(n, _)| n == "status")
+            .map(|(_, df)| df),
+        _ => None,
+    };
+    let first = |df: &DataFrame, c: &str| f64s(df, c).first().copied().flatten();
+    let (value, baseline, p, text) = match (&measured, status) {
+        (_, Some(df)) => (
+            first(df, "event_value"),
+            first(df, "baseline_value"),
+            first(df, "p_value"),
+            strs(df, "status").first().cloned().unwrap_or_default(),
+        ),
+        (Ok(_), None) => (None, None, None, "no sessions yet".to_string()),
+        (Err(e), _) => (
+            None,
+            None,
+            None,
+            format!("not measured: {}", cell(&e.to_string())),
+        ),
+    };
+    format!(
+        "| {} | {} | {} | {} {} | {} | {} | {} | {} | {} |\n",
+        cell(&event.title),
+        cell(&event.department),
+        cell(&event.lines.join(", ")),
+        cell(event.metric.as_deref().unwrap_or("")),
+        match event.direction {
+            Some(crate::events::Direction::Up) => "↑",
+            Some(crate::events::Direction::Down) => "↓",
+            None => "",
+        },
+        num(event.target, 4),
+        num(value, 4),
+        num(baseline, 4),
+        p_value(p),
+        text
+    )
 }
