@@ -644,3 +644,27 @@ fn generated_data_shows_its_incident_and_action() {
     let i = metric_row(&sum, "repeat_rate");
     assert!(f64_at(&sum, "p_value", i).is_some_and(|p| p < 0.01));
 }
+
+#[test]
+fn categories_narrow_both_windows() {
+    // categories = ["a"]: pay's a sessions only. Baseline a: 2 (one a
+    // complaint, 10-18 10:00); event a: the first 7 of 10, complaints on
+    // the first 5: 5/7 against 1/2; contacts 7/2 = 3.5 a day against 2/2 = 1.
+    // ship has no category a: no control.
+    let events = EVENTS.replace(
+        "lines = [\"pay\"]",
+        "lines = [\"pay\"]\ncategories = [\"a\"]",
+    );
+    let f = fixture(&events, "");
+    ok(&f.run(&["impact", "--event", "pay-incident"]));
+    let sum = f.read("impact/pay-incident/summary.parquet");
+    let i = metric_row(&sum, "contacts_per_day");
+    assert_close(f64_at(&sum, "event_value", i), 3.5, "event");
+    assert_close(f64_at(&sum, "baseline_value", i), 1.0, "baseline");
+    assert_eq!(f64_at(&sum, "control_event_value", i), None);
+    let i = metric_row(&sum, "complaint_rate");
+    assert_close(f64_at(&sum, "event_value", i), 5.0 / 7.0, "event");
+    assert_close(f64_at(&sum, "baseline_value", i), 0.5, "baseline");
+    let cats = f.read("impact/pay-incident/categories.parquet");
+    assert_eq!(cats.height(), 1);
+}
