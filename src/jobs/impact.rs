@@ -172,6 +172,7 @@ fn load(
         return Ok(None);
     };
     let baseline = event.baseline_windows(end);
+    check_data_covers(event, &baseline, &sessions_used, cfg)?;
     // FCR is complete when each of the event's lines has data one FCR
     // window past the window's end.
     let latest = latest_by_line(&sessions_used, &event.lines)?;
@@ -237,6 +238,35 @@ fn measured_end(
         .map(|d| local_midnight_utc(d, tz))
         .unwrap_or(planned_end);
     Some(planned_end.min(day_after))
+}
+
+/// The data must begin by the baseline's first day: a baseline window
+/// before the data would count its days without its contacts and make the
+/// event look worse than it was.
+fn check_data_covers(
+    event: &Event,
+    baseline: &[(DateTime<Utc>, DateTime<Utc>)],
+    sessions: &DataFrame,
+    cfg: &Config,
+) -> Result<()> {
+    let tz = cfg.timezone;
+    let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+    let first = crate::columns::micros(sessions, "started_at")?
+        .into_iter()
+        .flatten()
+        .min()
+        .and_then(DateTime::<Utc>::from_timestamp_micros);
+    let from = earliest(baseline, event.start);
+    match first {
+        Some(first) if day(first) > day(from) => Err(Error::bad_input(format!(
+            "event \"{}\": baseline: starts {} but the sessions in {} begin on {}",
+            event.id,
+            day(from),
+            cfg.data_dir.join("sessions").display(),
+            day(first)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The latest session start (µs) of each of `lines` in the data read.

@@ -402,8 +402,13 @@ fn bad_events_name_the_event_and_field() {
             "event \"e1\": end must be after start",
         ),
         (
-            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline_start = 2026-09-01T00:00:00\nbaseline_end = 2026-09-03T00:00:00"),
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline_start = 2026-10-22T00:00:00\nbaseline_end = 2026-10-25T00:00:00"),
             "event \"e1\": baseline: no sessions of the event's lines",
+        ),
+        (
+            // Four weeks back reach 09-22; the data begins 10-18.
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"weekdays\""),
+            "event \"e1\": baseline: starts 2026-09-22 but the sessions in",
         ),
         (
             base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"last year\""),
@@ -448,7 +453,10 @@ fn one_day_event_across_a_month_end_without_control() {
     // shows in the daily table as a row of zeros. Ratio 3; test_poisson_2indep(3, 1,
     // 1, 1, method="exact-cond").pvalue = binomtest(3, 4, 0.5).pvalue = 0.625.
     let f = Fixture::new();
+    // x0 on 10-29, before the baseline, is read but in no window: the
+    // data begins before the baseline does.
     let starts = [
+        "2026-10-29T10:00:00Z",
         "2026-10-31T06:00:00Z",
         "2026-10-31T13:00:00Z",
         "2026-10-31T20:00:00Z",
@@ -456,7 +464,12 @@ fn one_day_event_across_a_month_end_without_control() {
     ];
     f.parquet(
         "sessions/part-0.parquet",
-        crate::common::sessions(&["x1", "x2", "x3", "x4"], &["pay"; 4], &starts, vec![]),
+        crate::common::sessions(
+            &["x0", "x1", "x2", "x3", "x4"],
+            &["pay"; 5],
+            &starts,
+            vec![],
+        ),
     );
     f.file(
         "data/events.toml",
