@@ -85,20 +85,19 @@ fn the_shipped_weekly_plan_runs_on_the_bundled_data() {
     }
     // The strategies draw 20 + 12 + (8 + 6) + 16 + 8 = 70, random fills up
     // to total = 80. The week has 16 agents (4 per line); after the 80,
-    // the agents with fewer than 3 sessions in the plan need 8 more: 88
-    // sessions, within max_total = 120, so nothing is capped. 10 % of 88
-    // double-scored, rounded: 9, so 97 tasks, within the reviewers'
-    // 3 × 45 = 135.
+    // the agents with fewer than 3 sessions in the plan need 10 more: 90
+    // sessions, within max_total = 120, so nothing is capped. 10 % of 90
+    // double-scored: 9, so 99 tasks, within the reviewers' 3 × 45 = 135.
     let sample = crate::common::read_parquet(&folder.join("sample.parquet"));
     let sessions: std::collections::BTreeSet<String> = (0..sample.height())
         .filter_map(|i| crate::common::str_at(&sample, "session_id", i))
         .collect();
-    assert_eq!(sessions.len(), 88);
-    assert_eq!(sample.height(), 97);
+    assert_eq!(sessions.len(), 90);
+    assert_eq!(sample.height(), 99);
     let line = String::from_utf8_lossy(&out.stdout);
     assert!(
         line.contains(
-            "88 sessions (80 by the strategies + 8 to reach per_agent_min 3), 97 review tasks from"
+            "90 sessions (80 by the strategies + 10 to reach per_agent_min 3), 99 review tasks from"
         ),
         "{line}"
     );
