@@ -4,10 +4,9 @@
 //! a mean (QA score) compared, and the difference-in-differences against
 //! the lines the event did not touch. Every test is two-sided at 95 %.
 
-use statrs::distribution::{Beta, Binomial, ContinuousCDF, Discrete, Normal, StudentsT};
+use statrs::distribution::{Beta, Binomial, ContinuousCDF, Discrete, StudentsT};
 
-/// z for a two-sided 95 % interval.
-const Z95: f64 = 1.959_963_984_540_054;
+use crate::stats::{newcombe_diff, two_proportion_z, two_sided_p, Z95};
 
 /// A test's result: its statistic, two-sided p-value and a 95 % interval
 /// (of the difference for rates and means, of the rate ratio for counts).
@@ -28,52 +27,25 @@ impl Tested {
     };
 }
 
-fn normal() -> Normal {
-    // Mean 0, sd 1 is always a valid normal distribution.
-    Normal::standard()
-}
-
-fn two_sided_normal_p(z: f64) -> f64 {
-    2.0 * (1.0 - normal().cdf(z.abs()))
-}
-
 /// Two proportions x1/n1 and x2/n2: the pooled two-proportion z-test (as
 /// statsmodels `proportions_ztest`) with Newcombe's hybrid score interval
 /// for p1 − p2 (statsmodels `confint_proportions_2indep(method="newcomb")`).
 /// No test when either window has no sessions; no z when the pooled rate
 /// is 0 or 1 (nothing varies), though the interval still holds.
 pub fn two_proportions(x1: u64, n1: u64, x2: u64, n2: u64) -> Tested {
-    if n1 == 0 || n2 == 0 || x1 > n1 || x2 > n2 {
+    if x1 > n1 || x2 > n2 {
         return Tested::NONE;
     }
-    let (x1f, n1f, x2f, n2f) = (x1 as f64, n1 as f64, x2 as f64, n2 as f64);
-    let (p1, p2) = (x1f / n1f, x2f / n2f);
-    let pooled = (x1f + x2f) / (n1f + n2f);
-    let se = (pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f)).sqrt();
-    let (statistic, p_value) = if se > 0.0 {
-        let z = (p1 - p2) / se;
-        (Some(z), Some(two_sided_normal_p(z)))
-    } else {
-        (None, None)
+    let Some((_, low, high)) = newcombe_diff(x1, n1, x2, n2) else {
+        return Tested::NONE;
     };
-    let (l1, u1) = wilson(x1f, n1f);
-    let (l2, u2) = wilson(x2f, n2f);
-    let d = p1 - p2;
+    let z = two_proportion_z(x1, n1, x2, n2);
     Tested {
-        statistic,
-        p_value,
-        ci_low: Some(d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt()),
-        ci_high: Some(d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt()),
+        statistic: z.map(|(z, _)| z),
+        p_value: z.map(|(_, p)| p),
+        ci_low: Some(low),
+        ci_high: Some(high),
     }
-}
-
-/// Wilson's score interval for x/n (n > 0).
-fn wilson(x: f64, n: f64) -> (f64, f64) {
-    let p = x / n;
-    let z2 = Z95 * Z95;
-    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    (centre - half, centre + half)
 }
 
 /// Two Poisson counts with exposures (days): the exact conditional test of
@@ -293,7 +265,7 @@ fn wald(estimate: f64, se: f64) -> Tested {
     let z = estimate / se;
     Tested {
         statistic: Some(estimate),
-        p_value: Some(two_sided_normal_p(z)),
+        p_value: Some(two_sided_p(z)),
         ci_low: Some(estimate - Z95 * se),
         ci_high: Some(estimate + Z95 * se),
     }

@@ -17,7 +17,8 @@ fn normal_cdf(z: f64) -> f64 {
 }
 
 /// Two-sided p-value of a standard normal statistic.
-fn two_sided_p(z: f64) -> f64 {
+/// The two-sided p-value of a standard normal statistic.
+pub fn two_sided_p(z: f64) -> f64 {
     (2.0 * (1.0 - normal_cdf(z.abs()))).clamp(0.0, 1.0)
 }
 
