@@ -657,7 +657,36 @@ fn generated_data_shows_its_incident_and_action() {
     assert_eq!(str_at(&status, "status", 0).as_deref(), Some("target met"));
     let sum = f.read("impact/refund-status-page/summary.parquet");
     let i = metric_row(&sum, "repeat_rate");
-    assert!(f64_at(&sum, "p_value", i).is_some_and(|p| p < 0.01));
+    let p = f64_at(&sum, "p_value", i).expect("p");
+    assert!(p < 0.01, "{p}");
+    let change = f64_at(&sum, "abs_change", i).expect("change");
+    assert!(change < 0.0, "{change}");
+
+    // The same significant fall in repeat visits, judged against other
+    // plans: short of a stricter target it is moving as planned; for an
+    // action meant to raise the rate it is going the wrong way.
+    let events = f.data().join("events.toml");
+    let text = std::fs::read_to_string(&events).expect("events.toml");
+    let target = |t: &str, direction: &str| {
+        text.replace("target = 0.12", &format!("target = {t}"))
+            .replace(
+                "direction = \"down\"",
+                &format!("direction = \"{direction}\""),
+            )
+    };
+    for (plan, want) in [
+        (target("0.01", "down"), "moving as planned"),
+        (target("0.5", "up"), "wrong way"),
+    ] {
+        assert_ne!(
+            plan, text,
+            "the action's target and direction were not found"
+        );
+        std::fs::write(&events, plan).expect("write events.toml");
+        ok(&f.run(&["impact", "--event", "refund-status-page"]));
+        let status = f.read("impact/refund-status-page/status.parquet");
+        assert_eq!(str_at(&status, "status", 0).as_deref(), Some(want));
+    }
 }
 
 #[test]
