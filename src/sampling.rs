@@ -299,7 +299,9 @@ pub struct Sample {
 }
 
 /// Draw the plan. `round` names the calibration round of double-scored
-/// sessions; `window_hours` only words the repeat reason.
+/// sessions; `window_hours` only words the repeat reason. The strategies
+/// draw in the practice's order, so that no session is chosen twice; each
+/// returns what it planned but could not fill, for random to take.
 pub fn draw(
     candidates: &[Candidate],
     plan: &Plan,
@@ -321,20 +323,55 @@ pub fn draw(
     // Plan::check keeps every quota sum within u32; saturating arithmetic
     // keeps an unchecked plan from wrapping all the same.
     let mut shortfall = 0u32;
-
     if let Some(risk) = &plan.risk {
-        let mut left = plan.size(risk.size);
-        let planned = left;
-        for tier in &risk.tiers {
-            let pool = d.pool(|c| risk_tier(c, &risk.tiers, risk.bad_rating_max) == Some(*tier));
-            let got = d.take(&pool, left, "risk", || tier.as_str().to_string());
-            d.allocate("risk", tier.as_str(), left, got, "");
-            left -= got;
-        }
-        shortfall = shortfall.saturating_add(d.total_note("risk", planned, planned - left));
+        shortfall = shortfall.saturating_add(d.risk(risk, plan.size(risk.size)));
     }
     if let Some(repeat) = &plan.repeat {
-        let want = plan.size(repeat.size);
+        shortfall =
+            shortfall.saturating_add(d.repeat(repeat, plan.size(repeat.size), window_hours));
+    }
+    if let Some(business) = &plan.business {
+        shortfall = shortfall.saturating_add(d.business(business));
+    }
+    if let Some(slots) = &plan.slots {
+        shortfall = shortfall.saturating_add(d.slots(slots, plan.size(slots.size)));
+    }
+    d.random(plan, shortfall);
+    if plan.per_agent_min > 0 {
+        top_up_agents(&mut d, plan);
+    }
+
+    let assignments = assign(&d.drawn, plan, round, &mut d.rng, &mut d.allocation);
+    Sample {
+        assignments,
+        allocation: d.allocation,
+    }
+}
+
+/// "only N unreviewed sessions" when a part drew less than it planned.
+fn short_note(got: u32, want: u32) -> String {
+    if got < want {
+        format!("only {got} unreviewed sessions")
+    } else {
+        String::new()
+    }
+}
+
+impl Drawer<'_> {
+    /// Risk tiers in the plan's priority order, random within a tier.
+    fn risk(&mut self, risk: &RiskPlan, planned: u32) -> u32 {
+        let mut left = planned;
+        for tier in &risk.tiers {
+            let pool = self.pool(|c| risk_tier(c, &risk.tiers, risk.bad_rating_max) == Some(*tier));
+            let got = self.take(&pool, left, "risk", || tier.as_str().to_string());
+            self.allocate("risk", tier.as_str(), left, got, "");
+            left -= got;
+        }
+        self.total_note("risk", planned, planned - left)
+    }
+
+    /// Repeat visits within the FCR window, optionally narrowed.
+    fn repeat(&mut self, repeat: &RepeatPlan, want: u32, window_hours: u32) -> u32 {
         let narrowed = |c: &Candidate| {
             (repeat.business_lines.is_empty() || repeat.business_lines.contains(&c.business_line))
                 && (repeat.categories.is_empty()
@@ -342,14 +379,17 @@ pub fn draw(
                         .as_ref()
                         .is_some_and(|k| repeat.categories.contains(k)))
         };
-        let pool = d.pool(|c| c.is_repeat && narrowed(c));
+        let pool = self.pool(|c| c.is_repeat && narrowed(c));
         let reason = format!("repeat within {window_hours}h");
-        let got = d.take(&pool, want, "repeat", || reason.clone());
-        shortfall = shortfall.saturating_add(d.total_note("repeat", want, got));
+        let got = self.take(&pool, want, "repeat", || reason.clone());
+        self.total_note("repeat", want, got)
     }
-    if let Some(business) = &plan.business {
+
+    /// Each business target's quota from its line and/or category.
+    fn business(&mut self, business: &BusinessPlan) -> u32 {
+        let mut shortfall = 0u32;
         for t in &business.targets {
-            let pool = d.pool(|c| {
+            let pool = self.pool(|c| {
                 t.business_line
                     .as_ref()
                     .is_none_or(|l| *l == c.business_line)
@@ -362,89 +402,76 @@ pub fn draw(
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" / ");
-            let got = d.take(&pool, t.quota, "business", || label.clone());
+            let got = self.take(&pool, t.quota, "business", || label.clone());
             shortfall = shortfall.saturating_add(t.quota - got);
-            let note = if got < t.quota {
-                format!("only {got} unreviewed sessions")
-            } else {
-                String::new()
-            };
-            d.allocate("business", &label, t.quota, got, &note);
+            self.allocate("business", &label, t.quota, got, &short_note(got, t.quota));
         }
+        shortfall
     }
-    if let Some(slots) = &plan.slots {
-        let want = plan.size(slots.size);
+
+    /// Time slots, the quota split by each slot's inflow (every session that
+    /// started in it, reviewed or not) with largest-remainder rounding.
+    fn slots(&mut self, slots: &SlotPlan, want: u32) -> u32 {
         let ranges: Vec<(u32, u32, String)> = slots
             .ranges
             .iter()
             .filter_map(|(a, b)| Some((minute_of_day(a)?, minute_of_day(b)?, format!("{a}-{b}"))))
             .collect();
-        // Inflow: every session that started in the slot, reviewed or not.
         let inflow: Vec<u32> = ranges
             .iter()
             .map(|(a, b, _)| {
-                candidates
+                self.candidates
                     .iter()
                     .filter(|c| in_slot(c.minute, *a, *b))
                     .count() as u32
             })
             .collect();
         let shares = largest_remainder(want, &inflow);
-        let mut got_all = 0;
+        let mut got_all = 0u32;
         for ((a, b, label), n) in ranges.iter().zip(shares) {
-            let pool = d.pool(|c| in_slot(c.minute, *a, *b));
+            let pool = self.pool(|c| in_slot(c.minute, *a, *b));
             let reason = format!("slot {label}");
-            let got = d.take(&pool, n, "slot", || reason.clone());
-            let note = if got < n {
-                format!("only {got} unreviewed sessions")
-            } else {
-                String::new()
-            };
-            d.allocate("slot", label, n, got, &note);
-            got_all += got;
+            let got = self.take(&pool, n, "slot", || reason.clone());
+            self.allocate("slot", label, n, got, &short_note(got, n));
+            got_all = got_all.saturating_add(got);
         }
-        shortfall = shortfall.saturating_add(want - got_all);
-    }
-    // Random takes its own quota, what the others could not fill, and what
-    // is left of the total.
-    let drawn_so_far = u32::try_from(d.drawn.len()).unwrap_or(u32::MAX);
-    let planned_so_far = drawn_so_far.saturating_add(shortfall);
-    let random_own = plan.random.map(|q| plan.size(q)).unwrap_or(0);
-    let up_to_total = plan
-        .total
-        .map(|t| t.saturating_sub(planned_so_far.saturating_add(random_own)))
-        .unwrap_or(0);
-    if plan.random.is_some() || plan.total.is_some() {
-        let want = random_own
-            .saturating_add(shortfall)
-            .saturating_add(up_to_total);
-        let pool = d.pool(|_| true);
-        let got = d.take(&pool, want, "random", || "random".to_string());
-        let mut note = Vec::new();
-        if shortfall > 0 {
-            note.push(format!("{shortfall} from strategies that could not fill"));
-        }
-        if got < want {
-            note.push(format!("only {got} unreviewed sessions left"));
-        }
-        d.allocate("random", "", want, got, &note.join("; "));
-    } else if shortfall > 0 {
-        d.allocate(
-            "unfilled",
-            "",
-            shortfall,
-            0,
-            "no random strategy or total to take the remainder",
-        );
-    }
-    if plan.per_agent_min > 0 {
-        top_up_agents(&mut d, plan);
+        want.saturating_sub(got_all)
     }
 
-    let assignments = assign(&d.drawn, plan, round, &mut d.rng, &mut d.allocation);
-    Sample {
-        assignments,
-        allocation: d.allocation,
+    /// Random takes its own quota, what the others could not fill, and what
+    /// is left of the total; without random or a total, a shortfall is
+    /// recorded as unfilled.
+    fn random(&mut self, plan: &Plan, shortfall: u32) {
+        let drawn_so_far = u32::try_from(self.drawn.len()).unwrap_or(u32::MAX);
+        let planned_so_far = drawn_so_far.saturating_add(shortfall);
+        let random_own = plan.random.map(|q| plan.size(q)).unwrap_or(0);
+        let up_to_total = plan
+            .total
+            .map(|t| t.saturating_sub(planned_so_far.saturating_add(random_own)))
+            .unwrap_or(0);
+        if plan.random.is_some() || plan.total.is_some() {
+            let want = random_own
+                .saturating_add(shortfall)
+                .saturating_add(up_to_total);
+            let pool = self.pool(|_| true);
+            let got = self.take(&pool, want, "random", || "random".to_string());
+            let mut note = Vec::new();
+            if shortfall > 0 {
+                note.push(format!("{shortfall} from strategies that could not fill"));
+            }
+            if got < want {
+                note.push(format!("only {got} unreviewed sessions left"));
+            }
+            self.allocate("random", "", want, got, &note.join("; "));
+        } else if shortfall > 0 {
+            self.allocate(
+                "unfilled",
+                "",
+                shortfall,
+                0,
+                "no random strategy or total to take the remainder",
+            );
+        }
     }
 }
 
