@@ -74,6 +74,14 @@ agents, categories, sla_overrides, appeals, overturned_cases, agreement, agreeme
 disagreements, reviewers, iteration, scorecard_changes (each .parquet and .csv), rejects/, report.md, manifest.json."
     )]
     Monthly(crate::cmd::monthly::MonthlyArgs),
+    /// The quarterly system-module review: module trends across scorecard changes, outcome links, rater drift
+    #[command(
+        after_help = "Examples:\n  csqa quarterly --quarter 2026Q3\n  csqa quarterly --half 2026H2\n\n\
+Reads the period, the trailing months of the trends ([quarterly] trend_months) and the previous \
+period; writes OUT_DIR/quarterly/<period>/ atomically: system_review, module_months, module_trends, \
+module_outcomes, rater_drift (each .parquet and .csv), rejects/, report.md, manifest.json."
+    )]
+    Quarterly(crate::cmd::quarterly::QuarterlyArgs),
     /// A sampling plan for QA reviewers (抽检): risk, repeat visits, business, time slots, random
     #[command(
         after_help = "Examples:\n  csqa sample --from 2026-10-01 --to 2026-10-07\n  csqa sample --from 2026-10-01 --to 2026-10-07 --plan plans/weekly.toml --seed 42\n  csqa sample size --population 1000\n\n\
@@ -104,6 +112,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Validate(args) => crate::cmd::validate::run(&cli.global, args),
         Command::Monthly(args) => crate::cmd::monthly::run(&cli.global, args),
+        Command::Quarterly(args) => crate::cmd::quarterly::run(&cli.global, args),
         Command::Sample(args) => crate::cmd::sample::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),

@@ -103,6 +103,42 @@ impl Default for IterationConfig {
     }
 }
 
+/// The quarterly system-module review: how much history the trends read
+/// and when a module's recommendation says to revise it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuarterlyConfig {
+    /// Months of history a trend reads, ending with the period's last month.
+    pub trend_months: u32,
+    /// A trend needs at least this many months with enough data...
+    pub min_points: u32,
+    /// ...a month being a point of the defect-rate trend when the module has
+    /// at least this many reviews in it.
+    pub min_reviews: u32,
+    /// A trend is worsening or improving when its Benjamini–Hochberg
+    /// q-value is below this.
+    pub alpha: f64,
+    /// Revise a module whose agreement was flagged in at least this many
+    /// months of the period.
+    pub flagged_months: u32,
+    /// "review weight" needs at least this many rated sessions where the
+    /// module failed.
+    pub min_outcome_sessions: u32,
+}
+
+impl Default for QuarterlyConfig {
+    fn default() -> Self {
+        QuarterlyConfig {
+            trend_months: 6,
+            min_points: 5,
+            min_reviews: 30,
+            alpha: 0.05,
+            flagged_months: 2,
+            min_outcome_sessions: 30,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MonthlyConfig {
@@ -133,6 +169,8 @@ struct RawConfig {
     agreement: AgreementConfig,
     #[serde(default)]
     iteration: IterationConfig,
+    #[serde(default)]
+    quarterly: QuarterlyConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -152,6 +190,7 @@ pub struct Config {
     pub monthly: MonthlyConfig,
     pub agreement: AgreementConfig,
     pub iteration: IterationConfig,
+    pub quarterly: QuarterlyConfig,
     /// The `[sampling]` plan, if the file has one.
     pub sampling: Option<crate::sampling::Plan>,
     /// table → canonical column → the export's column name.
@@ -250,6 +289,16 @@ impl Config {
                 "{origin}: [iteration] overturn_threshold must lie in 0..=1 and defect_rise_pts be non-negative"
             )));
         }
+        let q = &raw.quarterly;
+        let quarterly_ok = (2..=60).contains(&q.trend_months)
+            && (3..=q.trend_months).contains(&q.min_points)
+            && q.alpha > 0.0
+            && q.alpha < 1.0;
+        if !quarterly_ok {
+            return Err(Error::bad_input(format!(
+                "{origin}: [quarterly] trend_months must lie in 2..=60, min_points in 3..=trend_months and alpha in (0, 1)"
+            )));
+        }
         if let Some(plan) = &raw.sampling {
             plan.check()
                 .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
@@ -283,6 +332,7 @@ impl Config {
             },
             agreement: raw.agreement,
             iteration: raw.iteration,
+            quarterly: raw.quarterly,
             sampling: raw.sampling,
             columns: raw.columns,
             source,

@@ -95,6 +95,11 @@ const LINES: [Line; 4] = [
 ];
 
 const CHANNELS: [(&str, f64); 3] = [("chat", 0.7), ("phone", 0.2), ("email", 0.1)];
+/// The reviewer who drifts: in calibration rounds (only there, so that the
+/// modules' own trends stay clean) they give full marks to a share of
+/// scores that grows by `DRIFT_PER_MONTH` every month.
+const DRIFTING_REVIEWER: &str = "qa04";
+const DRIFT_PER_MONTH: f64 = 0.15;
 const REVIEWERS: [(&str, f64); 5] = [
     ("qa01", 0.0),
     ("qa02", 0.35),
@@ -129,6 +134,14 @@ struct ModuleDef {
     contested: bool,
     /// Only from the second scorecard version on.
     from_v2: bool,
+    /// Quality lost per month since the first: a module that worsens.
+    decline: f64,
+    /// Quality lost on sessions the customer rated 3 or less: a module
+    /// whose failures go with low CSAT.
+    csat_link: f64,
+    /// Complaints make it fail more often (false: its failures say nothing
+    /// customers notice).
+    complaint_link: bool,
 }
 
 const MODULES: [ModuleDef; 6] = [
@@ -139,6 +152,9 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.95,
         contested: false,
         from_v2: false,
+        decline: 0.0,
+        csat_link: 0.0,
+        complaint_link: true,
     },
     ModuleDef {
         id: "empathy",
@@ -147,6 +163,9 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.78,
         contested: true,
         from_v2: false,
+        decline: 0.0,
+        csat_link: 0.0,
+        complaint_link: true,
     },
     ModuleDef {
         id: "accuracy",
@@ -155,6 +174,9 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.85,
         contested: false,
         from_v2: false,
+        decline: 0.0,
+        csat_link: 0.3,
+        complaint_link: true,
     },
     ModuleDef {
         id: "resolution",
@@ -163,6 +185,9 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.88,
         contested: false,
         from_v2: false,
+        decline: 0.1,
+        csat_link: 0.0,
+        complaint_link: true,
     },
     ModuleDef {
         id: "compliance",
@@ -171,6 +196,9 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.995,
         contested: false,
         from_v2: false,
+        decline: 0.0,
+        csat_link: 0.0,
+        complaint_link: true,
     },
     ModuleDef {
         id: "verification",
@@ -179,6 +207,9 @@ const MODULES: [ModuleDef; 6] = [
         quality: 0.9,
         contested: false,
         from_v2: true,
+        decline: 0.0,
+        csat_link: 0.0,
+        complaint_link: false,
     },
 ];
 
@@ -236,6 +267,7 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
     let incident_from = local_us(incident_month.with_day(14).unwrap_or(incident_month), 9, tz);
     let world = World {
         tz,
+        first,
         agents_per_line: (opts.sessions_per_month / 2000).max(4),
         v2_from_us: local_us(v2_from, 0, tz),
         incident: (incident_from, incident_from + 3 * 86_400_000_000),
@@ -349,6 +381,8 @@ fn hour_slots(month: NaiveDate, tz: Tz) -> Vec<(i64, f64)> {
 
 struct World {
     tz: Tz,
+    /// The first month generated: trends count months from it.
+    first: NaiveDate,
     /// About 3–4 sessions an hour per agent on an 8-hour day.
     agents_per_line: u64,
     v2_from_us: i64,
@@ -459,7 +493,7 @@ impl World {
             let reviewed = rng.chance(0.03) || (complaint && rng.chance(0.5));
             let label = local_day.format("%Y-%m");
             let round = rng
-                .chance(0.006)
+                .chance(0.015)
                 .then(|| format!("R{label}-{}", 1 + (local_day.day() - 1) / 8));
             if reviewed || round.is_some() {
                 let n_rev = if round.is_some() {
@@ -472,7 +506,12 @@ impl World {
                     let reviewer = (first_rev + r * 2) % REVIEWERS.len();
                     let at = start_us + rng.range_f(3.6e9, 4.0 * 86.4e9) as i64;
                     let v2 = at >= self.v2_from_us;
-                    review(rng, c, id, r, reviewer, at, v2, round.clone(), complaint);
+                    let context = ReviewContext {
+                        month_index: months_between(self.first, local_day),
+                        rating,
+                        complaint,
+                    };
+                    review(rng, c, id, r, reviewer, at, v2, round.clone(), &context);
                 }
             }
         }
@@ -537,15 +576,33 @@ fn review(
     at: i64,
     v2: bool,
     round: Option<String>,
-    complaint: bool,
+    x: &ReviewContext,
 ) {
     let review_id = format!("{session}-R{nth}");
-    let leniency = REVIEWERS[reviewer].1;
+    let months = f64::from(x.month_index);
+    let (name, leniency) = REVIEWERS[reviewer];
+    let drifted = name == DRIFTING_REVIEWER && round.is_some();
+    let full_marks_share = if drifted {
+        (DRIFT_PER_MONTH * months).min(1.0)
+    } else {
+        0.0
+    };
+    let unhappy = x.rating.is_some_and(|r| r <= 3);
     for m in MODULES.iter().filter(|m| v2 || !m.from_v2) {
+        let full = if m.pass_fail { 1.0 } else { 5.0 };
         let score = if rng.chance(m.na) {
             None
+        } else if rng.chance(full_marks_share) {
+            Some(full)
         } else {
-            let q = m.quality - if complaint { 0.15 } else { 0.0 };
+            let q = m.quality
+                - m.decline * months
+                - if x.complaint && m.complaint_link {
+                    0.15
+                } else {
+                    0.0
+                }
+                - if unhappy { m.csat_link } else { 0.0 };
             let noise = if m.contested {
                 rng.range_f(-0.35, 0.35)
             } else {
@@ -593,6 +650,20 @@ fn review(
         c.r_score.push(score);
         c.r_round.push(round.clone());
     }
+}
+
+/// What a review's scores depend on besides the module and the reviewer.
+struct ReviewContext {
+    /// Months since the first generated month.
+    month_index: u32,
+    rating: Option<i32>,
+    complaint: bool,
+}
+
+/// Whole months from `first`'s month to `day`'s month (0 before it).
+fn months_between(first: NaiveDate, day: NaiveDate) -> u32 {
+    let index = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+    u32::try_from(index(day) - index(first)).unwrap_or(0)
 }
 
 fn ts_utc(name: &str, v: Vec<i64>) -> Result<Column> {

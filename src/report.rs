@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use crate::jobs::monthly::MonthlyPack;
 
-fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+pub(crate) fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
     df.column(name)
         .ok()
         .and_then(|c| c.cast(&DataType::Float64).ok())
@@ -16,7 +16,7 @@ fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
 }
 
 /// A column's values as table cells (see `cell`), null as "—".
-fn strs(df: &DataFrame, name: &str) -> Vec<String> {
+pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<String> {
     df.column(name)
         .ok()
         .and_then(|c| c.cast(&DataType::String).ok())
@@ -35,12 +35,12 @@ pub fn cell(text: &str) -> String {
     crate::output::spreadsheet_safe(text).replace('|', "\\|")
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "—".into())
 }
 
-fn num(v: Option<f64>, decimals: usize) -> String {
+pub(crate) fn num(v: Option<f64>, decimals: usize) -> String {
     v.map(|x| format!("{x:.decimals$}"))
         .unwrap_or_else(|| "—".into())
 }

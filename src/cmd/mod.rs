@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod monthly;
+pub mod quarterly;
 pub mod query;
 pub mod sample;
 pub mod validate;

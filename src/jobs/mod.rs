@@ -3,3 +3,4 @@
 pub mod monthly;
 pub mod period;
 pub mod pipeline;
+pub mod quarterly;

@@ -467,7 +467,7 @@ fn disagreements(per_round: &[Item]) -> PolarsResult<DataFrame> {
 /// mean of their normalised score minus the mean of the others' on the same
 /// item) and agreement (the share of their pairings with another reviewer on
 /// an item that gave the same score).
-fn reviewers(items: &[Item]) -> PolarsResult<DataFrame> {
+pub fn reviewers(items: &[Item]) -> PolarsResult<DataFrame> {
     #[derive(Default)]
     struct Acc {
         items: u32,

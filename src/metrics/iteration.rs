@@ -326,7 +326,7 @@ impl Rows {
 
 /// How a module's definition changed from one version to the next; None
 /// when it did not.
-fn change(before: Option<&Module>, after: Option<&Module>) -> Option<String> {
+pub fn change(before: Option<&Module>, after: Option<&Module>) -> Option<String> {
     match (before, after) {
         (None, Some(_)) => Some("added".into()),
         (Some(_), None) => Some("removed".into()),

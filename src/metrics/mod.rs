@@ -3,5 +3,6 @@
 pub mod calibration;
 pub mod fcr;
 pub mod iteration;
+pub mod modules;
 pub mod qa;
 pub mod sla;

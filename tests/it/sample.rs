@@ -84,20 +84,21 @@ fn the_shipped_weekly_plan_runs_on_the_bundled_data() {
         assert!(strategies.contains(s), "{s} missing: {strategies:?}");
     }
     // The strategies draw 20 + 12 + (8 + 6) + 16 + 8 = 70, random fills up
-    // to total = 80. The week has 40 agents: per_agent_min = 3 needs at
-    // least 40 × 3 − 80 = 40 more, and max_total = 120 leaves exactly 40:
-    // 120 sessions. 10 % of them double-scored: 12, so 132 tasks, within
-    // the reviewers' 3 × 45 = 135.
+    // to total = 80. The week has 16 agents (4 per line); after the 80,
+    // the agents with fewer than 3 sessions in the plan need 8 more: 88
+    // sessions, within max_total = 120, so nothing is capped. 10 % of 88
+    // double-scored, rounded: 9, so 97 tasks, within the reviewers'
+    // 3 × 45 = 135.
     let sample = crate::common::read_parquet(&folder.join("sample.parquet"));
     let sessions: std::collections::BTreeSet<String> = (0..sample.height())
         .filter_map(|i| crate::common::str_at(&sample, "session_id", i))
         .collect();
-    assert_eq!(sessions.len(), 120);
-    assert_eq!(sample.height(), 132);
+    assert_eq!(sessions.len(), 88);
+    assert_eq!(sample.height(), 97);
     let line = String::from_utf8_lossy(&out.stdout);
     assert!(
         line.contains(
-            "120 sessions (80 by the strategies + 40 to reach per_agent_min 3, capped by max_total 120), 132 review tasks from"
+            "88 sessions (80 by the strategies + 8 to reach per_agent_min 3), 97 review tasks from"
         ),
         "{line}"
     );

@@ -1,0 +1,88 @@
+//! `csqa quarterly --quarter YYYYQn` (or `--half YYYYHn`): the system-module
+//! review.
+
+use clap::{ArgGroup, Args};
+
+use crate::cli::GlobalArgs;
+use crate::error::Result;
+use crate::jobs::period::Period;
+use crate::jobs::quarterly;
+use crate::lock::RunLock;
+use crate::manifest::Manifest;
+use crate::output::OutputDir;
+use crate::progress::Progress;
+use crate::standards::Standards;
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("period").required(true).args(["quarter", "half"])))]
+pub struct QuarterlyArgs {
+    /// The quarter to review, YYYYQn (2026Q3), cut in the configured time zone
+    #[arg(long, value_name = "YYYYQn")]
+    pub quarter: Option<String>,
+    /// The half-year to review instead, YYYYHn (2026H2)
+    #[arg(long, value_name = "YYYYHn")]
+    pub half: Option<String>,
+}
+
+pub fn run(global: &GlobalArgs, args: QuarterlyArgs) -> Result<()> {
+    let progress = Progress::new(global.quiet);
+    let cfg = global.config()?;
+    let period = match (&args.quarter, &args.half) {
+        (Some(q), _) => Period::quarter(q, cfg.timezone)?,
+        (None, Some(h)) => Period::half(h, cfg.timezone)?,
+        (None, None) => {
+            return Err(crate::error::Error::usage(
+                "give --quarter YYYYQn or --half YYYYHn",
+            ))
+        }
+    };
+    let lock = RunLock::acquire(&cfg.out_dir)?;
+    let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
+    let pack = quarterly::run(&cfg, &standards, &period, |s| progress.step(s))?;
+    let computed_ms = progress.elapsed_ms();
+
+    progress.step("writing");
+    let ignored = pack.checked.ignored_files(&cfg)?;
+    let mut out = OutputDir::begin(&lock, std::path::Path::new("quarterly").join(&period.label))?;
+    let written = super::write_tables(&mut out, &pack.tables, &pack.checked, cfg.timezone)?;
+    out.write_text(
+        "report.md",
+        &crate::report_quarterly::quarterly(&pack, &ignored),
+    )?;
+    let mut manifest = Manifest::new(
+        "quarterly",
+        &period.label,
+        &cfg,
+        &standards,
+        Some(period.last().end),
+        &pack.checked,
+    );
+    manifest.timings_ms.insert("compute".into(), computed_ms);
+    let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
+    progress.finish();
+    let rejected: u64 = pack
+        .checked
+        .tables
+        .values()
+        .map(|(c, _)| c.stats.rejected)
+        .sum();
+    let to_revise = pack
+        .tables
+        .iter()
+        .find(|(n, _)| n == "system_review")
+        .and_then(|(_, df)| df.column("recommendation").ok()?.str().ok().cloned())
+        .map(|r| {
+            r.iter()
+                .filter(|r| r.is_some_and(|r| r.starts_with("revise")))
+                .count()
+        })
+        .unwrap_or(0);
+    println!(
+        "quarterly {}: {} sessions, {written} tables, {to_revise} modules to revise, {rejected} rows rejected; written to {} in {:.1}s",
+        period.label,
+        pack.sessions,
+        target.display(),
+        progress.elapsed_s()
+    );
+    Ok(())
+}
