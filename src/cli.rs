@@ -82,6 +82,15 @@ period; writes OUT_DIR/quarterly/<period>/ atomically: system_review, module_mon
 module_outcomes, rater_drift (each .parquet and .csv), rejects/, report.md, manifest.json."
     )]
     Quarterly(crate::cmd::quarterly::QuarterlyArgs),
+    /// A cross-department impact report: an event of events.toml against its baseline
+    #[command(
+        after_help = "Examples:\n  csqa impact --event 2026-09-checkout-outage\n  csqa impact --all\n\n\
+Compares the event window with its baseline on the event's lines, and the same windows on the \
+other lines (the control); writes OUT_DIR/impact/<event-id>/ atomically: summary, excess, \
+categories, causes, daily (and status for an action), each .parquet and .csv, report.md and \
+manifest.json. No output holds a customer or session id."
+    )]
+    Impact(crate::cmd::impact::ImpactArgs),
     /// A sampling plan for QA reviewers (抽检): risk, repeat visits, business, time slots, random
     #[command(
         after_help = "Examples:\n  csqa sample --from 2026-10-01 --to 2026-10-07\n  csqa sample --from 2026-10-01 --to 2026-10-07 --plan plans/weekly.toml --seed 42\n  csqa sample size --population 1000\n\n\
@@ -113,6 +122,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Validate(args) => crate::cmd::validate::run(&cli.global, args),
         Command::Monthly(args) => crate::cmd::monthly::run(&cli.global, args),
         Command::Quarterly(args) => crate::cmd::quarterly::run(&cli.global, args),
+        Command::Impact(args) => crate::cmd::impact::run(&cli.global, args),
         Command::Sample(args) => crate::cmd::sample::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),

@@ -147,6 +147,21 @@ pub struct MonthlyConfig {
     pub extra_queries: Option<PathBuf>,
 }
 
+/// Impact reports.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImpactConfig {
+    /// An improvement action is `too early` to judge until this many days
+    /// of data have passed since its start.
+    pub min_days: u32,
+}
+
+impl Default for ImpactConfig {
+    fn default() -> Self {
+        ImpactConfig { min_days: 14 }
+    }
+}
+
 /// The longest FCR window or session length accepted, in hours (a year):
 /// beyond it the time arithmetic of the jobs could overflow.
 pub const MAX_HOURS: u32 = 8760;
@@ -171,6 +186,7 @@ struct RawConfig {
     iteration: IterationConfig,
     #[serde(default)]
     quarterly: QuarterlyConfig,
+    impact: ImpactConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -191,6 +207,7 @@ pub struct Config {
     pub agreement: AgreementConfig,
     pub iteration: IterationConfig,
     pub quarterly: QuarterlyConfig,
+    pub impact: ImpactConfig,
     /// The `[sampling]` plan, if the file has one.
     pub sampling: Option<crate::sampling::Plan>,
     /// table → canonical column → the export's column name.
@@ -333,6 +350,7 @@ impl Config {
             agreement: raw.agreement,
             iteration: raw.iteration,
             quarterly: raw.quarterly,
+            impact: raw.impact,
             sampling: raw.sampling,
             columns: raw.columns,
             source,

@@ -8,6 +8,8 @@
 //! weekends; business lines that differ in CSAT, complaint and repeat rate;
 //! repeat visits whose gaps straddle 72 h; anonymous customers; an incident of
 //! a few days in one line (volume and complaints up, an SLA override);
+//! an improvement action on another line from the last month on (fewer
+//! repeat visits), both listed in events.toml for impact reports;
 //! reviews against two scorecard versions with N/A scores and rare red-line
 //! fails; AB calibration rounds with two or three reviewers of different
 //! leniency and one module they disagree on; repeat causes; messages with
@@ -93,6 +95,9 @@ const LINES: [Line; 4] = [
         categories: &["customs", "tax", "return"],
     },
 ];
+
+/// The line of the simulated improvement action (logistics).
+const ACTION_LINE: usize = 1;
 
 const CHANNELS: [(&str, f64); 3] = [("chat", 0.7), ("phone", 0.2), ("email", 0.1)];
 /// The reviewer who drifts: in calibration rounds (only there, so that the
@@ -265,16 +270,26 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
     let v2_from = mid.with_day(15).unwrap_or(mid);
     let incident_month = add_months(first, (opts.months.saturating_sub(1) / 2) as i32);
     let incident_from = local_us(incident_month.with_day(14).unwrap_or(incident_month), 9, tz);
+    // The action starts with the last month (mid-month when there is only
+    // one, so it has a baseline).
+    let last = add_months(first, opts.months.saturating_sub(1) as i32);
+    let action_day = if opts.months > 1 {
+        last
+    } else {
+        last.with_day(15).unwrap_or(last)
+    };
     let world = World {
         tz,
         first,
         agents_per_line: (opts.sessions_per_month / 2000).max(4),
         v2_from_us: local_us(v2_from, 0, tz),
         incident: (incident_from, incident_from + 3 * 86_400_000_000),
+        action_from: local_us(action_day, 0, tz),
         channel_cum: cumulative(&CHANNELS.map(|c| c.1)),
         cause_cum: cumulative(&CAUSES.map(|c| c.1)),
     };
     write_standards(&opts.out, first, v2_from, world.incident, tz)?;
+    write_events(&opts.out, first, &world)?;
 
     let line_cum = cumulative(&LINES.map(|l| l.share));
     let customers = (opts.sessions_per_month / 3).max(50) * (u64::from(opts.months) + 1);
@@ -387,6 +402,8 @@ struct World {
     agents_per_line: u64,
     v2_from_us: i64,
     incident: (i64, i64),
+    /// From then on, the action line's customers come back less often.
+    action_from: i64,
     channel_cum: Vec<f64>,
     cause_cum: Vec<f64>,
 }
@@ -394,6 +411,16 @@ struct World {
 impl World {
     fn in_incident(&self, line: usize, t: i64) -> bool {
         line == 0 && t >= self.incident.0 && t < self.incident.1
+    }
+
+    /// The improvement action (a refund-status page on the logistics line)
+    /// cuts its repeat visits by 40 %.
+    fn repeat_factor(&self, line: usize, t: i64) -> f64 {
+        if line == ACTION_LINE && t >= self.action_from {
+            0.6
+        } else {
+            1.0
+        }
     }
 
     /// The incident line gets extra volume during the incident, drawn from
@@ -443,7 +470,11 @@ impl World {
         let complaint = rng.chance(l.complaint * boost);
         let goes_back = v.customer.is_some()
             && v.depth < 2
-            && rng.chance(l.repeat * if v.depth > 0 { 1.5 } else { 1.0 });
+            && rng.chance(
+                l.repeat
+                    * if v.depth > 0 { 1.5 } else { 1.0 }
+                    * self.repeat_factor(v.line, start_us),
+            );
         let rating = rng.chance(0.35).then(|| {
             let p = if complaint {
                 0.1
@@ -901,6 +932,39 @@ fn write_standards(
         text += &format!("{code} = \"{label}\"\n");
     }
     let path = out.join("standards.toml");
+    std::fs::write(&path, text).other_ctx(|| format!("cannot write {}", path.display()))
+}
+
+/// events.toml: the incident and the improvement action the data
+/// simulates. The incident's baseline is the same weekdays of the four
+/// weeks before when the data reaches that far back, else the days before.
+fn write_events(out: &Path, first: NaiveDate, world: &World) -> Result<()> {
+    let tz = world.tz;
+    let fmt_local = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    };
+    let (from, to) = world.incident;
+    let weeks_back = from - 28 * 86_400_000_000 >= local_us(first, 0, tz);
+    let text = format!(
+        "# Events of the synthetic data set (csqa generate), for csqa impact.\n\n\
+[[event]]\nid = \"checkout-outage\"\ntitle = \"Checkout outage, queue surge\"\n\
+department = \"tech\"\nkind = \"incident\"\nlines = [\"{}\"]\nstart = {}\nend = {}\n\
+baseline = \"{}\"\ncost_per_contact = 12.5\ncurrency = \"CNY\"\n\n\
+[[event]]\nid = \"refund-status-page\"\ntitle = \"Refund status page for logistics customers\"\n\
+department = \"product\"\nkind = \"action\"\nlines = [\"{}\"]\nstart = {}\n\
+baseline = \"before\"\nmetric = \"repeat_rate\"\ndirection = \"down\"\ntarget = 0.12\n",
+        LINES[0].name,
+        fmt_local(from),
+        fmt_local(to),
+        if weeks_back { "weekdays" } else { "before" },
+        LINES[ACTION_LINE].name,
+        fmt_local(world.action_from),
+    );
+    let path = out.join("events.toml");
     std::fs::write(&path, text).other_ctx(|| format!("cannot write {}", path.display()))
 }
 

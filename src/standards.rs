@@ -383,7 +383,10 @@ fn check_threshold(key: &str, seconds: Option<f64>) -> std::result::Result<(), S
 /// A date-time of the file as an instant. Without an offset it is local
 /// time in `tz`, read as the loader reads naive timestamps: a time skipped
 /// by daylight saving is an error, one that occurs twice the earlier instant.
-fn toml_instant(d: &toml::value::Datetime, tz: Tz) -> std::result::Result<DateTime<Utc>, String> {
+pub fn toml_instant(
+    d: &toml::value::Datetime,
+    tz: Tz,
+) -> std::result::Result<DateTime<Utc>, String> {
     let not_a_date_time = || "must be a date-time like 2026-10-14T09:00:00".to_string();
     let (Some(date), Some(time)) = (d.date, d.time) else {
         return Err(not_a_date_time());

@@ -2,6 +2,7 @@
 //! summary line.
 
 pub mod generate;
+pub mod impact;
 pub mod monthly;
 pub mod quarterly;
 pub mod query;

@@ -44,7 +44,11 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     out.write_table("sla_overrides", &pack.overrides)?;
     tables_written += 1;
     out.write_rejects(&pack.checked)?;
-    out.write_text("report.md", &crate::report::monthly(&pack, &ignored))?;
+    let mut report = crate::report::monthly(&pack, &ignored);
+    report.push_str(&crate::jobs::impact_md::open_actions(
+        &cfg, &standards, &month,
+    ));
+    out.write_text("report.md", &report)?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,

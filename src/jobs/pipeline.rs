@@ -13,7 +13,7 @@ use crate::contract::{self, TableSpec};
 use crate::enrich;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::load::{ordered_join, Window};
+use crate::load::{instant_lit, ordered_join, Window};
 use crate::metrics::{fcr, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
@@ -71,6 +71,37 @@ impl ReadWindows {
             messages,
             reviews_from: first.start,
             hours: (first.first_day, last.next_first_day()),
+        })
+    }
+
+    /// The windows for sessions that started in `[from, to)`, arbitrary
+    /// instants (an event, its baseline and control), with their messages
+    /// and the same FCR reach as for months. `label` names the event in the
+    /// error when the dates overflow.
+    pub fn instants(
+        cfg: &Config,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        label: &str,
+    ) -> Result<ReadWindows> {
+        let reach = cfg.fcr_window() + cfg.max_session();
+        let out_of_range = || Error::bad_input(format!("{label}: time out of range"));
+        let read_to = to.checked_add_signed(reach).ok_or_else(out_of_range)?;
+        let messages_to = to
+            .checked_add_signed(cfg.max_session())
+            .ok_or_else(out_of_range)?;
+        let local_day = |t: DateTime<Utc>| t.with_timezone(&cfg.timezone).date_naive();
+        Ok(ReadWindows {
+            sessions: (
+                from.checked_sub_signed(reach).ok_or_else(out_of_range)?,
+                read_to,
+            ),
+            messages: Some((from, messages_to)),
+            reviews_from: from,
+            hours: (
+                local_day(from),
+                local_day(to).succ_opt().ok_or_else(out_of_range)?,
+            ),
         })
     }
 
@@ -155,10 +186,33 @@ pub fn enrich_sessions(
         .map(|m| col("local_month").eq(lit(m.label.clone())))
         .reduce(|a, b| a.or(b))
         .unwrap_or(lit(false));
+    enriched(sessions_used, cfg, standards, in_months)
+}
+
+/// The same enriched sessions, kept to those that started in `[from, to)`.
+pub fn enrich_sessions_between(
+    sessions_used: DataFrame,
+    cfg: &Config,
+    standards: &Standards,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<DataFrame> {
+    let between = col("started_at")
+        .gt_eq(instant_lit(from))
+        .and(col("started_at").lt(instant_lit(to)));
+    enriched(sessions_used, cfg, standards, between)
+}
+
+fn enriched(
+    sessions_used: DataFrame,
+    cfg: &Config,
+    standards: &Standards,
+    keep: Expr,
+) -> Result<DataFrame> {
     Ok(enrich::sessions(sessions_used.lazy(), cfg)?
         .with_columns(sla::thresholds(&standards.sla))
         .with_columns(indicators(cfg, standards.sla.first_response_s))
-        .filter(in_months)
+        .filter(keep)
         .collect()?)
 }
 

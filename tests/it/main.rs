@@ -9,6 +9,8 @@ mod common;
 mod fcr;
 mod fuzz;
 mod generate;
+mod impact;
+mod impact_stats;
 mod input_rules;
 mod monthly;
 mod output;

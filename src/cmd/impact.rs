@@ -1,0 +1,128 @@
+//! `csqa impact --event ID` / `--all`: cross-department impact reports.
+
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::events::{self, Event};
+use crate::jobs::impact::{self, ImpactReport};
+use crate::lock::RunLock;
+use crate::manifest::Manifest;
+use crate::output::OutputDir;
+use crate::progress::Progress;
+use crate::standards::Standards;
+
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct ImpactArgs {
+    /// The id of the event in DATA_DIR/events.toml
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+    /// Every event whose window has data
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn run(global: &GlobalArgs, args: ImpactArgs) -> Result<()> {
+    let progress = Progress::new(global.quiet);
+    let cfg = global.config()?;
+    let events = events::load(&cfg.data_dir, cfg.timezone)?;
+    let chosen: Vec<&Event> = match &args.event {
+        Some(id) => vec![events.iter().find(|e| &e.id == id).ok_or_else(|| {
+            Error::usage(format!(
+                "--event {id}: no such event in {} (events: {})",
+                cfg.data_dir.join("events.toml").display(),
+                events
+                    .iter()
+                    .map(|e| e.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?],
+        None => events.iter().collect(),
+    };
+    let lock = RunLock::acquire(&cfg.out_dir)?;
+    let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
+    let mut written = 0;
+    for event in chosen {
+        match impact::run(&cfg, &standards, event, |s| progress.step(s))? {
+            Some(report) => {
+                write(&cfg, &standards, &lock, &report, &progress)?;
+                written += 1;
+            }
+            None if args.all => println!(
+                "impact {}: no sessions of its lines in its window, skipped",
+                event.id
+            ),
+            None => {
+                return Err(Error::bad_input(format!(
+                    "event \"{}\": start..end: no sessions of its lines ({}) in its window",
+                    event.id,
+                    event.lines.join(", ")
+                )))
+            }
+        }
+    }
+    progress.finish();
+    if args.all {
+        println!("impact: {written} of {} events written", events.len());
+    }
+    Ok(())
+}
+
+/// Write one event's report to OUT_DIR/impact/<id>/. Rejected rows are not
+/// written: they carry customer ids, and the report goes to other
+/// departments (their counts are in the manifest; `csqa validate` lists
+/// them).
+fn write(
+    cfg: &Config,
+    standards: &Standards,
+    lock: &RunLock,
+    report: &ImpactReport,
+    progress: &Progress,
+) -> Result<()> {
+    progress.step("writing");
+    let mut out = OutputDir::begin(
+        lock,
+        std::path::Path::new("impact").join(&report.event.id),
+        cfg.timezone,
+    )?;
+    for (name, df) in &report.tables {
+        out.write_table(name, df)?;
+    }
+    out.write_text("report.md", &impact::markdown(report, cfg.timezone))?;
+    let mut manifest = Manifest::new(
+        "impact",
+        &report.event.id,
+        cfg,
+        standards,
+        Some(report.end),
+        &report.checked,
+    );
+    manifest.fcr_complete = Some(report.fcr_complete);
+    let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
+    println!(
+        "impact {}: {:.1} days against {:.1} baseline days{}{}, FCR {}; written to {}",
+        report.event.id,
+        report.event_days,
+        report.baseline_days,
+        if report.running {
+            ", still running"
+        } else {
+            ""
+        },
+        report
+            .status
+            .as_ref()
+            .map(|s| format!(", status: {s}"))
+            .unwrap_or_default(),
+        if report.fcr_complete {
+            "complete"
+        } else {
+            "INCOMPLETE"
+        },
+        target.display()
+    );
+    Ok(())
+}
