@@ -186,6 +186,7 @@ struct RawConfig {
     iteration: IterationConfig,
     #[serde(default)]
     quarterly: QuarterlyConfig,
+    #[serde(default)]
     impact: ImpactConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]

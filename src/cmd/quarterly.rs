@@ -43,8 +43,16 @@ pub fn run(global: &GlobalArgs, args: QuarterlyArgs) -> Result<()> {
 
     progress.step("writing");
     let ignored = pack.checked.ignored_files(&cfg)?;
-    let mut out = OutputDir::begin(&lock, std::path::Path::new("quarterly").join(&period.label))?;
-    let written = super::write_tables(&mut out, &pack.tables, &pack.checked, cfg.timezone)?;
+    let mut out = OutputDir::begin(
+        &lock,
+        std::path::Path::new("quarterly").join(&period.label),
+        cfg.timezone,
+    )?;
+    for (name, df) in &pack.tables {
+        out.write_table(name, df)?;
+    }
+    out.write_rejects(&pack.checked)?;
+    let written = pack.tables.len();
     out.write_text(
         "report.md",
         &crate::report_quarterly::quarterly(&pack, &ignored),
