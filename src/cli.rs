@@ -100,6 +100,17 @@ atomically: sample.{parquet,csv} (one row per review task), allocation.{parquet,
 (planned against drawn per strategy), report.md and manifest.json."
     )]
     Sample(crate::cmd::sample::SampleArgs),
+    /// Build every pack that is due: closed months and quarters never built or built from other inputs
+    #[command(
+        after_help = "Examples:\n  csqa run-due\n  csqa run-due --dry-run\n  csqa run-due --now 2026-10-06 --dry-run\n\n\
+Candidates are the last [schedule] lookback_months months closed at least grace_days ago and \
+the quarters ending in them. A candidate is due when its pack was never built, or its \
+manifest's fingerprint (input files' size and time, config, standards.toml, events.toml, \
+extra SQL, csqa version) differs from what it would read now. Jobs run oldest first, a month \
+before its quarter, under one lock; one failing does not stop the others. \
+Exit codes: 0 all done or nothing due, 1 a job failed, 2 bad config, 75 another run holds OUT_DIR/.lock."
+    )]
+    RunDue(crate::cmd::run_due::RunDueArgs),
     /// Write a synthetic data directory (demo, tests, benchmarks)
     #[command(
         after_help = "Examples:\n  csqa generate --out data --from 2026-08 --months 3 --sessions-per-month 20000 --seed 7\n  csqa generate --out /tmp/big --months 3 --sessions-per-month 10000000\n\n\
@@ -124,6 +135,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Quarterly(args) => crate::cmd::quarterly::run(&cli.global, args),
         Command::Impact(args) => crate::cmd::impact::run(&cli.global, args),
         Command::Sample(args) => crate::cmd::sample::run(&cli.global, args),
+        Command::RunDue(args) => crate::cmd::run_due::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),
     }

@@ -162,6 +162,34 @@ impl Default for ImpactConfig {
     }
 }
 
+/// `[schedule]`: which jobs `csqa run-due` runs and when.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleConfig {
+    /// Build each closed month's pack.
+    pub monthly: bool,
+    /// Days after a month ends before its pack is due (None: the FCR
+    /// look-ahead and the longest session, in whole days, plus one day for
+    /// the exports to land).
+    pub grace_days: Option<u32>,
+    /// Build each closed quarter's review once its months' packs are built.
+    pub quarterly: bool,
+    /// How many past closed months (and the quarters ending in them) are
+    /// checked for late data.
+    pub lookback_months: u32,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            monthly: true,
+            grace_days: None,
+            quarterly: true,
+            lookback_months: 3,
+        }
+    }
+}
+
 /// The longest FCR window or session length accepted, in hours (a year):
 /// beyond it the time arithmetic of the jobs could overflow.
 pub const MAX_HOURS: u32 = 8760;
@@ -188,6 +216,8 @@ struct RawConfig {
     quarterly: QuarterlyConfig,
     #[serde(default)]
     impact: ImpactConfig,
+    #[serde(default)]
+    schedule: ScheduleConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -209,6 +239,7 @@ pub struct Config {
     pub iteration: IterationConfig,
     pub quarterly: QuarterlyConfig,
     pub impact: ImpactConfig,
+    pub schedule: ScheduleConfig,
     /// The `[sampling]` plan, if the file has one.
     pub sampling: Option<crate::sampling::Plan>,
     /// table → canonical column → the export's column name.
@@ -317,6 +348,12 @@ impl Config {
                 "{origin}: [quarterly] trend_months must lie in 2..=60, min_points in 3..=trend_months and alpha in (0, 1)"
             )));
         }
+        let sch = &raw.schedule;
+        if !(1..=60).contains(&sch.lookback_months) || sch.grace_days.is_some_and(|d| d > 366) {
+            return Err(Error::bad_input(format!(
+                "{origin}: [schedule] lookback_months must lie in 1..=60 and grace_days in 0..=366"
+            )));
+        }
         if let Some(plan) = &raw.sampling {
             plan.check()
                 .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
@@ -352,6 +389,7 @@ impl Config {
             iteration: raw.iteration,
             quarterly: raw.quarterly,
             impact: raw.impact,
+            schedule: raw.schedule,
             sampling: raw.sampling,
             columns: raw.columns,
             source,
@@ -366,6 +404,15 @@ impl Config {
     /// The longest session accepted (bounded by `MAX_HOURS` on load).
     pub fn max_session(&self) -> chrono::Duration {
         chrono::Duration::hours(i64::from(self.max_session_hours))
+    }
+
+    /// Days after a month's end before its pack is due: `[schedule]
+    /// grace_days`, by default the FCR look-ahead plus the longest session
+    /// rounded up to whole days, plus a day for the exports to land.
+    pub fn grace_days(&self) -> u32 {
+        self.schedule
+            .grace_days
+            .unwrap_or_else(|| (self.fcr.window_hours + self.max_session_hours).div_ceil(24) + 1)
     }
 
     /// The export's name for a canonical column.

@@ -36,6 +36,8 @@ pub struct Manifest {
     pub outputs: Vec<String>,
     pub fcr_complete: Option<bool>,
     pub timings_ms: BTreeMap<String, u128>,
+    /// What the pack was built from, for `csqa run-due`.
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
 }
 
 impl Manifest {

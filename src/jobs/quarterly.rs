@@ -153,7 +153,7 @@ pub fn run(
 
 /// Every month from the earliest the trends or the previous period need to
 /// the period's last, oldest first.
-fn months_read(
+pub fn months_read(
     trend: &[Month],
     previous: &Period,
     period: &Period,

@@ -1,0 +1,113 @@
+//! `csqa run-due [--now T] [--dry-run]`: build every pack that is due,
+//! oldest first, under one lock of the output folder.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::lock::RunLock;
+use crate::schedule::{self, Job, Planned, State};
+
+#[derive(Args, Debug)]
+pub struct RunDueArgs {
+    /// The time to plan for [default: now]: a local date (2026-10-06) or an RFC 3339 time
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print what is due and why; build nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
+    let cfg = global.config()?;
+    let now = match &args.now {
+        Some(text) => schedule::parse_now(text, &cfg)?,
+        None => Utc::now(),
+    };
+    if args.dry_run {
+        print_plan(&schedule::plan(&cfg, now)?, now);
+        return Ok(());
+    }
+    let lock = RunLock::acquire(&cfg.out_dir)?;
+    // Planned under the lock: another run may have just built some packs.
+    let due: Vec<Planned> = schedule::plan(&cfg, now)?
+        .into_iter()
+        .filter(|p| matches!(p.state, State::Due(_)))
+        .collect();
+    if due.is_empty() {
+        println!("run-due {}: nothing due", stamp(now));
+        return Ok(());
+    }
+    let mut failed = 0;
+    for planned in &due {
+        if !run_one(&cfg, global.quiet, &lock, planned) {
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        return Err(Error::other(format!(
+            "run-due: {failed} of {} jobs failed; they stay due and are retried on the next run",
+            due.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Run one due job with a line as it starts and one as it ends; false when
+/// it failed (or waits for its last month, which failed).
+fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool {
+    let name = format!("{} {}", planned.job.kind().name(), planned.job.label());
+    let why = match &planned.state {
+        State::Due(why) => why.join(", "),
+        _ => String::new(),
+    };
+    if let Job::Quarterly(period) = &planned.job {
+        let last = Job::Monthly(period.last().clone());
+        if cfg.schedule.monthly && !schedule::is_built(cfg, &last) {
+            println!(
+                "run-due: {name} skipped: waits for monthly {}",
+                last.label()
+            );
+            return false;
+        }
+    }
+    println!("run-due: {name} started ({why})");
+    let started = Instant::now();
+    let result = match &planned.job {
+        Job::Monthly(month) => crate::cmd::monthly::run_locked(cfg, quiet, lock, month),
+        Job::Quarterly(period) => crate::cmd::quarterly::run_locked(cfg, quiet, lock, period),
+    };
+    let secs = started.elapsed().as_secs_f64();
+    match result {
+        Ok(()) => {
+            println!("run-due: {name} done in {secs:.1}s");
+            true
+        }
+        Err(e) => {
+            println!("run-due: {name} FAILED in {secs:.1}s: {e}");
+            eprintln!("csqa: {name}: {e}");
+            false
+        }
+    }
+}
+
+/// One line per candidate: due (why), built, or no data yet.
+fn print_plan(plan: &[Planned], now: DateTime<Utc>) {
+    println!("run-due {} (dry run):", stamp(now));
+    for p in plan {
+        let name = format!("{} {}", p.job.kind().name(), p.job.label());
+        match &p.state {
+            State::Due(why) => println!("  due       {name} ({})", why.join(", ")),
+            State::Built => println!("  built     {name}"),
+            State::NoData => println!("  no data   {name}"),
+        }
+    }
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,270 @@
+//! `csqa run-due` over a simulated calendar on generated data: which packs
+//! are built on which day, rebuilt when a late file lands, retried while a
+//! bad file makes them fail, and one run at a time.
+
+use crate::common::{stderr, stdout, Fixture};
+
+/// Generated June..September 2026 (Asia/Shanghai), 300 sessions a month,
+/// with the default schedule: grace 72 h FCR + 24 h session = 4 days, + 1
+/// = 5 days; lookback 3 months.
+fn calendar_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.config("timezone = \"Asia/Shanghai\"");
+    let gen = fx.run(&[
+        "generate",
+        "--out",
+        "data",
+        "--from",
+        "2026-06",
+        "--months",
+        "4",
+        "--sessions-per-month",
+        "300",
+        "--seed",
+        "5",
+    ]);
+    assert!(gen.status.success(), "{}", stderr(&gen));
+    fx
+}
+
+/// The jobs a run started, as "monthly 2026-09 (never built)".
+fn started(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("run-due: "))
+        .filter_map(|l| {
+            let (name, why) = l.split_once(" started ")?;
+            Some(format!("{name} {why}"))
+        })
+        .collect()
+}
+
+fn run_due(fx: &Fixture, day: &str) -> (i32, Vec<String>, String) {
+    let out = fx.run(&["run-due", "--now", day]);
+    let text = stdout(&out);
+    (
+        out.status.code().unwrap_or(-1),
+        started(&text),
+        format!("{text}{}", stderr(&out)),
+    )
+}
+
+fn copy(fx: &Fixture, from: &str, to: &str) {
+    std::fs::copy(fx.data().join(from), fx.data().join(to)).expect("copy");
+}
+
+#[test]
+fn run_due_builds_each_pack_once_when_due_and_again_when_its_inputs_change() {
+    let fx = calendar_fixture();
+    // 2026-10-05 local: August closed on 09-01 (+5 days = 09-06, past);
+    // September closes on 10-01 + 5 = 10-06, not yet. Lookback 3 months:
+    // June, July, August, and Q2 (ends in June) after June.
+    let plan = stdout(&fx.run(&["run-due", "--now", "2026-10-05", "--dry-run"]));
+    assert!(
+        plan.contains("due       monthly 2026-06 (never built)"),
+        "{plan}"
+    );
+    assert!(!plan.contains("2026-09"), "{plan}");
+    assert!(
+        !fx.out().join("monthly").exists(),
+        "dry run built something"
+    );
+
+    let (code, ran, log) = run_due(&fx, "2026-10-05");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(
+        ran,
+        [
+            "monthly 2026-06 (never built)",
+            "quarterly 2026Q2 (never built)",
+            "monthly 2026-07 (never built)",
+            "monthly 2026-08 (never built)",
+        ],
+        "{log}"
+    );
+    assert!(log.contains("run-due: monthly 2026-08 done in "), "{log}");
+
+    // Later the same day, nothing changed: nothing to do.
+    let (code, ran, log) = run_due(&fx, "2026-10-05T20:00:00+08:00");
+    assert_eq!((code, ran.len()), (0, 0), "{log}");
+    assert!(log.contains("nothing due"), "{log}");
+
+    // 10-06 00:00 local: September's grace is over; Q3 follows its last month.
+    let (code, ran, log) = run_due(&fx, "2026-10-06");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(
+        ran,
+        [
+            "monthly 2026-09 (never built)",
+            "quarterly 2026Q3 (never built)"
+        ],
+        "{log}"
+    );
+
+    // A late August export lands: August (its month), September (August is
+    // its month-over-month base) and Q3 read it, one new file each.
+    copy(
+        &fx,
+        "sessions/month=2026-08/part-00000.parquet",
+        "sessions/month=2026-08/part-late.parquet",
+    );
+    let plan = stdout(&fx.run(&["run-due", "--now", "2026-10-07", "--dry-run"]));
+    assert!(plan.contains("built     monthly 2026-07"), "{plan}");
+    assert!(
+        plan.contains("due       monthly 2026-08 (1 input file changed)"),
+        "{plan}"
+    );
+    let (code, ran, log) = run_due(&fx, "2026-10-07");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(
+        ran,
+        [
+            "monthly 2026-08 (1 input file changed)",
+            "monthly 2026-09 (1 input file changed)",
+            "quarterly 2026Q3 (1 input file changed)",
+        ],
+        "{log}"
+    );
+    let (_, ran, log) = run_due(&fx, "2026-10-08");
+    assert!(ran.is_empty(), "{log}");
+}
+
+#[test]
+fn a_failing_job_does_not_stop_the_others_and_is_retried_until_fixed() {
+    let fx = calendar_fixture();
+    let (code, ran, log) = run_due(&fx, "2026-10-06");
+    assert_eq!((code, ran.len()), (0, 4), "{log}"); // 07, 08, 09, Q3
+
+    // A broken September file: September and Q3 fail (exit 1), and say so;
+    // the July and August packs (which do not read September) stay built.
+    fx.file(
+        "data/sessions/month=2026-09/part-broken.parquet",
+        b"not parquet",
+    );
+    let (code, ran, log) = run_due(&fx, "2026-10-07");
+    assert_eq!(code, 1, "{log}");
+    assert_eq!(
+        ran,
+        [
+            "monthly 2026-09 (1 input file changed)",
+            "quarterly 2026Q3 (1 input file changed)"
+        ],
+        "{log}"
+    );
+    assert!(log.contains("run-due: monthly 2026-09 FAILED in "), "{log}");
+    assert!(log.contains("part-broken.parquet"), "{log}");
+    assert!(log.contains("2 of 2 jobs failed"), "{log}");
+    // Retried on the next run while the file is there.
+    let (code, ran, log) = run_due(&fx, "2026-10-08");
+    assert_eq!((code, ran.len()), (1, 2), "{log}");
+
+    // Fixed by removing the file: the packs kept were built from exactly
+    // the inputs there are now, so nothing is due.
+    std::fs::remove_file(fx.data().join("sessions/month=2026-09/part-broken.parquet")).expect("rm");
+    let (code, ran, log) = run_due(&fx, "2026-10-09");
+    assert_eq!((code, ran.len()), (0, 0), "{log}");
+}
+
+#[test]
+fn a_pack_from_another_csqa_version_or_config_is_due_again() {
+    let fx = calendar_fixture();
+    let (code, _, log) = run_due(&fx, "2026-10-06");
+    assert_eq!(code, 0, "{log}");
+    let manifest = fx.out().join("monthly/2026-07/manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    json["fingerprint"]["csqa_version"] = "0.0.1".into();
+    std::fs::write(&manifest, json.to_string()).expect("write");
+    // A config change touches every pack; the same content with another
+    // size makes it differ whatever the file system's clock resolution.
+    let plan = stdout(&fx.run(&["run-due", "--now", "2026-10-06", "--dry-run"]));
+    assert!(
+        plan.contains("due       monthly 2026-07 (new csqa version)"),
+        "{plan}"
+    );
+    assert!(plan.contains("built     monthly 2026-08"), "{plan}");
+    fx.config("timezone = \"Asia/Shanghai\"\n# reviewed");
+    let plan = stdout(&fx.run(&["run-due", "--now", "2026-10-06", "--dry-run"]));
+    assert!(
+        plan.contains("due       monthly 2026-07 (new csqa version, config changed)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("due       quarterly 2026Q3 (config changed)"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn a_second_run_due_exits_75_while_the_first_holds_the_lock() {
+    let fx = calendar_fixture();
+    // This test process holds the lock, as a running run-due would.
+    let lock = csqa::lock::RunLock::acquire(&fx.out()).expect("lock");
+    let out = fx.run(&["run-due", "--now", "2026-10-06"]);
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another csqa run holds"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fx.out().join("monthly").exists());
+    drop(lock);
+    let out = fx.run(&["run-due", "--now", "2026-10-06"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_schedule_config_is_exit_2_naming_the_key() {
+    let fx = calendar_fixture();
+    fx.config("[schedule]\nlookback_months = 0");
+    let out = fx.run(&["run-due", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("[schedule] lookback_months"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The systemd service and timer of the README's Scheduling section pass
+/// `systemd-analyze verify` (skipped where systemd-analyze is absent), with
+/// the binary and folder put where they exist here.
+#[test]
+fn readme_systemd_units_verify() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let section = readme
+        .split("## Scheduling")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Scheduling section");
+    let blocks: Vec<&str> = section
+        .split("```ini\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    let service = blocks.iter().find(|b| b.contains("[Service]"));
+    let timer = blocks.iter().find(|b| b.contains("[Timer]"));
+    let (Some(service), Some(timer)) = (service, timer) else {
+        panic!("README's Scheduling section needs a service and a timer unit: {blocks:?}");
+    };
+    assert!(service.contains("run-due"), "{service}");
+    let dir = tempfile::tempdir().expect("dir");
+    let service = service
+        .replace("/srv/csqa/csqa", env!("CARGO_BIN_EXE_csqa"))
+        .replace("/srv/csqa", &dir.path().display().to_string());
+    std::fs::write(dir.path().join("csqa.service"), service).expect("write");
+    std::fs::write(dir.path().join("csqa.timer"), timer).expect("write");
+    let out = match std::process::Command::new("systemd-analyze")
+        .current_dir(dir.path())
+        .args(["verify", "--man=no", "./csqa.service", "./csqa.timer"])
+        .output()
+    {
+        Ok(out) => out,
+        Err(_) => {
+            eprintln!("systemd-analyze not found: units not verified");
+            return;
+        }
+    };
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).trim().is_empty(), "{}", stderr(&out));
+}
