@@ -177,6 +177,21 @@ pub struct ScheduleConfig {
     /// How many past closed months (and the quarters ending in them) are
     /// checked for late data.
     pub lookback_months: u32,
+    /// Draw a sampling plan for each closed week (Monday..Sunday) or day.
+    pub sample: SampleCadence,
+    /// The plan file for those draws (None: `[sampling]` of this file).
+    pub sample_plan: Option<PathBuf>,
+    /// Build the impact report of each event of events.toml once it has
+    /// ended plus the grace; re-measure open actions as each month closes.
+    pub impact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleCadence {
+    Off,
+    Daily,
+    Weekly,
 }
 
 impl Default for ScheduleConfig {
@@ -186,6 +201,9 @@ impl Default for ScheduleConfig {
             grace_days: None,
             quarterly: true,
             lookback_months: 3,
+            sample: SampleCadence::Off,
+            sample_plan: None,
+            impact: true,
         }
     }
 }
@@ -389,7 +407,10 @@ impl Config {
             iteration: raw.iteration,
             quarterly: raw.quarterly,
             impact: raw.impact,
-            schedule: raw.schedule,
+            schedule: ScheduleConfig {
+                sample_plan: raw.schedule.sample_plan.clone().map(rel),
+                ..raw.schedule
+            },
             sampling: raw.sampling,
             columns: raw.columns,
             source,

@@ -7,7 +7,7 @@
 //! of date.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,10 @@ pub struct JobMonths<'a> {
     pub months: &'a [Month],
     pub messages: Option<&'a [Month]>,
     pub events: bool,
+    /// The tables read (None: all of them).
+    pub tables: Option<&'a [&'static str]>,
+    /// Other files read (a sampling plan), by role.
+    pub extra: Vec<(String, PathBuf)>,
 }
 
 impl Fingerprint {
@@ -47,6 +51,9 @@ impl Fingerprint {
     pub fn of(cfg: &Config, job: &JobMonths) -> Result<Fingerprint> {
         let mut data = BTreeMap::new();
         for spec in contract::ALL_TABLES.iter() {
+            if job.tables.is_some_and(|t| !t.contains(&spec.name)) {
+                continue;
+            }
             let months = if spec.name == "messages" {
                 match job.messages {
                     Some(m) => m,
@@ -88,14 +95,8 @@ impl Fingerprint {
         if job.events {
             add("events.toml".into(), &cfg.data_dir.join("events.toml"));
         }
-        if let Some(dir) = &cfg.monthly.extra_queries {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter() {
-                let Ok(entry) = entry else { continue };
-                if entry.path().extension().is_some_and(|e| e == "sql") {
-                    let name = entry.file_name().to_string_lossy();
-                    add(format!("extra_queries/{name}"), entry.path());
-                }
-            }
+        for (key, path) in &job.extra {
+            add(key.clone(), path);
         }
         Ok(Fingerprint {
             csqa_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -166,4 +167,22 @@ pub fn partition_month(path: &str) -> Option<NaiveDate> {
         }
         NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()
     })
+}
+
+/// The user's extra SQL files of `[monthly] extra_queries`, by role.
+pub fn extra_queries(cfg: &Config) -> Vec<(String, PathBuf)> {
+    let Some(dir) = &cfg.monthly.extra_queries else {
+        return Vec::new();
+    };
+    walkdir::WalkDir::new(dir)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (format!("extra_queries/{name}"), e.path().to_path_buf())
+        })
+        .collect()
 }

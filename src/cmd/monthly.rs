@@ -33,7 +33,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     let progress = Progress::new(quiet);
     // Listed before reading: a file landing during the run makes the pack
     // due again rather than pass unnoticed.
-    let fingerprint = crate::schedule::monthly_fingerprint(cfg, month)?;
+    let fingerprint = crate::schedule::Job::Monthly(month.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = monthly::run(cfg, &standards, month, |s| progress.step(s))?;
     let computed_ms = progress.elapsed_ms();

@@ -46,7 +46,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, period: &Period) ->
     let progress = Progress::new(quiet);
     // Listed before reading: a file landing during the run makes the
     // review due again rather than pass unnoticed.
-    let fingerprint = crate::schedule::quarterly_fingerprint(cfg, period)?;
+    let fingerprint = crate::schedule::Job::Quarterly(period.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = quarterly::run(cfg, &standards, period, |s| progress.step(s))?;
     let computed_ms = progress.elapsed_ms();

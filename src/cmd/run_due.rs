@@ -60,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
 /// Run one due job with a line as it starts and one as it ends; false when
 /// it failed (or waits for its last month, which failed).
 fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool {
-    let name = format!("{} {}", planned.job.kind().name(), planned.job.label());
+    let name = planned.job.name();
     let why = match &planned.state {
         State::Due(why) => why.join(", "),
         _ => String::new(),
@@ -77,14 +77,17 @@ fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool
     }
     println!("run-due: {name} started ({why})");
     let started = Instant::now();
-    let result = match &planned.job {
-        Job::Monthly(month) => crate::cmd::monthly::run_locked(cfg, quiet, lock, month),
-        Job::Quarterly(period) => crate::cmd::quarterly::run_locked(cfg, quiet, lock, period),
-    };
+    let result = planned.job.run(cfg, quiet, lock);
     let secs = started.elapsed().as_secs_f64();
     match result {
-        Ok(()) => {
+        Ok(true) => {
             println!("run-due: {name} done in {secs:.1}s");
+            true
+        }
+        Ok(false) => {
+            println!(
+                "run-due: {name} skipped in {secs:.1}s: no sessions of its lines in its window"
+            );
             true
         }
         Err(e) => {
@@ -99,7 +102,7 @@ fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool
 fn print_plan(plan: &[Planned], now: DateTime<Utc>) {
     println!("run-due {} (dry run):", stamp(now));
     for p in plan {
-        let name = format!("{} {}", p.job.kind().name(), p.job.label());
+        let name = p.job.name();
         match &p.state {
             State::Due(why) => println!("  due       {name} ({})", why.join(", ")),
             State::Built => println!("  built     {name}"),

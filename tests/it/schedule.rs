@@ -6,7 +6,11 @@ use crate::common::{stderr, stdout, Fixture};
 
 /// Generated June..September 2026 (Asia/Shanghai), 300 sessions a month,
 /// with the default schedule: grace 72 h FCR + 24 h session = 4 days, + 1
-/// = 5 days; lookback 3 months.
+/// = 5 days; lookback 3 months. The generator's events.toml holds an
+/// incident 2026-07-14..07-17 (impact due 07-17 + 5 days = 07-22) and an
+/// open action from 2026-09-01 with a baseline of the same length before it
+/// (re-measured as each month closes: to September's end from 10-06, its
+/// baseline August).
 fn calendar_fixture() -> Fixture {
     let fx = Fixture::new();
     fx.config("timezone = \"Asia/Shanghai\"");
@@ -57,7 +61,9 @@ fn run_due_builds_each_pack_once_when_due_and_again_when_its_inputs_change() {
     let fx = calendar_fixture();
     // 2026-10-05 local: August closed on 09-01 (+5 days = 09-06, past);
     // September closes on 10-01 + 5 = 10-06, not yet. Lookback 3 months:
-    // June, July, August, and Q2 (ends in June) after June.
+    // June, July, August, and Q2 (ends in June) after June; by due date
+    // June and Q2 (07-06), the incident (07-22), July (08-06), August
+    // (09-06). The action started after August's end: not yet measured.
     let plan = stdout(&fx.run(&["run-due", "--now", "2026-10-05", "--dry-run"]));
     assert!(
         plan.contains("due       monthly 2026-06 (never built)"),
@@ -76,6 +82,7 @@ fn run_due_builds_each_pack_once_when_due_and_again_when_its_inputs_change() {
         [
             "monthly 2026-06 (never built)",
             "quarterly 2026Q2 (never built)",
+            "impact checkout-outage (never built)",
             "monthly 2026-07 (never built)",
             "monthly 2026-08 (never built)",
         ],
@@ -88,20 +95,23 @@ fn run_due_builds_each_pack_once_when_due_and_again_when_its_inputs_change() {
     assert_eq!((code, ran.len()), (0, 0), "{log}");
     assert!(log.contains("nothing due"), "{log}");
 
-    // 10-06 00:00 local: September's grace is over; Q3 follows its last month.
+    // 10-06 00:00 local: September's grace is over; Q3 follows its last
+    // month, and the open action is measured to September's end.
     let (code, ran, log) = run_due(&fx, "2026-10-06");
     assert_eq!(code, 0, "{log}");
     assert_eq!(
         ran,
         [
             "monthly 2026-09 (never built)",
-            "quarterly 2026Q3 (never built)"
+            "quarterly 2026Q3 (never built)",
+            "impact refund-status-page (never built)",
         ],
         "{log}"
     );
 
     // A late August export lands: August (its month), September (August is
-    // its month-over-month base) and Q3 read it, one new file each.
+    // its month-over-month base), Q3 and the action (August is its
+    // baseline) read it, one new file each; July and the incident do not.
     copy(
         &fx,
         "sessions/month=2026-08/part-00000.parquet",
@@ -121,6 +131,7 @@ fn run_due_builds_each_pack_once_when_due_and_again_when_its_inputs_change() {
             "monthly 2026-08 (1 input file changed)",
             "monthly 2026-09 (1 input file changed)",
             "quarterly 2026Q3 (1 input file changed)",
+            "impact refund-status-page (1 input file changed)",
         ],
         "{log}"
     );
@@ -132,10 +143,12 @@ fn run_due_builds_each_pack_once_when_due_and_again_when_its_inputs_change() {
 fn a_failing_job_does_not_stop_the_others_and_is_retried_until_fixed() {
     let fx = calendar_fixture();
     let (code, ran, log) = run_due(&fx, "2026-10-06");
-    assert_eq!((code, ran.len()), (0, 4), "{log}"); // 07, 08, 09, Q3
+    // 07, 08, 09, Q3, the incident, the action
+    assert_eq!((code, ran.len()), (0, 6), "{log}");
 
-    // A broken September file: September and Q3 fail (exit 1), and say so;
-    // the July and August packs (which do not read September) stay built.
+    // A broken September file: September, Q3 and the action (measured in
+    // September) fail (exit 1), and say so; the July and August packs and
+    // the incident (which do not read September) stay built.
     fx.file(
         "data/sessions/month=2026-09/part-broken.parquet",
         b"not parquet",
@@ -146,22 +159,53 @@ fn a_failing_job_does_not_stop_the_others_and_is_retried_until_fixed() {
         ran,
         [
             "monthly 2026-09 (1 input file changed)",
-            "quarterly 2026Q3 (1 input file changed)"
+            "quarterly 2026Q3 (1 input file changed)",
+            "impact refund-status-page (1 input file changed)",
         ],
         "{log}"
     );
     assert!(log.contains("run-due: monthly 2026-09 FAILED in "), "{log}");
     assert!(log.contains("part-broken.parquet"), "{log}");
-    assert!(log.contains("2 of 2 jobs failed"), "{log}");
+    assert!(log.contains("3 of 3 jobs failed"), "{log}");
     // Retried on the next run while the file is there.
     let (code, ran, log) = run_due(&fx, "2026-10-08");
-    assert_eq!((code, ran.len()), (1, 2), "{log}");
+    assert_eq!((code, ran.len()), (1, 3), "{log}");
 
     // Fixed by removing the file: the packs kept were built from exactly
     // the inputs there are now, so nothing is due.
     std::fs::remove_file(fx.data().join("sessions/month=2026-09/part-broken.parquet")).expect("rm");
     let (code, ran, log) = run_due(&fx, "2026-10-09");
     assert_eq!((code, ran.len()), (0, 0), "{log}");
+}
+
+#[test]
+fn a_weekly_sampling_plan_is_drawn_once_after_its_week() {
+    let fx = calendar_fixture();
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/plans/weekly.toml");
+    fx.config(&format!(
+        "timezone = \"Asia/Shanghai\"\n[schedule]\nmonthly = false\nquarterly = false\nimpact = false\nsample = \"weekly\"\nsample_plan = \"{plan}\""
+    ));
+    // Weeks run Monday..Sunday, due on the Tuesday after (a day for the
+    // Sunday's exports): 2026-09-08 is a Tuesday, so 08-31..09-06.
+    let (code, ran, log) = run_due(&fx, "2026-09-08");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(ran, ["sample 2026-08-31_2026-09-06 (never built)"], "{log}");
+    assert!(fx
+        .out()
+        .join("sample/2026-08-31_2026-09-06/sample.csv")
+        .is_file());
+    // Monday 09-14: the next week is not due yet; a late file of the
+    // drawn week does not redraw a plan reviewers already work on.
+    copy(
+        &fx,
+        "sessions/month=2026-09/part-00000.parquet",
+        "sessions/month=2026-09/part-late.parquet",
+    );
+    let (code, ran, log) = run_due(&fx, "2026-09-14");
+    assert_eq!((code, ran.len()), (0, 0), "{log}");
+    let (code, ran, log) = run_due(&fx, "2026-09-15");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(ran, ["sample 2026-09-07_2026-09-13 (never built)"], "{log}");
 }
 
 #[test]

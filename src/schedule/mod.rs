@@ -5,100 +5,19 @@
 //! built from other inputs (`fingerprint`). Deciding lists files and reads
 //! manifests only: no data is loaded.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::config::Config;
+use crate::config::{Config, SampleCadence};
 use crate::error::{Error, Result};
-use crate::fingerprint::{partition_month, Fingerprint, JobMonths};
+use crate::fingerprint::{partition_month, Fingerprint};
 use crate::jobs::period::{add_months, Month, Period};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum JobKind {
-    Monthly,
-    Quarterly,
-}
+mod job;
 
-impl JobKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            JobKind::Monthly => "monthly",
-            JobKind::Quarterly => "quarterly",
-        }
-    }
-}
-
-/// A job's period.
-#[derive(Debug, Clone)]
-pub enum Job {
-    Monthly(Month),
-    Quarterly(Period),
-}
-
-impl Job {
-    pub fn kind(&self) -> JobKind {
-        match self {
-            Job::Monthly(_) => JobKind::Monthly,
-            Job::Quarterly(_) => JobKind::Quarterly,
-        }
-    }
-
-    pub fn label(&self) -> &str {
-        match self {
-            Job::Monthly(m) => &m.label,
-            Job::Quarterly(p) => &p.label,
-        }
-    }
-
-    /// The period's last month.
-    fn last_month(&self) -> &Month {
-        match self {
-            Job::Monthly(m) => m,
-            Job::Quarterly(p) => p.last(),
-        }
-    }
-
-    /// The pack's folder below the output directory.
-    pub fn folder(&self) -> PathBuf {
-        Path::new(self.kind().name()).join(self.label())
-    }
-
-    /// What the job would read now.
-    pub fn fingerprint(&self, cfg: &Config) -> Result<Fingerprint> {
-        match self {
-            Job::Monthly(month) => monthly_fingerprint(cfg, month),
-            Job::Quarterly(period) => quarterly_fingerprint(cfg, period),
-        }
-    }
-}
-
-/// The monthly pack reads the month and the one before (month-over-month),
-/// the month's messages and, for its open actions, events.toml.
-pub fn monthly_fingerprint(cfg: &Config, month: &Month) -> Result<Fingerprint> {
-    let months = [month.previous(cfg.timezone), month.clone()];
-    let job = JobMonths {
-        months: &months,
-        messages: Some(std::slice::from_ref(month)),
-        events: true,
-    };
-    Fingerprint::of(cfg, &job)
-}
-
-/// The quarterly review reads its trend months and the previous period, no
-/// messages.
-pub fn quarterly_fingerprint(cfg: &Config, period: &Period) -> Result<Fingerprint> {
-    let tz = cfg.timezone;
-    let trend = period.trailing(cfg.quarterly.trend_months, tz);
-    let months = crate::jobs::quarterly::months_read(&trend, &period.previous(tz), period, tz);
-    let job = JobMonths {
-        months: &months,
-        messages: None,
-        events: false,
-    };
-    Fingerprint::of(cfg, &job)
-}
+pub use job::Job;
 
 /// Where a candidate stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,25 +42,27 @@ pub struct Planned {
 /// quarter it closes), with its state.
 pub fn plan(cfg: &Config, now: DateTime<Utc>) -> Result<Vec<Planned>> {
     let grace = Duration::days(i64::from(cfg.grace_days()));
-    let mut planned = Vec::new();
-    for month in closed_months(cfg, now, grace) {
-        let quarter_ends = month.first_day.month() % 3 == 0;
-        if cfg.schedule.quarterly && quarter_ends {
-            let text = format!("{}Q{}", month.first_day.year(), month.first_day.month() / 3);
-            planned.push(Job::Quarterly(Period::quarter(&text, cfg.timezone)?));
-        }
+    let months = closed_months(cfg, now);
+    let mut jobs = Vec::new();
+    for month in months.iter().rev() {
         if cfg.schedule.monthly {
-            planned.push(Job::Monthly(month));
+            jobs.push((Job::Monthly(month.clone()), month.end + grace));
+        }
+        if cfg.schedule.quarterly && month.first_day.month() % 3 == 0 {
+            let text = format!("{}Q{}", month.first_day.year(), month.first_day.month() / 3);
+            let quarter = Period::quarter(&text, cfg.timezone)?;
+            jobs.push((Job::Quarterly(quarter), month.end + grace));
         }
     }
-    // closed_months runs newest first; quarters were pushed before their
-    // last month, so reversing puts each month before its quarter.
-    planned.reverse();
-    planned
-        .into_iter()
-        .map(|job| {
+    if cfg.schedule.impact {
+        jobs.extend(impact_jobs(cfg, now, grace, months.first())?);
+    }
+    jobs.extend(sample_job(cfg, now));
+    // Stable: a month stays before the quarter it closes.
+    jobs.sort_by_key(|(_, due_from)| *due_from);
+    jobs.into_iter()
+        .map(|(job, due_from)| {
             let state = state(cfg, &job)?;
-            let due_from = job.last_month().end + grace;
             Ok(Planned {
                 job,
                 due_from,
@@ -151,9 +72,60 @@ pub fn plan(cfg: &Config, now: DateTime<Utc>) -> Result<Vec<Planned>> {
         .collect()
 }
 
-/// The last `lookback_months` months that ended at least `grace` before
-/// `now`, newest first.
-fn closed_months(cfg: &Config, now: DateTime<Utc>, grace: Duration) -> Vec<Month> {
+/// Each event of events.toml (when there is one) that ended `grace` ago;
+/// each open action that started before the last closed month ended,
+/// measured to that month's end.
+fn impact_jobs(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    grace: Duration,
+    last_closed: Option<&Month>,
+) -> Result<Vec<(Job, DateTime<Utc>)>> {
+    if !cfg.data_dir.join("events.toml").is_file() {
+        return Ok(Vec::new());
+    }
+    let mut jobs = Vec::new();
+    for event in crate::events::load(&cfg.data_dir, cfg.timezone)? {
+        let (to_month, due_from) = match (event.end, last_closed) {
+            (Some(end), _) => (None, end + grace),
+            (None, Some(m)) if event.start < m.end => (Some(m.clone()), m.end + grace),
+            (None, _) => continue,
+        };
+        if due_from <= now {
+            let event = Box::new(event);
+            jobs.push((Job::Impact { event, to_month }, due_from));
+        }
+    }
+    Ok(jobs)
+}
+
+/// The last sampling window (week Monday..Sunday, or day) that ended at
+/// least a day before `now`: a plan is drawn for the work ahead, never for
+/// windows long past.
+fn sample_job(cfg: &Config, now: DateTime<Utc>) -> Option<(Job, DateTime<Utc>)> {
+    let length = match cfg.schedule.sample {
+        SampleCadence::Off => return None,
+        SampleCadence::Daily => 1,
+        SampleCadence::Weekly => 7,
+    };
+    // A day for the last day's exports to land.
+    let today = now.with_timezone(&cfg.timezone).date_naive();
+    let mut to = today.checked_sub_days(Days::new(2))?;
+    if length == 7 {
+        // Back to the last Sunday.
+        let back = u64::from(to.weekday().num_days_from_sunday());
+        to = to.checked_sub_days(Days::new(back))?;
+    }
+    let from = to.checked_sub_days(Days::new(length - 1))?;
+    let due_day = to.checked_add_days(Days::new(2))?;
+    let due_from = crate::standards::local_midnight_utc(due_day, cfg.timezone);
+    let plan = cfg.schedule.sample_plan.clone();
+    Some((Job::Sample { from, to, plan }, due_from))
+}
+
+/// The last month that ended at least the grace before `now`.
+pub fn last_closed_month(cfg: &Config, now: DateTime<Utc>) -> Month {
+    let grace = Duration::days(i64::from(cfg.grace_days()));
     let tz = cfg.timezone;
     let today = now.with_timezone(&tz).date_naive();
     let mut first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
@@ -163,6 +135,14 @@ fn closed_months(cfg: &Config, now: DateTime<Utc>, grace: Duration) -> Vec<Month
         first = add_months(first, -1);
         month = Month::starting(first, tz);
     }
+    month
+}
+
+/// The last `lookback_months` months that ended at least `grace` before
+/// `now`, newest first.
+fn closed_months(cfg: &Config, now: DateTime<Utc>) -> Vec<Month> {
+    let tz = cfg.timezone;
+    let first = last_closed_month(cfg, now).first_day;
     (0..cfg.schedule.lookback_months as i32)
         .map(|i| Month::starting(add_months(first, -i), tz))
         .collect()
@@ -172,9 +152,10 @@ fn closed_months(cfg: &Config, now: DateTime<Utc>, grace: Duration) -> Vec<Month
 /// there are now.
 fn state(cfg: &Config, job: &Job) -> Result<State> {
     let now = job.fingerprint(cfg)?;
-    let last = job.last_month().first_day;
+    let last = job.last_day(cfg);
+    let last_month = NaiveDate::from_ymd_opt(last.year(), last.month(), 1);
     let has_sessions = now.data.keys().any(|path| {
-        path.starts_with("sessions") && partition_month(path).is_none_or(|m| m == last)
+        path.starts_with("sessions") && partition_month(path).is_none_or(|m| Some(m) == last_month)
     });
     if !has_sessions {
         return Ok(State::NoData);
@@ -182,6 +163,10 @@ fn state(cfg: &Config, job: &Job) -> Result<State> {
     let Some(stored) = stored_fingerprint(&cfg.out_dir.join(job.folder())) else {
         return Ok(State::Due(vec!["never built".into()]));
     };
+    // A sampling plan handed to reviewers is never redrawn.
+    if matches!(job, Job::Sample { .. }) {
+        return Ok(State::Built);
+    }
     let why = match stored {
         Some(fp) => fp.differences(&now),
         None => vec!["built without a fingerprint".into()],
