@@ -111,6 +111,15 @@ before its quarter, under one lock; one failing does not stop the others. \
 Exit codes: 0 all done or nothing due, 1 a job failed, 2 bad config, 75 another run holds OUT_DIR/.lock."
     )]
     RunDue(crate::cmd::run_due::RunDueArgs),
+    /// What run-due has built, what is due or failed and why, and how fresh the data is
+    #[command(
+        after_help = "Examples:\n  csqa status\n  csqa status --json\n  csqa status --now 2026-10-06\n\n\
+Per job and period of the lookback: built (when, from how many input files), due (why), \
+failed (the last attempt's error) or no data; then the newest row of each table at or before \
+now, with a warning when the newest session is older than [schedule] stale_after_days. \
+Reads manifests and the tables' time columns; takes no lock and writes nothing."
+    )]
+    Status(crate::cmd::status::StatusArgs),
     /// Write a synthetic data directory (demo, tests, benchmarks)
     #[command(
         after_help = "Examples:\n  csqa generate --out data --from 2026-08 --months 3 --sessions-per-month 20000 --seed 7\n  csqa generate --out /tmp/big --months 3 --sessions-per-month 10000000\n\n\
@@ -136,6 +145,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Impact(args) => crate::cmd::impact::run(&cli.global, args),
         Command::Sample(args) => crate::cmd::sample::run(&cli.global, args),
         Command::RunDue(args) => crate::cmd::run_due::run(&cli.global, args),
+        Command::Status(args) => crate::cmd::status::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),
     }

@@ -184,6 +184,8 @@ pub struct ScheduleConfig {
     /// Build the impact report of each event of events.toml once it has
     /// ended plus the grace; re-measure open actions as each month closes.
     pub impact: bool,
+    /// `csqa status` warns when the newest session is older than this.
+    pub stale_after_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -204,6 +206,7 @@ impl Default for ScheduleConfig {
             sample: SampleCadence::Off,
             sample_plan: None,
             impact: true,
+            stale_after_days: 2,
         }
     }
 }

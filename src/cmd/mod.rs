@@ -8,4 +8,5 @@ pub mod quarterly;
 pub mod query;
 pub mod run_due;
 pub mod sample;
+pub mod status;
 pub mod validate;

@@ -10,6 +10,7 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lock::RunLock;
+use crate::schedule::attempts::{self, Attempt};
 use crate::schedule::{self, Job, Planned, State};
 
 #[derive(Args, Debug)]
@@ -42,11 +43,14 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
         println!("run-due {}: nothing due", stamp(now));
         return Ok(());
     }
+    let mut attempts = attempts::load(&cfg.out_dir);
     let mut failed = 0;
     for planned in &due {
-        if !run_one(&cfg, global.quiet, &lock, planned) {
-            failed += 1;
-        }
+        let attempt = run_one(&cfg, global.quiet, &lock, planned);
+        failed += usize::from(!attempt.ok);
+        attempts.insert(planned.job.name(), attempt);
+        // Saved after each job: a run killed later still leaves the record.
+        attempts::save(&cfg.out_dir, &attempts)?;
     }
     if failed > 0 {
         return Err(Error::other(format!(
@@ -57,9 +61,9 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
     Ok(())
 }
 
-/// Run one due job with a line as it starts and one as it ends; false when
+/// Run one due job with a line as it starts and one as it ends; not ok when
 /// it failed (or waits for its last month, which failed).
-fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool {
+fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> Attempt {
     let name = planned.job.name();
     let why = match &planned.state {
         State::Due(why) => why.join(", "),
@@ -68,11 +72,9 @@ fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool
     if let Job::Quarterly(period) = &planned.job {
         let last = Job::Monthly(period.last().clone());
         if cfg.schedule.monthly && !schedule::is_built(cfg, &last) {
-            println!(
-                "run-due: {name} skipped: waits for monthly {}",
-                last.label()
-            );
-            return false;
+            let error = format!("waits for monthly {}", last.label());
+            println!("run-due: {name} skipped: {error}");
+            return attempt(Err(error), 0.0);
         }
     }
     println!("run-due: {name} started ({why})");
@@ -82,19 +84,28 @@ fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> bool
     match result {
         Ok(true) => {
             println!("run-due: {name} done in {secs:.1}s");
-            true
+            attempt(Ok(()), secs)
         }
         Ok(false) => {
             println!(
                 "run-due: {name} skipped in {secs:.1}s: no sessions of its lines in its window"
             );
-            true
+            attempt(Ok(()), secs)
         }
         Err(e) => {
             println!("run-due: {name} FAILED in {secs:.1}s: {e}");
             eprintln!("csqa: {name}: {e}");
-            false
+            attempt(Err(e.to_string()), secs)
         }
+    }
+}
+
+fn attempt(result: std::result::Result<(), String>, seconds: f64) -> Attempt {
+    Attempt {
+        at: stamp(Utc::now()),
+        ok: result.is_ok(),
+        seconds,
+        error: result.err(),
     }
 }
 

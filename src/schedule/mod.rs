@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::fingerprint::{partition_month, Fingerprint};
 use crate::jobs::period::{add_months, Month, Period};
 
+pub mod attempts;
 mod job;
+pub mod status;
 
 pub use job::Job;
 

@@ -2,7 +2,38 @@
 //! are built on which day, rebuilt when a late file lands, retried while a
 //! bad file makes them fail, and one run at a time.
 
-use crate::common::{stderr, stdout, Fixture};
+use crate::common::{sessions, stderr, stdout, Fixture};
+
+/// `csqa status --json` at `day`: (job period, state) of each candidate,
+/// and the document.
+fn status(fx: &Fixture, day: &str) -> (Vec<(String, String)>, serde_json::Value) {
+    let out = fx.run(&["status", "--json", "--now", day]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let jobs = json["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .map(|j| {
+            (
+                format!(
+                    "{} {}",
+                    j["job"].as_str().unwrap_or(""),
+                    j["period"].as_str().unwrap_or("")
+                ),
+                j["state"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (jobs, json)
+}
+
+fn state_of<'a>(jobs: &'a [(String, String)], name: &str) -> &'a str {
+    jobs.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, s)| s.as_str())
+        .unwrap_or("absent")
+}
 
 /// Generated June..September 2026 (Asia/Shanghai), 300 sessions a month,
 /// with the default schedule: grace 72 h FCR + 24 h session = 4 days, + 1
@@ -167,6 +198,27 @@ fn a_failing_job_does_not_stop_the_others_and_is_retried_until_fixed() {
     assert!(log.contains("run-due: monthly 2026-09 FAILED in "), "{log}");
     assert!(log.contains("part-broken.parquet"), "{log}");
     assert!(log.contains("3 of 3 jobs failed"), "{log}");
+    // status tells which failed and why; the others stay built.
+    let (jobs, json) = status(&fx, "2026-10-07");
+    assert_eq!(state_of(&jobs, "monthly 2026-09"), "failed", "{json}");
+    assert_eq!(
+        state_of(&jobs, "impact refund-status-page"),
+        "failed",
+        "{json}"
+    );
+    assert_eq!(state_of(&jobs, "monthly 2026-08"), "built", "{json}");
+    assert_eq!(state_of(&jobs, "impact checkout-outage"), "built", "{json}");
+    let sep = json["jobs"]
+        .as_array()
+        .and_then(|a| a.iter().find(|j| j["period"] == "2026-09"))
+        .expect("september");
+    assert!(
+        sep["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("part-broken.parquet")),
+        "{sep}"
+    );
+    assert_eq!(sep["why"][0], "1 input file changed", "{sep}");
     // Retried on the next run while the file is there.
     let (code, ran, log) = run_due(&fx, "2026-10-08");
     assert_eq!((code, ran.len()), (1, 3), "{log}");
@@ -176,6 +228,66 @@ fn a_failing_job_does_not_stop_the_others_and_is_retried_until_fixed() {
     std::fs::remove_file(fx.data().join("sessions/month=2026-09/part-broken.parquet")).expect("rm");
     let (code, ran, log) = run_due(&fx, "2026-10-09");
     assert_eq!((code, ran.len()), (0, 0), "{log}");
+    let (jobs, json) = status(&fx, "2026-10-09");
+    assert!(jobs.iter().all(|(_, s)| s == "built"), "{json}");
+}
+
+#[test]
+fn status_shows_due_then_built_and_the_newest_session_with_a_stale_warning() {
+    let fx = Fixture::new();
+    fx.config("timezone = \"Asia/Shanghai\"\n[schedule]\nimpact = false");
+    // Sessions at 09-01 18:00, 09-03 18:00 and 09-20 18:00 local (10:00 Z).
+    fx.parquet(
+        "sessions/month=2026-09/part-0.parquet",
+        sessions(
+            &["s1", "s2", "s3"],
+            &["payments", "payments", "payments"],
+            &[
+                "2026-09-01T10:00:00Z",
+                "2026-09-03T10:00:00Z",
+                "2026-09-20T10:00:00Z",
+            ],
+            vec![],
+        ),
+    );
+    // 09-04 08:00 local: the newest session at or before now is 09-03 18:00
+    // (09-20 is after now), 14 h old: within 2 days, no warning. August
+    // closes on 09-01 + 5 days' grace = 09-06: the candidates are May, June,
+    // Q2 and July, all "no data" (no file in their partitions).
+    let (jobs, json) = status(&fx, "2026-09-04T00:00:00Z");
+    assert_eq!(json["freshness"][0]["table"], "sessions", "{json}");
+    assert_eq!(
+        json["freshness"][0]["newest"], "2026-09-03T18:00:00+08:00",
+        "{json}"
+    );
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(0), "{json}");
+    assert_eq!(state_of(&jobs, "monthly 2026-07"), "no data", "{json}");
+    assert_eq!(state_of(&jobs, "monthly 2026-08"), "absent", "{json}");
+    // 09-06 20:00 local: 09-03 18:00 is 3 days 2 h old, over 2 days.
+    let (_, json) = status(&fx, "2026-09-06T12:00:00Z");
+    let warning = json["warnings"][0].as_str().unwrap_or("");
+    assert!(warning.contains("2026-09-03T18:00:00+08:00"), "{json}");
+    assert!(warning.contains("more than 2 days"), "{json}");
+    // 10-06 local: September and Q3 are due (never built), then built.
+    let (jobs, json) = status(&fx, "2026-10-06");
+    assert_eq!(state_of(&jobs, "monthly 2026-09"), "due", "{json}");
+    assert_eq!(state_of(&jobs, "quarterly 2026Q3"), "due", "{json}");
+    let (code, ran, log) = run_due(&fx, "2026-10-06");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(
+        ran,
+        [
+            "monthly 2026-09 (never built)",
+            "quarterly 2026Q3 (never built)"
+        ],
+        "{log}"
+    );
+    let (jobs, json) = status(&fx, "2026-10-06");
+    assert_eq!(state_of(&jobs, "monthly 2026-09"), "built", "{json}");
+    assert_eq!(state_of(&jobs, "quarterly 2026Q3"), "built", "{json}");
+    let sep = &json["jobs"][2];
+    assert_eq!(sep["period"], "2026-09", "{json}");
+    assert_eq!(sep["built_from_files"], 1, "{json}");
 }
 
 #[test]
