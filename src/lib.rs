@@ -27,6 +27,7 @@ pub mod page_check;
 pub mod progress;
 pub mod report;
 pub mod report_quarterly;
+pub mod restate;
 pub mod rng;
 pub mod sampling;
 pub mod schedule;

@@ -40,6 +40,13 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
 
     progress.step("writing");
     let ignored = pack.checked.ignored_files(cfg)?;
+    let business_lines = pack
+        .tables
+        .iter()
+        .find(|(n, _)| n == "business_lines")
+        .map(|(_, df)| df);
+    let folder = cfg.out_dir.join("monthly").join(&month.label);
+    let restated = crate::restate::of(&folder, business_lines, cfg.timezone);
     let mut out = OutputDir::begin(
         lock,
         std::path::Path::new("monthly").join(&month.label),
@@ -55,6 +62,11 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     tables_written += 1;
     out.write_rejects(&pack.checked)?;
     let mut report = crate::report::monthly(&pack, &ignored);
+    if let Some(r) = &restated {
+        // Under the title, where the reader looks first.
+        let at = report.find("\n\n").map_or(0, |i| i + 2);
+        report.insert_str(at, &format!("{}\n", r.note()));
+    }
     report.push_str(&crate::jobs::impact_md::open_actions(
         cfg, &standards, month,
     ));
@@ -68,6 +80,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
         &pack.checked,
     );
     manifest.fingerprint = Some(fingerprint);
+    manifest.restated = restated;
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;

@@ -424,3 +424,63 @@ fn readme_systemd_units_verify() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).trim().is_empty(), "{}", stderr(&out));
 }
+
+/// A pack rebuilt over an earlier one says so in its report, with the
+/// sessions that came since, and keeps the replaced figures in its manifest.
+#[test]
+fn a_rebuilt_month_notes_its_restatement_and_keeps_the_replaced_figures() {
+    let fx = Fixture::new();
+    fx.config("timezone = \"Asia/Shanghai\"\n[schedule]\nimpact = false\nquarterly = false");
+    fx.parquet(
+        "sessions/month=2026-09/part-0.parquet",
+        sessions(
+            &["s1", "s2", "s3"],
+            &["payments"; 3],
+            &[
+                "2026-09-01T10:00:00Z",
+                "2026-09-03T10:00:00Z",
+                "2026-09-20T10:00:00Z",
+            ],
+            vec![],
+        ),
+    );
+    let (code, ran, log) = run_due(&fx, "2026-10-06");
+    assert_eq!((code, ran.len()), (0, 1), "{log}");
+    let report =
+        || std::fs::read_to_string(fx.out().join("monthly/2026-09/report.md")).expect("report");
+    assert!(!report().contains("Restated"), "{}", report());
+
+    // Two late sessions of September: 3 then, 3 + 2 = 5 now.
+    fx.parquet(
+        "sessions/month=2026-09/part-1.parquet",
+        sessions(
+            &["s4", "s5"],
+            &["payments"; 2],
+            &["2026-09-10T10:00:00Z", "2026-09-11T10:00:00Z"],
+            vec![],
+        ),
+    );
+    let (code, ran, log) = run_due(&fx, "2026-10-07");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(ran, ["monthly 2026-09 (1 input file changed)"], "{log}");
+    let text = report();
+    let note = text.lines().nth(2).unwrap_or("");
+    assert!(note.starts_with("> Restated on "), "{text}");
+    assert!(
+        note.contains(": 2 sessions added since the previous build (")
+            && note.contains("; 3 sessions then, 5 now)"),
+        "{note}"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fx.out().join("monthly/2026-09/manifest.json")).expect("json"),
+    )
+    .expect("json");
+    let restated = &manifest["restated"];
+    assert_eq!(restated["sessions_before"], 3, "{restated}");
+    assert_eq!(restated["sessions_now"], 5, "{restated}");
+    assert_eq!(restated["previous_figures"]["sessions"], 3.0, "{restated}");
+    assert_eq!(
+        restated["previous_figures"]["business_line"], "ALL",
+        "{restated}"
+    );
+}
