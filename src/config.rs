@@ -375,6 +375,11 @@ impl Config {
                 "{origin}: [schedule] lookback_months must lie in 1..=60 and grace_days in 0..=366"
             )));
         }
+        if sch.sample != SampleCadence::Off && sch.sample_plan.is_none() && raw.sampling.is_none() {
+            return Err(Error::bad_input(format!(
+                "{origin}: [schedule] sample needs a plan: set sample_plan = \"FILE\" or add [sampling]"
+            )));
+        }
         if let Some(plan) = &raw.sampling {
             plan.check()
                 .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;

@@ -484,3 +484,141 @@ fn a_rebuilt_month_notes_its_restatement_and_keeps_the_replaced_figures() {
         "{restated}"
     );
 }
+
+/// Day by day, 2026-07-01 to 2026-10-10 (each local midnight), over the
+/// generated June..September: every pack is built once when due, rebuilt
+/// exactly when its inputs change, a quarter after its months, and a job
+/// broken by a bad file is retried each day until the file goes.
+#[test]
+fn a_simulated_calendar_builds_each_pack_on_its_day() {
+    let fx = calendar_fixture();
+    let mut log_by_day = Vec::new();
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    let last = chrono::NaiveDate::from_ymd_opt(2026, 10, 10).expect("date");
+    let broken = "sessions/month=2026-09/part-broken.parquet";
+    while day <= last {
+        let today = day.to_string();
+        match today.as_str() {
+            // A late August export, after August's pack (09-06).
+            "2026-09-20" => copy(
+                &fx,
+                "sessions/month=2026-08/part-00001.parquet",
+                "sessions/month=2026-08/part-late.parquet",
+            ),
+            "2026-10-07" => {
+                fx.file(&format!("data/{broken}"), b"not parquet");
+            }
+            "2026-10-09" => std::fs::remove_file(fx.data().join(broken)).expect("rm"),
+            _ => {}
+        }
+        let (code, ran, log) = run_due(&fx, &today);
+        let expected_code = if ran.is_empty() || !log.contains("FAILED") {
+            0
+        } else {
+            1
+        };
+        assert_eq!(code, expected_code, "{today}: {log}");
+        if !ran.is_empty() {
+            log_by_day.push((today, ran));
+        }
+        day = day.succ_opt().expect("next day");
+    }
+    let owned = |s: &str| s.to_string();
+    let changed = |job: &str| format!("{job} (1 input file changed)");
+    let expected: Vec<(String, Vec<String>)> = vec![
+        // June closed 07-01 + 5 days' grace; Q2 follows it.
+        (
+            owned("2026-07-06"),
+            vec![
+                owned("monthly 2026-06 (never built)"),
+                owned("quarterly 2026Q2 (never built)"),
+            ],
+        ),
+        // The incident ended 07-17 09:00 local; + 5 days = 07-22 09:00,
+        // first seen at the 07-23 run.
+        (
+            owned("2026-07-23"),
+            vec![owned("impact checkout-outage (never built)")],
+        ),
+        (
+            owned("2026-08-06"),
+            vec![owned("monthly 2026-07 (never built)")],
+        ),
+        (
+            owned("2026-09-06"),
+            vec![owned("monthly 2026-08 (never built)")],
+        ),
+        // The late August file: August only (September is not built yet).
+        (owned("2026-09-20"), vec![changed("monthly 2026-08")]),
+        (
+            owned("2026-10-06"),
+            vec![
+                owned("monthly 2026-09 (never built)"),
+                owned("quarterly 2026Q3 (never built)"),
+                owned("impact refund-status-page (never built)"),
+            ],
+        ),
+        // The bad file: the three that read September fail, and are tried
+        // again the next day; once it is gone their packs match again.
+        (
+            owned("2026-10-07"),
+            vec![
+                changed("monthly 2026-09"),
+                changed("quarterly 2026Q3"),
+                changed("impact refund-status-page"),
+            ],
+        ),
+        (
+            owned("2026-10-08"),
+            vec![
+                changed("monthly 2026-09"),
+                changed("quarterly 2026Q3"),
+                changed("impact refund-status-page"),
+            ],
+        ),
+    ];
+    assert_eq!(log_by_day, expected);
+}
+
+/// A run killed while writing September (after July and August were built
+/// by an earlier run) leaves those packs whole and September due again.
+#[test]
+fn a_run_killed_halfway_leaves_built_packs_whole_and_the_rest_due() {
+    let fx = calendar_fixture();
+    let (code, _, log) = run_due(&fx, "2026-10-05");
+    assert_eq!(code, 0, "{log}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csqa"))
+        .current_dir(fx.dir.path())
+        .env("CSQA_FAULT_KILL_AT", "3")
+        .args([
+            "--quiet",
+            "--config",
+            "csqa.toml",
+            "run-due",
+            "--now",
+            "2026-10-06",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "not killed: {}", stdout(&out));
+    assert!(
+        stdout(&out).contains("run-due: monthly 2026-09 started"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!fx.out().join("monthly/2026-09/manifest.json").exists());
+    let (jobs, json) = status(&fx, "2026-10-06");
+    assert_eq!(state_of(&jobs, "monthly 2026-08"), "built", "{json}");
+    assert_eq!(state_of(&jobs, "monthly 2026-09"), "due", "{json}");
+    let (code, ran, log) = run_due(&fx, "2026-10-06");
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(
+        ran,
+        [
+            "monthly 2026-09 (never built)",
+            "quarterly 2026Q3 (never built)",
+            "impact refund-status-page (never built)",
+        ],
+        "{log}"
+    );
+}
