@@ -16,7 +16,7 @@ use crate::error::Result;
     long_about = "csqa reads a data directory of Parquet exports (sessions, QA reviews, repeat-visit \
 causes, messages, appeals, agent hours), checks every row against the data contract, and \
 writes summary tables and reports for QA review meetings.",
-    after_help = "Examples:\n  csqa validate\n  csqa monthly --month 2026-10\n  csqa generate --out /tmp/demo --from 2026-08 --months 3\n  csqa query queries/examples/sessions_by_line.sql\n\nExit codes: 0 success, 2 bad input or usage, 75 another csqa run holds OUT_DIR/.lock \
+    after_help = "Examples:\n  csqa validate\n  csqa monthly --month 2026-10\n  csqa run-due --dry-run\n  csqa status\n  csqa generate --out /tmp/demo --from 2026-08 --months 3\n  csqa query queries/examples/sessions_by_line.sql\n\nExit codes: 0 success, 2 bad input or usage, 75 another csqa run holds OUT_DIR/.lock \
 (try again later), 1 anything else."
 )]
 pub struct Cli {

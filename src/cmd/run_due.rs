@@ -43,6 +43,7 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
         println!("run-due {}: nothing due", stamp(now));
         return Ok(());
     }
+    let started = Instant::now();
     let mut attempts = attempts::load(&cfg.out_dir);
     let mut failed = 0;
     for planned in &due {
@@ -58,6 +59,11 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
             due.len()
         )));
     }
+    println!(
+        "run-due: {} jobs done in {:.1}s",
+        due.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -48,9 +48,11 @@ fn text(s: &Status) -> String {
         let name = format!("{} {}", j.job, j.period);
         let line = match j.state {
             "built" => format!(
-                "  built     {name} at {} from {} input files (csqa {})",
+                "  built     {name} at {}{} (csqa {})",
                 j.built_at.as_deref().unwrap_or("?"),
-                j.built_from_files.unwrap_or(0),
+                j.built_from_files
+                    .map(|n| format!(" from {n} input files"))
+                    .unwrap_or_default(),
                 j.built_by.as_deref().unwrap_or("?")
             ),
             "failed" => format!(
