@@ -16,7 +16,7 @@ use crate::error::Result;
     long_about = "csqa reads a data directory of Parquet exports (sessions, QA reviews, repeat-visit \
 causes, messages, appeals, agent hours), checks every row against the data contract, and \
 writes summary tables and reports for QA review meetings.",
-    after_help = "Examples:\n  csqa validate\n  csqa monthly --month 2026-10\n  csqa generate --out /tmp/demo --from 2026-08 --months 3\n  csqa query queries/examples/sessions_by_line.sql\n\nExit codes: 0 success, 2 bad input or usage, 75 another csqa run holds OUT_DIR/.lock \
+    after_help = "Examples:\n  csqa validate\n  csqa monthly --month 2026-10\n  csqa run-due --dry-run\n  csqa status\n  csqa generate --out /tmp/demo --from 2026-08 --months 3\n  csqa query queries/examples/sessions_by_line.sql\n\nExit codes: 0 success, 2 bad input or usage, 75 another csqa run holds OUT_DIR/.lock \
 (try again later), 1 anything else."
 )]
 pub struct Cli {
@@ -100,6 +100,26 @@ atomically: sample.{parquet,csv} (one row per review task), allocation.{parquet,
 (planned against drawn per strategy), report.md and manifest.json."
     )]
     Sample(crate::cmd::sample::SampleArgs),
+    /// Build every pack that is due: closed months and quarters never built or built from other inputs
+    #[command(
+        after_help = "Examples:\n  csqa run-due\n  csqa run-due --dry-run\n  csqa run-due --now 2026-10-06 --dry-run\n\n\
+Candidates are the last [schedule] lookback_months months closed at least grace_days ago and \
+the quarters ending in them. A candidate is due when its pack was never built, or its \
+manifest's fingerprint (input files' size and time, config, standards.toml, events.toml, \
+extra SQL, csqa version) differs from what it would read now. Jobs run oldest first, a month \
+before its quarter, under one lock; one failing does not stop the others. \
+Exit codes: 0 all done or nothing due, 1 a job failed, 2 bad config, 75 another run holds OUT_DIR/.lock."
+    )]
+    RunDue(crate::cmd::run_due::RunDueArgs),
+    /// What run-due has built, what is due or failed and why, and how fresh the data is
+    #[command(
+        after_help = "Examples:\n  csqa status\n  csqa status --json\n  csqa status --now 2026-10-06\n\n\
+Per job and period of the lookback: built (when, from how many input files), due (why), \
+failed (the last attempt's error) or no data; then the newest row of each table at or before \
+now, with a warning when the newest session is older than [schedule] stale_after_days. \
+Reads manifests and the tables' time columns; takes no lock and writes nothing."
+    )]
+    Status(crate::cmd::status::StatusArgs),
     /// Write a synthetic data directory (demo, tests, benchmarks)
     #[command(
         after_help = "Examples:\n  csqa generate --out data --from 2026-08 --months 3 --sessions-per-month 20000 --seed 7\n  csqa generate --out /tmp/big --months 3 --sessions-per-month 10000000\n\n\
@@ -124,6 +144,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Quarterly(args) => crate::cmd::quarterly::run(&cli.global, args),
         Command::Impact(args) => crate::cmd::impact::run(&cli.global, args),
         Command::Sample(args) => crate::cmd::sample::run(&cli.global, args),
+        Command::RunDue(args) => crate::cmd::run_due::run(&cli.global, args),
+        Command::Status(args) => crate::cmd::status::run(&cli.global, args),
         Command::Generate(args) => crate::cmd::generate::run(&cli.global, args),
         Command::Query(args) => crate::cmd::query::run(&cli.global, args),
     }

@@ -162,6 +162,55 @@ impl Default for ImpactConfig {
     }
 }
 
+/// `[schedule]`: which jobs `csqa run-due` runs and when.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleConfig {
+    /// Build each closed month's pack.
+    pub monthly: bool,
+    /// Days after a month ends before its pack is due (None: the FCR
+    /// look-ahead and the longest session, in whole days, plus one day for
+    /// the exports to land).
+    pub grace_days: Option<u32>,
+    /// Build each closed quarter's review once its months' packs are built.
+    pub quarterly: bool,
+    /// How many past closed months (and the quarters ending in them) are
+    /// checked for late data.
+    pub lookback_months: u32,
+    /// Draw a sampling plan for each closed week (Monday..Sunday) or day.
+    pub sample: SampleCadence,
+    /// The plan file for those draws (None: `[sampling]` of this file).
+    pub sample_plan: Option<PathBuf>,
+    /// Build the impact report of each event of events.toml once it has
+    /// ended plus the grace; re-measure open actions as each month closes.
+    pub impact: bool,
+    /// `csqa status` warns when the newest session is older than this.
+    pub stale_after_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleCadence {
+    Off,
+    Daily,
+    Weekly,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            monthly: true,
+            grace_days: None,
+            quarterly: true,
+            lookback_months: 3,
+            sample: SampleCadence::Off,
+            sample_plan: None,
+            impact: true,
+            stale_after_days: 2,
+        }
+    }
+}
+
 /// The longest FCR window or session length accepted, in hours (a year):
 /// beyond it the time arithmetic of the jobs could overflow.
 pub const MAX_HOURS: u32 = 8760;
@@ -188,6 +237,8 @@ struct RawConfig {
     quarterly: QuarterlyConfig,
     #[serde(default)]
     impact: ImpactConfig,
+    #[serde(default)]
+    schedule: ScheduleConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -209,6 +260,7 @@ pub struct Config {
     pub iteration: IterationConfig,
     pub quarterly: QuarterlyConfig,
     pub impact: ImpactConfig,
+    pub schedule: ScheduleConfig,
     /// The `[sampling]` plan, if the file has one.
     pub sampling: Option<crate::sampling::Plan>,
     /// table → canonical column → the export's column name.
@@ -317,6 +369,17 @@ impl Config {
                 "{origin}: [quarterly] trend_months must lie in 2..=60, min_points in 3..=trend_months and alpha in (0, 1)"
             )));
         }
+        let sch = &raw.schedule;
+        if !(1..=60).contains(&sch.lookback_months) || sch.grace_days.is_some_and(|d| d > 366) {
+            return Err(Error::bad_input(format!(
+                "{origin}: [schedule] lookback_months must lie in 1..=60 and grace_days in 0..=366"
+            )));
+        }
+        if sch.sample != SampleCadence::Off && sch.sample_plan.is_none() && raw.sampling.is_none() {
+            return Err(Error::bad_input(format!(
+                "{origin}: [schedule] sample needs a plan: set sample_plan = \"FILE\" or add [sampling]"
+            )));
+        }
         if let Some(plan) = &raw.sampling {
             plan.check()
                 .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
@@ -352,6 +415,10 @@ impl Config {
             iteration: raw.iteration,
             quarterly: raw.quarterly,
             impact: raw.impact,
+            schedule: ScheduleConfig {
+                sample_plan: raw.schedule.sample_plan.clone().map(rel),
+                ..raw.schedule
+            },
             sampling: raw.sampling,
             columns: raw.columns,
             source,
@@ -366,6 +433,15 @@ impl Config {
     /// The longest session accepted (bounded by `MAX_HOURS` on load).
     pub fn max_session(&self) -> chrono::Duration {
         chrono::Duration::hours(i64::from(self.max_session_hours))
+    }
+
+    /// Days after a month's end before its pack is due: `[schedule]
+    /// grace_days`, by default the FCR look-ahead plus the longest session
+    /// rounded up to whole days, plus a day for the exports to land.
+    pub fn grace_days(&self) -> u32 {
+        self.schedule
+            .grace_days
+            .unwrap_or_else(|| (self.fcr.window_hours + self.max_session_hours).div_ceil(24) + 1)
     }
 
     /// The export's name for a canonical column.

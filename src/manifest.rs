@@ -36,6 +36,12 @@ pub struct Manifest {
     pub outputs: Vec<String>,
     pub fcr_complete: Option<bool>,
     pub timings_ms: BTreeMap<String, u128>,
+    /// What the pack was built from, for `csqa run-due`.
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
+    /// When the pack replaced an earlier build: what changed, and the
+    /// figures it replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restated: Option<crate::restate::Restatement>,
 }
 
 impl Manifest {

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
 use crate::jobs::impact::{self, ImpactReport};
+use crate::jobs::period::Month;
 use crate::lock::RunLock;
 use crate::manifest::Manifest;
 use crate::output::OutputDir;
@@ -46,22 +47,20 @@ pub fn run(global: &GlobalArgs, args: ImpactArgs) -> Result<()> {
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let mut written = 0;
     for event in chosen {
-        match impact::run(&cfg, &standards, event, |s| progress.step(s))? {
-            Some(report) => {
-                write(&cfg, &standards, &lock, &report, &progress)?;
-                written += 1;
-            }
-            None if args.all => println!(
+        // An open action is measured as run-due would: to its last closed month.
+        let to_month = event
+            .end
+            .is_none()
+            .then(|| crate::schedule::last_closed_month(&cfg, chrono::Utc::now()));
+        if measure(&cfg, &standards, &lock, event, to_month, &progress)? {
+            written += 1;
+        } else if args.all {
+            println!(
                 "impact {}: no sessions of its lines in its window, skipped",
                 event.id
-            ),
-            None => {
-                return Err(Error::bad_input(format!(
-                    "event \"{}\": start..end: no sessions of its lines ({}) in its window",
-                    event.id,
-                    event.lines.join(", ")
-                )))
-            }
+            );
+        } else {
+            return Err(no_sessions(event));
         }
     }
     progress.finish();
@@ -69,6 +68,56 @@ pub fn run(global: &GlobalArgs, args: ImpactArgs) -> Result<()> {
         println!("impact: {written} of {} events written", events.len());
     }
     Ok(())
+}
+
+/// One event's report under a lock already held (`csqa run-due` holds one
+/// for all its jobs); false when its lines have no sessions in its window.
+pub fn run_event_locked(
+    cfg: &Config,
+    quiet: bool,
+    lock: &RunLock,
+    event: &Event,
+    to_month: Option<Month>,
+) -> Result<bool> {
+    let progress = Progress::new(quiet);
+    let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
+    let written = measure(cfg, &standards, lock, event, to_month, &progress)?;
+    progress.finish();
+    Ok(written)
+}
+
+/// Measure `event` and write its report; false when there was nothing to
+/// measure.
+fn measure(
+    cfg: &Config,
+    standards: &Standards,
+    lock: &RunLock,
+    event: &Event,
+    to_month: Option<Month>,
+    progress: &Progress,
+) -> Result<bool> {
+    // Listed before reading: a file landing during the run makes the
+    // report due again rather than pass unnoticed.
+    let fingerprint = crate::schedule::Job::Impact {
+        event: Box::new(event.clone()),
+        to_month,
+    }
+    .fingerprint(cfg)?;
+    match impact::run(cfg, standards, event, |s| progress.step(s))? {
+        Some(report) => {
+            write(cfg, standards, lock, &report, fingerprint, progress)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+fn no_sessions(event: &Event) -> Error {
+    Error::bad_input(format!(
+        "event \"{}\": start..end: no sessions of its lines ({}) in its window",
+        event.id,
+        event.lines.join(", ")
+    ))
 }
 
 /// Write one event's report to OUT_DIR/impact/<id>/. Rejected rows are not
@@ -80,6 +129,7 @@ fn write(
     standards: &Standards,
     lock: &RunLock,
     report: &ImpactReport,
+    fingerprint: crate::fingerprint::Fingerprint,
     progress: &Progress,
 ) -> Result<()> {
     progress.step("writing");
@@ -101,6 +151,7 @@ fn write(
         &report.checked,
     );
     manifest.fcr_complete = Some(report.fcr_complete);
+    manifest.fingerprint = Some(fingerprint);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     println!(
         "impact {}: {:.1} days against {:.1} baseline days{}{}, FCR {}; written to {}",

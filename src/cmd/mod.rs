@@ -6,5 +6,7 @@ pub mod impact;
 pub mod monthly;
 pub mod quarterly;
 pub mod query;
+pub mod run_due;
 pub mod sample;
+pub mod status;
 pub mod validate;

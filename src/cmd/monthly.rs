@@ -3,6 +3,7 @@
 use clap::Args;
 
 use crate::cli::GlobalArgs;
+use crate::config::Config;
 use crate::error::Result;
 use crate::jobs::monthly;
 use crate::jobs::period::Month;
@@ -20,18 +21,34 @@ pub struct MonthlyArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
-    let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
     let month = Month::parse(&args.month, cfg.timezone)?;
     let lock = RunLock::acquire(&cfg.out_dir)?;
+    run_locked(&cfg, global.quiet, &lock, &month)
+}
+
+/// Build the month's pack under a lock already held (`csqa run-due` holds
+/// one for all its jobs).
+pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> Result<()> {
+    let progress = Progress::new(quiet);
+    // Listed before reading: a file landing during the run makes the pack
+    // due again rather than pass unnoticed.
+    let fingerprint = crate::schedule::Job::Monthly(month.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
-    let pack = monthly::run(&cfg, &standards, &month, |s| progress.step(s))?;
+    let pack = monthly::run(cfg, &standards, month, |s| progress.step(s))?;
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
-    let ignored = pack.checked.ignored_files(&cfg)?;
+    let ignored = pack.checked.ignored_files(cfg)?;
+    let business_lines = pack
+        .tables
+        .iter()
+        .find(|(n, _)| n == "business_lines")
+        .map(|(_, df)| df);
+    let folder = cfg.out_dir.join("monthly").join(&month.label);
+    let restated = crate::restate::of(&folder, business_lines, cfg.timezone);
     let mut out = OutputDir::begin(
-        &lock,
+        lock,
         std::path::Path::new("monthly").join(&month.label),
         cfg.timezone,
     )?;
@@ -45,18 +62,25 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
     tables_written += 1;
     out.write_rejects(&pack.checked)?;
     let mut report = crate::report::monthly(&pack, &ignored);
+    if let Some(r) = &restated {
+        // Under the title, where the reader looks first.
+        let at = report.find("\n\n").map_or(0, |i| i + 2);
+        report.insert_str(at, &format!("{}\n", r.note()));
+    }
     report.push_str(&crate::jobs::impact_md::open_actions(
-        &cfg, &standards, &month,
+        cfg, &standards, month,
     ));
     out.write_text("report.md", &report)?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,
-        &cfg,
+        cfg,
         &standards,
         Some(month.end),
         &pack.checked,
     );
+    manifest.fingerprint = Some(fingerprint);
+    manifest.restated = restated;
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;

@@ -4,6 +4,7 @@
 use clap::{ArgGroup, Args};
 
 use crate::cli::GlobalArgs;
+use crate::config::Config;
 use crate::error::Result;
 use crate::jobs::period::Period;
 use crate::jobs::quarterly;
@@ -25,7 +26,6 @@ pub struct QuarterlyArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: QuarterlyArgs) -> Result<()> {
-    let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
     let period = match (&args.quarter, &args.half) {
         (Some(q), _) => Period::quarter(q, cfg.timezone)?,
@@ -37,14 +37,24 @@ pub fn run(global: &GlobalArgs, args: QuarterlyArgs) -> Result<()> {
         }
     };
     let lock = RunLock::acquire(&cfg.out_dir)?;
+    run_locked(&cfg, global.quiet, &lock, &period)
+}
+
+/// Build the period's review under a lock already held (`csqa run-due`
+/// holds one for all its jobs).
+pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, period: &Period) -> Result<()> {
+    let progress = Progress::new(quiet);
+    // Listed before reading: a file landing during the run makes the
+    // review due again rather than pass unnoticed.
+    let fingerprint = crate::schedule::Job::Quarterly(period.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
-    let pack = quarterly::run(&cfg, &standards, &period, |s| progress.step(s))?;
+    let pack = quarterly::run(cfg, &standards, period, |s| progress.step(s))?;
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
-    let ignored = pack.checked.ignored_files(&cfg)?;
+    let ignored = pack.checked.ignored_files(cfg)?;
     let mut out = OutputDir::begin(
-        &lock,
+        lock,
         std::path::Path::new("quarterly").join(&period.label),
         cfg.timezone,
     )?;
@@ -60,11 +70,12 @@ pub fn run(global: &GlobalArgs, args: QuarterlyArgs) -> Result<()> {
     let mut manifest = Manifest::new(
         "quarterly",
         &period.label,
-        &cfg,
+        cfg,
         &standards,
         Some(period.last().end),
         &pack.checked,
     );
+    manifest.fingerprint = Some(fingerprint);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate, Timelike};
 use clap::{Args, Subcommand};
@@ -110,7 +110,6 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     if let Some(SampleCommand::Size(s)) = &args.command {
         return sample_size(global, s);
     }
-    let progress = Progress::new(global.quiet);
     let cfg = global.config()?;
     let date = |flag: &str, v: &Option<String>| -> Result<NaiveDate> {
         let v = v.as_deref().unwrap_or_default();
@@ -121,7 +120,14 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     if to < from {
         return Err(Error::usage("--to is before --from"));
     }
-    let plan = match &args.plan {
+    let plan = plan_of(&cfg, args.plan.as_deref())?;
+    let lock = RunLock::acquire(&cfg.out_dir)?;
+    run_locked(&cfg, global.quiet, &lock, from, to, &plan, args.seed)
+}
+
+/// The plan of `path` (a file with a [sampling] table), else the config's.
+pub fn plan_of(cfg: &Config, path: Option<&Path>) -> Result<Plan> {
+    match path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::bad_input(format!("cannot read {}: {e}", path.display())))?;
@@ -130,19 +136,32 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
             file.sampling
                 .check()
                 .map_err(|e| Error::bad_input(format!("{}: {e}", path.display())))?;
-            file.sampling
+            Ok(file.sampling)
         }
         None => cfg.sampling.clone().ok_or_else(|| {
             Error::usage("no sampling plan: add [sampling] to csqa.toml or pass --plan FILE")
-        })?,
-    };
-    let seed = args.seed.or(plan.seed).unwrap_or(0);
-    let lock = RunLock::acquire(&cfg.out_dir)?;
+        }),
+    }
+}
+
+/// Draw the plan for local dates `from..=to` under a lock already held
+/// (`csqa run-due` holds one for all its jobs).
+pub fn run_locked(
+    cfg: &Config,
+    quiet: bool,
+    lock: &RunLock,
+    from: NaiveDate,
+    to: NaiveDate,
+    plan: &Plan,
+    seed: Option<u64>,
+) -> Result<()> {
+    let progress = Progress::new(quiet);
+    let seed = seed.or(plan.seed).unwrap_or(0);
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let period = format!("{from}_{to}");
 
     progress.step("reading sessions and reviews");
-    let (candidates, checked) = candidates(&cfg, &standards, from, to)?;
+    let (candidates, checked) = candidates(cfg, &standards, from, to)?;
     if candidates.is_empty() {
         return Err(Error::bad_input(format!(
             "no agent-handled sessions started between {from} and {to} ({})",
@@ -151,22 +170,22 @@ pub fn run(global: &GlobalArgs, args: SampleArgs) -> Result<()> {
     }
     progress.step("drawing");
     let round = format!("AB-{period}");
-    let sample = sampling::draw(&candidates, &plan, seed, &round, cfg.fcr.window_hours);
+    let sample = sampling::draw(&candidates, plan, seed, &round, cfg.fcr.window_hours);
 
-    let mut out = OutputDir::begin(&lock, PathBuf::from("sample").join(&period), cfg.timezone)?;
+    let mut out = OutputDir::begin(lock, PathBuf::from("sample").join(&period), cfg.timezone)?;
     out.write_table("sample", &sample_frame(&candidates, &sample)?)?;
     out.write_table("allocation", &allocation_frame(&sample)?)?;
     out.write_text(
         "report.md",
-        &report(&candidates, &sample, &plan, seed, &period),
+        &report(&candidates, &sample, plan, seed, &period),
     )?;
-    let mut manifest = Manifest::new("sample", &period, &cfg, &standards, None, &checked);
+    let mut manifest = Manifest::new("sample", &period, cfg, &standards, None, &checked);
     manifest.command.push(format!("(seed {seed})"));
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
     println!(
         "sample {period}: {} from {} candidates (seed {seed}); written to {} in {:.1}s",
-        outcome(&sample, &plan),
+        outcome(&sample, plan),
         candidates.iter().filter(|c| !c.reviewed).count(),
         target.display(),
         progress.elapsed_s()

@@ -166,7 +166,7 @@ fn versions_in_period(standards: &Standards, period: &Period) -> Vec<String> {
 
 /// Every month from the earliest the trends or the previous period need to
 /// the period's last, oldest first.
-fn months_read(
+pub fn months_read(
     trend: &[Month],
     previous: &Period,
     period: &Period,

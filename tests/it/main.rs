@@ -19,6 +19,7 @@ mod real_exports;
 mod replies;
 mod sample;
 mod sampling;
+mod schedule;
 mod standards;
 mod stats;
 mod validate;
