@@ -42,6 +42,9 @@ pub struct Manifest {
     /// figures it replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restated: Option<crate::restate::Restatement>,
+    /// The sessions the pack reports on: the period's (monthly, quarterly),
+    /// those read for the event's windows (impact).
+    pub sessions: Option<i64>,
 }
 
 impl Manifest {

@@ -1,7 +1,8 @@
-//! A monthly pack built again over one already in place says so: its
-//! report notes the restatement and how many sessions came since, and its
-//! manifest keeps the headline figures (the ALL row of business_lines) it
-//! replaced.
+//! A pack built again over one already in place says so: its report notes
+//! the restatement and how many sessions came since, and its manifest keeps
+//! the headline figures it replaced (the ALL row of a monthly pack's
+//! business_lines; the rows of a quarterly system_review or an impact
+//! summary).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,8 +20,9 @@ pub struct Restatement {
     pub previous_built_at: String,
     pub sessions_before: i64,
     pub sessions_now: i64,
-    /// The replaced pack's ALL row of business_lines, column → value.
-    pub previous_figures: BTreeMap<String, serde_json::Value>,
+    /// The replaced pack's headline: the ALL row (column → value) of a table
+    /// with one, else every row.
+    pub previous_figures: serde_json::Value,
 }
 
 impl Restatement {
@@ -38,24 +40,39 @@ impl Restatement {
             self.restated_on, self.previous_built_at, self.sessions_before, self.sessions_now
         )
     }
+
+    /// Put the note under the report's title, where the reader looks first.
+    pub fn insert_into(&self, report: &mut String) {
+        let at = report.find("\n\n").map_or(0, |i| i + 2);
+        report.insert_str(at, &format!("{}\n", self.note()));
+    }
 }
 
 #[derive(Deserialize)]
 struct Built {
     started_at: String,
+    /// The sessions the pack reported on (see `Manifest::sessions`).
+    sessions: Option<i64>,
 }
 
 /// The restatement of the pack in `folder` (None: nothing was built there
-/// yet, or its figures cannot be read, as for a damaged folder), against
-/// this build's ALL row of business_lines.
-pub fn of(folder: &Path, business_lines: Option<&DataFrame>, tz: Tz) -> Option<Restatement> {
+/// yet, or its figures cannot be read, as for a damaged folder): this build
+/// reports on `sessions_now` sessions; `headline` names the table whose
+/// replaced figures are kept.
+pub fn of(folder: &Path, headline: &str, sessions_now: i64, tz: Tz) -> Option<Restatement> {
     let text = std::fs::read_to_string(folder.join("manifest.json")).ok()?;
     let built: Built = serde_json::from_str(&text).ok()?;
-    let file = std::fs::File::open(folder.join("business_lines.parquet")).ok()?;
+    let file = std::fs::File::open(folder.join(format!("{headline}.parquet"))).ok()?;
     let previous = ParquetReader::new(file).finish().ok()?;
-    let previous_figures = all_row(&previous)?;
-    let sessions_before = previous_figures.get("sessions")?.as_f64()? as i64;
-    let sessions_now = all_row(business_lines?)?.get("sessions")?.as_f64()? as i64;
+    let all = all_row(&previous);
+    let sessions_before = built.sessions.or_else(|| {
+        let n = all.as_ref()?.get("sessions")?.as_f64()?;
+        Some(n as i64)
+    })?;
+    let previous_figures = match all {
+        Some(row) => serde_json::Value::from(serde_json::Map::from_iter(row)),
+        None => serde_json::Value::from(rows(&previous)?),
+    };
     Some(Restatement {
         restated_on: Utc::now().with_timezone(&tz).date_naive().to_string(),
         previous_built_at: built.started_at,
@@ -65,10 +82,22 @@ pub fn of(folder: &Path, business_lines: Option<&DataFrame>, tz: Tz) -> Option<R
     })
 }
 
-/// The row whose business_line is ALL, numbers as numbers, the rest as text.
+/// Every row of a (small) table as column → value.
+fn rows(df: &DataFrame) -> Option<Vec<serde_json::Value>> {
+    (0..df.height())
+        .map(|i| row(df, i).map(|r| serde_json::Value::from(serde_json::Map::from_iter(r))))
+        .collect()
+}
+
+/// The row whose business_line is ALL, if the table has one.
 fn all_row(df: &DataFrame) -> Option<BTreeMap<String, serde_json::Value>> {
     let lines = df.column("business_line").ok()?.str().ok()?.clone();
     let i = lines.iter().position(|l| l == Some("ALL"))?;
+    row(df, i)
+}
+
+/// Row `i`, numbers as numbers, the rest as text.
+fn row(df: &DataFrame, i: usize) -> Option<BTreeMap<String, serde_json::Value>> {
     let mut row = BTreeMap::new();
     for column in df.columns() {
         let value = if column.dtype().is_primitive_numeric() {

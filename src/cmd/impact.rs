@@ -138,10 +138,22 @@ fn write(
         std::path::Path::new("impact").join(&report.event.id),
         cfg.timezone,
     )?;
+    // The sessions read for the event's windows (its lines and the control).
+    let sessions = report
+        .checked
+        .tables
+        .get("sessions")
+        .map_or(0, |(c, _)| i64::try_from(c.stats.used).unwrap_or(i64::MAX));
+    let folder = cfg.out_dir.join("impact").join(&report.event.id);
+    let restated = crate::restate::of(&folder, "summary", sessions, cfg.timezone);
     for (name, df) in &report.tables {
         out.write_table(name, df)?;
     }
-    out.write_text("report.md", &impact::markdown(report, cfg.timezone))?;
+    let mut markdown = impact::markdown(report, cfg.timezone);
+    if let Some(r) = &restated {
+        r.insert_into(&mut markdown);
+    }
+    out.write_text("report.md", &markdown)?;
     let mut manifest = Manifest::new(
         "impact",
         &report.event.id,
@@ -152,6 +164,8 @@ fn write(
     );
     manifest.fcr_complete = Some(report.fcr_complete);
     manifest.fingerprint = Some(fingerprint);
+    manifest.restated = restated;
+    manifest.sessions = Some(sessions);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     println!(
         "impact {}: {:.1} days against {:.1} baseline days{}{}, FCR {}; written to {}",

@@ -40,13 +40,9 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
 
     progress.step("writing");
     let ignored = pack.checked.ignored_files(cfg)?;
-    let business_lines = pack
-        .tables
-        .iter()
-        .find(|(n, _)| n == "business_lines")
-        .map(|(_, df)| df);
+    let sessions = month_sessions(&pack);
     let folder = cfg.out_dir.join("monthly").join(&month.label);
-    let restated = crate::restate::of(&folder, business_lines, cfg.timezone);
+    let restated = crate::restate::of(&folder, "business_lines", sessions, cfg.timezone);
     let mut out = OutputDir::begin(
         lock,
         std::path::Path::new("monthly").join(&month.label),
@@ -63,9 +59,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     out.write_rejects(&pack.checked)?;
     let mut report = crate::report::monthly(&pack, &ignored);
     if let Some(r) = &restated {
-        // Under the title, where the reader looks first.
-        let at = report.find("\n\n").map_or(0, |i| i + 2);
-        report.insert_str(at, &format!("{}\n", r.note()));
+        r.insert_into(&mut report);
     }
     report.push_str(&crate::jobs::impact_md::open_actions(
         cfg, &standards, month,
@@ -81,27 +75,12 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     );
     manifest.fingerprint = Some(fingerprint);
     manifest.restated = restated;
+    manifest.sessions = Some(sessions);
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
 
-    let sessions = pack
-        .tables
-        .iter()
-        .find(|(n, _)| n == "business_lines")
-        .and_then(|(_, df)| {
-            let lines = df.column("business_line").ok()?.str().ok()?.clone();
-            let i = lines.iter().position(|l| l == Some("ALL"))?;
-            df.column("sessions")
-                .ok()?
-                .cast(&polars::prelude::DataType::Int64)
-                .ok()?
-                .i64()
-                .ok()?
-                .get(i)
-        })
-        .unwrap_or(0);
     let rejected: u64 = pack
         .checked
         .tables
@@ -127,6 +106,25 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
         progress.elapsed_s()
     );
     Ok(())
+}
+
+/// The month's sessions: the ALL row of business_lines.
+fn month_sessions(pack: &monthly::MonthlyPack) -> i64 {
+    pack.tables
+        .iter()
+        .find(|(n, _)| n == "business_lines")
+        .and_then(|(_, df)| {
+            let lines = df.column("business_line").ok()?.str().ok()?.clone();
+            let i = lines.iter().position(|l| l == Some("ALL"))?;
+            df.column("sessions")
+                .ok()?
+                .cast(&polars::prelude::DataType::Int64)
+                .ok()?
+                .i64()
+                .ok()?
+                .get(i)
+        })
+        .unwrap_or(0)
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -58,15 +58,19 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, period: &Period) ->
         std::path::Path::new("quarterly").join(&period.label),
         cfg.timezone,
     )?;
+    let sessions = i64::try_from(pack.sessions).unwrap_or(i64::MAX);
+    let folder = cfg.out_dir.join("quarterly").join(&period.label);
+    let restated = crate::restate::of(&folder, "system_review", sessions, cfg.timezone);
     for (name, df) in &pack.tables {
         out.write_table(name, df)?;
     }
     out.write_rejects(&pack.checked)?;
     let written = pack.tables.len();
-    out.write_text(
-        "report.md",
-        &crate::report_quarterly::quarterly(&pack, &ignored),
-    )?;
+    let mut report = crate::report_quarterly::quarterly(&pack, &ignored);
+    if let Some(r) = &restated {
+        r.insert_into(&mut report);
+    }
+    out.write_text("report.md", &report)?;
     let mut manifest = Manifest::new(
         "quarterly",
         &period.label,
@@ -76,6 +80,8 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, period: &Period) ->
         &pack.checked,
     );
     manifest.fingerprint = Some(fingerprint);
+    manifest.restated = restated;
+    manifest.sessions = Some(sessions);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();

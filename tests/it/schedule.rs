@@ -2,7 +2,7 @@
 //! are built on which day, rebuilt when a late file lands, retried while a
 //! bad file makes them fail, and one run at a time.
 
-use crate::common::{sessions, stderr, stdout, Fixture};
+use crate::common::{f64_at, sessions, stderr, stdout, Fixture};
 
 /// `csqa status --json` at `day`: (job period, state) of each candidate,
 /// and the document.
@@ -620,5 +620,105 @@ fn a_run_killed_halfway_leaves_built_packs_whole_and_the_rest_due() {
             "impact refund-status-page (never built)",
         ],
         "{log}"
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn json(path: std::path::PathBuf) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json")
+}
+
+/// Quarterly reviews and impact reports rebuilt over earlier ones say so
+/// too, and keep the headline they replaced (system_review's rows, the
+/// impact summary's rows).
+#[test]
+fn rebuilt_quarterly_and_impact_packs_note_their_restatement() {
+    let fx = Fixture::new();
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        &fx.data(),
+    );
+    fx.config("timezone = \"Asia/Shanghai\"");
+    let ok = |args: &[&str]| {
+        let out = fx.run(args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    };
+    ok(&["quarterly", "--quarter", "2026Q3"]);
+    ok(&["impact", "--event", "checkout-outage"]);
+    let quarterly = || json(fx.out().join("quarterly/2026Q3/manifest.json"));
+    let impact = || json(fx.out().join("impact/checkout-outage/manifest.json"));
+    assert!(quarterly()["restated"].is_null());
+    assert!(impact()["restated"].is_null());
+    let (q_before, i_before) = (
+        quarterly()["sessions"].as_i64().expect("sessions"),
+        impact()["sessions"].as_i64().expect("sessions"),
+    );
+    let review_rows = fx.read("quarterly/2026Q3/system_review.parquet").height();
+    let contacts_before = f64_at(
+        &fx.read("impact/checkout-outage/summary.parquet"),
+        "event_value",
+        0,
+    );
+
+    // Two late payments sessions on the outage's first day (in Q3, in the
+    // event window).
+    fx.parquet(
+        "sessions/month=2026-07/late.parquet",
+        sessions(
+            &["late-1", "late-2"],
+            &["payments"; 2],
+            &["2026-07-14T03:00:00Z", "2026-07-14T04:00:00Z"],
+            vec![],
+        ),
+    );
+    ok(&["quarterly", "--quarter", "2026Q3"]);
+    ok(&["impact", "--event", "checkout-outage"]);
+
+    let q = quarterly();
+    assert_eq!(q["sessions"].as_i64(), Some(q_before + 2));
+    assert_eq!(q["restated"]["sessions_before"].as_i64(), Some(q_before));
+    assert_eq!(q["restated"]["sessions_now"].as_i64(), Some(q_before + 2));
+    let rows = q["restated"]["previous_figures"].as_array().expect("rows");
+    assert_eq!(rows.len(), review_rows);
+    let report = std::fs::read_to_string(fx.out().join("quarterly/2026Q3/report.md")).expect("md");
+    assert!(
+        report.contains("2 sessions added since the previous build"),
+        "{report}"
+    );
+
+    let i = impact();
+    assert_eq!(i["restated"]["sessions_before"].as_i64(), Some(i_before));
+    assert_eq!(i["restated"]["sessions_now"].as_i64(), Some(i_before + 2));
+    let rows = i["restated"]["previous_figures"].as_array().expect("rows");
+    assert_eq!(rows[0]["metric"], "contacts_per_day");
+    assert_eq!(rows[0]["event_value"].as_f64(), contacts_before);
+    // The event's 3 days gained 2 contacts: 2/3 a day more.
+    let now = f64_at(
+        &fx.read("impact/checkout-outage/summary.parquet"),
+        "event_value",
+        0,
+    )
+    .expect("contacts");
+    assert!(
+        (now - contacts_before.expect("before") - 2.0 / 3.0).abs() < 1e-9,
+        "{now}"
+    );
+    let report =
+        std::fs::read_to_string(fx.out().join("impact/checkout-outage/report.md")).expect("md");
+    assert!(
+        report.contains("2 sessions added since the previous build"),
+        "{report}"
     );
 }
