@@ -50,6 +50,7 @@ pub fn run(global: &GlobalArgs, args: MonthlyArgs) -> Result<()> {
         }
     }
     out.write_text("report.md", &crate::report::monthly(&pack, &ignored))?;
+    out.write_report(&crate::pages::monthly::report(&pack, &standards, &cfg)?)?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,

@@ -38,6 +38,9 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
             )?;
         }
     }
+    out.write_report(&crate::pages::validate::report(
+        &summary, &reasons, &checked, &cfg,
+    )?)?;
     let manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();

@@ -58,6 +58,8 @@ pub struct MonthlyPack {
     pub overrides: DataFrame,
     /// The calibration headline and threshold the tables were judged by.
     pub agreement: crate::config::AgreementConfig,
+    /// First-response SLA per local day of the month (the page's chart).
+    pub daily_first_response_sla: DataFrame,
 }
 
 pub fn run(
@@ -139,6 +141,8 @@ pub fn run(
             cfg.data_dir.join("sessions").display()
         )));
     }
+    let daily_first_response_sla =
+        sla::daily_first_response_sla(&sessions, &standards.sla, &month.label, tz)?;
     checked.extend(CheckedTables::load(
         cfg,
         standards,
@@ -351,6 +355,7 @@ pub fn run(
         tables,
         overrides,
         agreement: cfg.agreement.clone(),
+        daily_first_response_sla,
     })
 }
 

@@ -4,6 +4,7 @@
 
 mod agreement;
 mod calibration;
+mod chromium;
 mod cli;
 mod common;
 mod fcr;
@@ -12,6 +13,7 @@ mod input_rules;
 mod monthly;
 mod output;
 mod replies;
+mod reports;
 mod sample;
 mod sampling;
 mod standards;
