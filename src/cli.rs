@@ -40,6 +40,9 @@ pub struct GlobalArgs {
     /// No progress on the terminal; only the summary line and errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Language of report.html and report.xlsx (overrides the config's lang) [default: en]
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 impl GlobalArgs {
@@ -50,6 +53,9 @@ impl GlobalArgs {
         }
         if let Some(d) = &self.out_dir {
             cfg.out_dir = d.clone();
+        }
+        if let Some(lang) = self.lang {
+            cfg.lang = lang;
         }
         Ok(cfg)
     }

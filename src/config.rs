@@ -225,6 +225,7 @@ struct RawConfig {
     satisfied_min: Option<i64>,
     scale_max: Option<i64>,
     max_session_hours: Option<u32>,
+    lang: Option<crate::i18n::Lang>,
     #[serde(default)]
     fcr: FcrConfig,
     #[serde(default)]
@@ -254,6 +255,8 @@ pub struct Config {
     /// A session whose `ended_at` is later than this after its `started_at`
     /// is rejected; jobs read this far past a window's edge for long sessions.
     pub max_session_hours: u32,
+    /// The language of report.html and report.xlsx.
+    pub lang: crate::i18n::Lang,
     pub fcr: FcrConfig,
     pub monthly: MonthlyConfig,
     pub agreement: AgreementConfig,
@@ -407,6 +410,7 @@ impl Config {
             satisfied_min,
             scale_max,
             max_session_hours,
+            lang: raw.lang.unwrap_or_default(),
             fcr: raw.fcr,
             monthly: MonthlyConfig {
                 extra_queries: raw.monthly.extra_queries.map(rel),

@@ -116,13 +116,23 @@ impl OutputDir {
     }
 
     pub fn write_text(&mut self, name: &str, text: &str) -> Result<()> {
+        self.write_bytes(name, text.as_bytes())
+    }
+
+    fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         use std::io::Write;
         let path = self.file_path(name)?;
         let mut file =
             fs::File::create(&path).other_ctx(|| format!("cannot write {}", path.display()))?;
-        file.write_all(text.as_bytes())
+        file.write_all(bytes)
             .other_ctx(|| format!("cannot write {}", path.display()))?;
         self.file_done(&path, file)
+    }
+
+    /// `report.html` and `report.xlsx` of a job's report.
+    pub fn write_report(&mut self, report: &crate::render::Report) -> Result<()> {
+        self.write_bytes("report.html", crate::render::html::page(report)?.as_bytes())?;
+        self.write_bytes("report.xlsx", &crate::render::xlsx::workbook(report)?)
     }
 
     pub fn write_json<T: Serialize>(&mut self, name: &str, value: &T) -> Result<()> {

@@ -43,6 +43,11 @@ pub struct GenerateArgs {
 /// commands then read); both only when they name the same folder. Generate
 /// writes no job output, so `--out-dir` is refused rather than ignored.
 fn target_dir(global: &GlobalArgs, args: &GenerateArgs) -> Result<PathBuf> {
+    if global.lang.is_some() {
+        return Err(Error::usage(
+            "generate writes no report: --lang has no meaning here",
+        ));
+    }
     if args.out_dir.is_some() || global.out_dir.is_some() {
         return Err(Error::usage(
             "generate writes a data directory: give it with --out DIR or --data-dir DIR; --out-dir has no meaning here",

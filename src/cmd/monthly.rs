@@ -65,6 +65,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
         cfg, &standards, month,
     ));
     out.write_text("report.md", &report)?;
+    out.write_report(&crate::pages::monthly::report(&pack, &standards, cfg)?)?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,

@@ -45,6 +45,11 @@ fn target(output: Option<&Path>) -> Result<Target<'_>> {
 }
 
 pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
+    if global.lang.is_some() {
+        return Err(Error::usage(
+            "query writes its result with canonical column names: --lang has no meaning here",
+        ));
+    }
     let target = target(args.output.as_deref())?;
     let progress = Progress::new(global.quiet);
     let sql = std::fs::read_to_string(&args.file)

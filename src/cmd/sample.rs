@@ -82,6 +82,7 @@ fn sample_size(global: &GlobalArgs, s: &SizeArgs) -> Result<()> {
             s.data_dir.is_some() || global.data_dir.is_some(),
         ),
         ("--out-dir", s.out_dir.is_some() || global.out_dir.is_some()),
+        ("--lang", global.lang.is_some()),
     ];
     if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
         return Err(Error::usage(format!(
@@ -173,12 +174,25 @@ pub fn run_locked(
     let sample = sampling::draw(&candidates, plan, seed, &round, cfg.fcr.window_hours);
 
     let mut out = OutputDir::begin(lock, PathBuf::from("sample").join(&period), cfg.timezone)?;
-    out.write_table("sample", &sample_frame(&candidates, &sample)?)?;
-    out.write_table("allocation", &allocation_frame(&sample)?)?;
+    let (tasks, allocation) = (
+        sample_frame(&candidates, &sample)?,
+        allocation_frame(&sample)?,
+    );
+    out.write_table("sample", &tasks)?;
+    out.write_table("allocation", &allocation)?;
     out.write_text(
         "report.md",
         &report(&candidates, &sample, plan, seed, &period),
     )?;
+    let page = crate::pages::sample::SamplePack {
+        period: &period,
+        seed,
+        candidates: candidates.iter().filter(|c| !c.reviewed).count(),
+        allocation: &allocation,
+        sample: &tasks,
+        checked: &checked,
+    };
+    out.write_report(&crate::pages::sample::report(&page, cfg)?)?;
     let mut manifest = Manifest::new("sample", &period, cfg, &standards, None, &checked);
     manifest.command.push(format!("(seed {seed})"));
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;

@@ -29,6 +29,9 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
     out.write_table("summary", &summary)?;
     out.write_table("reject_reasons", &reasons)?;
     out.write_rejects(&checked)?;
+    out.write_report(&crate::pages::validate::report(
+        &summary, &reasons, &checked, &cfg,
+    )?)?;
     let manifest = Manifest::new("validate", "all", &cfg, &standards, None, &checked);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();

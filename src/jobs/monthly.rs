@@ -58,6 +58,8 @@ pub struct MonthlyPack {
     pub overrides: DataFrame,
     /// The calibration headline and threshold the tables were judged by.
     pub agreement: crate::config::AgreementConfig,
+    /// First-response SLA per local day of the month (the page's chart).
+    pub daily_first_response_sla: DataFrame,
 }
 
 pub fn run(
@@ -79,6 +81,8 @@ pub fn run(
     step("repeat visits and FCR");
     let sessions = pipeline::enrich_sessions(sessions_used, cfg, standards, &[&previous, month])?;
     pipeline::require_sessions(&sessions, month, cfg)?;
+    let daily_first_response_sla =
+        sla::daily_first_response_sla(&sessions, &standards.sla, &month.label, cfg.timezone)?;
     pipeline::load_review_tables(&mut checked, cfg, standards, &windows, &mut step)?;
     // The month's messages, the largest table, are never held: they are
     // checked in streaming passes and streamed once more into reply events.
@@ -147,6 +151,7 @@ pub fn run(
         tables,
         overrides,
         agreement: cfg.agreement.clone(),
+        daily_first_response_sla,
     })
 }
 

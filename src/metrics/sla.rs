@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::load::{instant_lit, one_of, ordered_join};
+use crate::load::{instant_lit, local_parts, one_of, ordered_join};
 use crate::standards::Sla;
 
 /// Threshold columns `first_response_threshold_s` and `reply_threshold_s`
@@ -131,4 +131,49 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
             ordered_join(JoinType::Inner),
         )
         .drop(by_name([SESSION], true, false)))
+}
+
+/// First-response SLA per local day of `month` ("YYYY-MM"), by line and for
+/// `ALL`: sessions with a first response within the threshold in force
+/// when they started (`met`) over sessions with a first response (`n`), as
+/// `sla`. Columns: business_line, local_date, met, n, sla.
+pub fn daily_first_response_sla(
+    sessions: &DataFrame,
+    standards: &Sla,
+    month: &str,
+    tz: chrono_tz::Tz,
+) -> PolarsResult<DataFrame> {
+    let timed = sessions
+        .clone()
+        .lazy()
+        .with_columns(local_parts("started_at", tz, "local_"))
+        .filter(
+            col("local_month")
+                .eq(lit(month.to_string()))
+                .and(col("first_response_s").is_not_null()),
+        )
+        .with_columns(thresholds(standards))
+        .with_column(
+            col("first_response_s")
+                .cast(DataType::Float64)
+                .lt_eq(col("first_response_threshold_s"))
+                .cast(DataType::Int64)
+                .alias("met"),
+        );
+    let per_day = |lf: LazyFrame, line: Expr| {
+        lf.group_by([line.alias("business_line"), col("local_date")])
+            .agg([col("met").sum(), len().cast(DataType::Int64).alias("n")])
+    };
+    let by_line = per_day(timed.clone(), col("business_line").cast(DataType::String));
+    let all = per_day(timed, lit("ALL"));
+    let daily = concat([by_line, all], UnionArgs::default())?
+        .with_column(
+            (col("met").cast(DataType::Float64) / col("n").cast(DataType::Float64)).alias("sla"),
+        )
+        .sort(
+            ["business_line", "local_date"],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    Ok(daily)
 }

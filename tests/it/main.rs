@@ -4,6 +4,7 @@
 
 mod agreement;
 mod calibration;
+mod chromium;
 mod cli;
 mod common;
 mod fcr;
@@ -17,6 +18,7 @@ mod output;
 mod quarterly;
 mod real_exports;
 mod replies;
+mod reports;
 mod sample;
 mod sampling;
 mod schedule;

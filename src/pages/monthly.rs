@@ -1,0 +1,553 @@
+//! The monthly review pack as people see it: trends by line, the repeat-cause
+//! Pareto per line, the calibration forest plot, the iteration table.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::{bools, data_quality, f64s, rejected_rows, strs};
+use crate::config::Config;
+use crate::error::Result;
+use crate::i18n::Lang;
+use crate::jobs::monthly::MonthlyPack;
+use crate::jobs::period::add_months;
+use crate::render::chart::{self, ForestRow};
+use crate::render::{Chart, Report, Section, Table};
+use crate::standards::{Sla, Standards};
+
+/// How many months the trend charts span, this one included.
+pub const TREND_MONTHS: i32 = 12;
+
+/// The three trend metrics: column, chart title key.
+const TREND_METRICS: [(&str, &str); 3] = [
+    ("csat", "chart.trend.csat"),
+    ("fcr", "chart.trend.fcr"),
+    ("complaint_rate", "chart.trend.complaint_rate"),
+];
+
+pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result<Report> {
+    let (lang, tz) = (cfg.lang, cfg.timezone);
+    let table = |name: &str| {
+        pack.tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, df)| df)
+    };
+    let names = ModuleNames::new(table("iteration"), lang);
+    let mut sections = Vec::new();
+    if let Some(bl) = table("business_lines") {
+        let mut s = Section::new(lang.t("sec.lines"));
+        s.intro = Some(lang.t("sec.lines.intro"));
+        s.tables.push(Table::select(
+            "business_lines",
+            bl,
+            &[
+                "business_line",
+                "sessions",
+                "csat",
+                "prev_csat",
+                "fcr",
+                "prev_fcr",
+                "complaint_rate",
+                "prev_complaint_rate",
+                "qa_score",
+                "first_response_sla",
+                "reply_sla",
+                "cph",
+            ],
+            lang,
+            tz,
+        )?);
+        sections.push(s);
+        sections.push(trends(pack, bl, cfg)?);
+    }
+    sections.push(sla_by_day(
+        &pack.daily_first_response_sla,
+        pack,
+        &standards.sla,
+        cfg,
+    )?);
+    if let Some(rc) = table("repeat_causes") {
+        sections.push(causes(rc, &pack.month.label, lang));
+    }
+    if let Some(ag) = table("agreement") {
+        sections.push(calibration(ag, pack, &names, cfg)?);
+    }
+    if let Some(it) = table("iteration") {
+        let mut s = Section::new(lang.t("sec.iteration"));
+        s.intro = Some(lang.t("sec.iteration.intro"));
+        let mut t = Table::select(
+            "iteration",
+            it,
+            &[
+                "module_name",
+                "review_cycle",
+                "reviews",
+                "defect_rate",
+                "defect_change_pts",
+                "agreement_headline",
+                "overturn_rate",
+                "recommendation",
+            ],
+            lang,
+            tz,
+        )?;
+        t.set_text(
+            "module_name",
+            strs(it, "module_id")
+                .iter()
+                .map(|id| names.get(id))
+                .collect(),
+        );
+        s.tables.push(t);
+        sections.push(s);
+    }
+    if pack.overrides.height() > 0 {
+        let mut s = Section::new(lang.t("sec.overrides"));
+        s.tables.push(Table::from_frame(
+            "sla_overrides",
+            &pack.overrides,
+            lang,
+            tz,
+        )?);
+        sections.push(s);
+    }
+    let quality = data_quality(&pack.checked, lang, tz)?;
+    let mut s = Section::new(lang.t("sec.quality"));
+    s.tables.push(quality.clone());
+    sections.push(s);
+
+    let mut sheets = Vec::new();
+    for (name, df) in &pack.tables {
+        sheets.push(Table::from_frame(name, df, lang, tz)?);
+    }
+    sheets.push(Table::from_frame(
+        "sla_overrides",
+        &pack.overrides,
+        lang,
+        tz,
+    )?);
+    sheets.push(quality);
+    Ok(Report {
+        lang,
+        title: lang.t("title.monthly"),
+        period: pack.month.label.clone(),
+        facts: facts(pack, cfg),
+        alerts: if pack.fcr_complete {
+            Vec::new()
+        } else {
+            vec![lang.t("alert.fcr_incomplete")]
+        },
+        sections,
+        sheets,
+    })
+}
+
+fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
+    let lang = cfg.lang;
+    let mut facts = vec![
+        (lang.t("fact.job"), "monthly".to_string()),
+        (lang.t("fact.period"), pack.month.label.clone()),
+        (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
+        (
+            lang.t("fact.data_as_of"),
+            pack.data_until.clone().unwrap_or_else(|| "—".into()),
+        ),
+        (
+            lang.t("fact.fcr_complete"),
+            lang.t(if pack.fcr_complete { "yes" } else { "no" }),
+        ),
+    ];
+    let incomplete: Vec<&str> = pack
+        .fcr_lines
+        .iter()
+        .filter(|l| !l.complete)
+        .map(|l| l.line.as_str())
+        .collect();
+    if !incomplete.is_empty() {
+        facts.push((lang.t("fact.fcr_incomplete_lines"), incomplete.join(", ")));
+    }
+    facts.push((
+        lang.t("fact.rejected"),
+        rejected_rows(&pack.checked).to_string(),
+    ));
+    facts
+}
+
+/// Module names in the page's language, from the iteration table.
+struct ModuleNames(BTreeMap<String, String>);
+
+impl ModuleNames {
+    fn new(iteration: Option<&DataFrame>, lang: Lang) -> ModuleNames {
+        let Some(it) = iteration else {
+            return ModuleNames(BTreeMap::new());
+        };
+        let (ids, en, zh) = (
+            strs(it, "module_id"),
+            strs(it, "module_name"),
+            strs(it, "module_name_zh"),
+        );
+        let names = ids
+            .into_iter()
+            .zip(en.into_iter().zip(zh))
+            .map(|(id, (en, zh))| {
+                let zh_ok = !zh.is_empty() && zh != "—";
+                let name = match lang {
+                    Lang::Zh if zh_ok => zh,
+                    _ if en.is_empty() => id.clone(),
+                    _ => en,
+                };
+                (id, name)
+            })
+            .collect();
+        ModuleNames(names)
+    }
+
+    fn get(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// One month's business-line figures: line → metric → value.
+type MonthFigures = BTreeMap<String, BTreeMap<&'static str, Option<f64>>>;
+
+fn figures(df: &DataFrame, prefix: &str) -> MonthFigures {
+    let lines = strs(df, "business_line");
+    let mut out: MonthFigures = BTreeMap::new();
+    for (metric, _) in TREND_METRICS {
+        let values = f64s(df, &format!("{prefix}{metric}"));
+        for (line, v) in lines.iter().zip(values) {
+            out.entry(line.clone()).or_default().insert(metric, v);
+        }
+    }
+    out
+}
+
+/// An earlier pack's business_lines, if it is there and readable.
+fn earlier_pack(out_dir: &Path, label: &str) -> Option<DataFrame> {
+    let path = out_dir
+        .join("monthly")
+        .join(label)
+        .join("business_lines.parquet");
+    let file = std::fs::File::open(path).ok()?;
+    ParquetReader::new(file).finish().ok()
+}
+
+fn month_label(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+/// CSAT, FCR and complaint rate by line over the last 12 months: this month
+/// and last from this run, earlier months from the packs already in the
+/// output folder; the caption says which.
+fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut by_month: BTreeMap<String, MonthFigures> = BTreeMap::new();
+    let mut from_packs = Vec::new();
+    for back in (2..TREND_MONTHS).rev() {
+        let label = month_label(add_months(pack.month.first_day, -back));
+        if let Some(df) = earlier_pack(&cfg.out_dir, &label) {
+            by_month.insert(label.clone(), figures(&df, ""));
+            from_packs.push(label);
+        }
+    }
+    by_month.insert(pack.previous.label.clone(), figures(bl, "prev_"));
+    by_month.insert(pack.month.label.clone(), figures(bl, ""));
+    let first = by_month.keys().next().cloned().unwrap_or_default();
+    let months: Vec<String> = (0..TREND_MONTHS)
+        .rev()
+        .map(|back| month_label(add_months(pack.month.first_day, -back)))
+        .filter(|m| *m >= first)
+        .collect();
+    let lines = strs(bl, "business_line");
+    let source = if from_packs.is_empty() {
+        lang.t("chart.trend.source_run")
+    } else {
+        format!(
+            "{}: {}; {}",
+            lang.t("chart.trend.source_packs"),
+            from_packs.join(", "),
+            lang.t("chart.trend.source_run")
+        )
+    };
+    let mut s = Section::new(lang.t("sec.trends"));
+    for (metric, title) in TREND_METRICS {
+        let series: Vec<(String, Vec<Option<f64>>)> = lines
+            .iter()
+            .map(|line| {
+                let values = months
+                    .iter()
+                    .map(|m| {
+                        by_month
+                            .get(m)
+                            .and_then(|f| f.get(line))
+                            .and_then(|v| v.get(metric).copied().flatten())
+                    })
+                    .collect();
+                (line.clone(), values)
+            })
+            .collect();
+        let y_title = format!("{} (%)", lang.column(metric));
+        let svg = chart::lines(&chart::LineChart {
+            id: &format!("trend-{metric}"),
+            x_labels: &months,
+            series: &series,
+            x_title: &lang.t("axis.month"),
+            y_title: &y_title,
+            percent: true,
+            bands: &[],
+        });
+        s.charts.push(Chart {
+            title: lang.t(title),
+            caption: format!(
+                "{} – {}; %; {source}",
+                months.first().map_or("", String::as_str),
+                pack.month.label
+            ),
+            svg,
+        });
+    }
+    Ok(s)
+}
+
+/// How many causes a Pareto shows per line.
+const PARETO_CAUSES: usize = 8;
+
+/// The repeat-cause Pareto per line, `ALL` first.
+fn causes(rc: &DataFrame, period: &str, lang: Lang) -> Section {
+    let (line, code, label) = (
+        strs(rc, "business_line"),
+        strs(rc, "cause"),
+        strs(rc, "label"),
+    );
+    let (repeats, cum, rank) = (
+        f64s(rc, "repeats"),
+        f64s(rc, "cumulative_share"),
+        f64s(rc, "rank"),
+    );
+    let mut lines: Vec<String> = Vec::new();
+    for l in &line {
+        if !lines.contains(l) {
+            lines.push(l.clone());
+        }
+    }
+    lines.sort_by_key(|l| l != "ALL");
+    let mut s = Section::new(lang.t("sec.causes"));
+    s.intro = Some(lang.t("sec.causes.intro"));
+    for l in &lines {
+        let mut rows: Vec<usize> = (0..rc.height()).filter(|&i| &line[i] == l).collect();
+        rows.sort_by(|&a, &b| {
+            rank[a]
+                .unwrap_or(f64::MAX)
+                .total_cmp(&rank[b].unwrap_or(f64::MAX))
+        });
+        rows.truncate(PARETO_CAUSES);
+        let labels: Vec<String> = rows
+            .iter()
+            .map(|&i| lang.cause(&code[i], &label[i]))
+            .collect();
+        let counts: Vec<f64> = rows.iter().map(|&i| repeats[i].unwrap_or(0.0)).collect();
+        let cumulative: Vec<f64> = rows.iter().map(|&i| cum[i].unwrap_or(0.0)).collect();
+        let total: f64 = (0..rc.height())
+            .filter(|&i| &line[i] == l)
+            .filter_map(|i| repeats[i])
+            .sum();
+        let svg = chart::pareto(&chart::Pareto {
+            id: &format!("pareto-{l}"),
+            labels: &labels,
+            counts: &counts,
+            cumulative: &cumulative,
+            y_title: &lang.t("axis.repeats"),
+            y2_title: &lang.t("axis.cumulative_pct"),
+            legend: [&lang.t("axis.repeats"), &lang.t("legend.cumulative")],
+        });
+        s.charts.push(Chart {
+            title: format!("{} · {l}", lang.t("chart.pareto")),
+            caption: format!("{period}; {} {total:.0}", lang.t("axis.repeats")),
+            svg,
+        });
+    }
+    s
+}
+
+/// The forest plot of every module's headline over all lines, and its table.
+fn calibration(
+    ag: &DataFrame,
+    pack: &MonthlyPack,
+    names: &ModuleNames,
+    cfg: &Config,
+) -> Result<Section> {
+    let lang = cfg.lang;
+    let all = ag
+        .clone()
+        .lazy()
+        .filter(col("business_line").eq(lit("ALL")))
+        .collect()?;
+    let (module, band) = (strs(&all, "module_id"), strs(&all, "band"));
+    let (items, head) = (f64s(&all, "items"), f64s(&all, "headline"));
+    let (lo, hi, flagged) = (
+        f64s(&all, "ci_low"),
+        f64s(&all, "ci_high"),
+        bools(&all, "flagged"),
+    );
+    let rows: Vec<ForestRow> = (0..all.height())
+        .map(|i| ForestRow {
+            label: format!("{} (n={})", names.get(&module[i]), items[i].unwrap_or(0.0)),
+            estimate: head[i],
+            low: lo[i],
+            high: hi[i],
+            flagged: flagged[i],
+            judged: band[i] != "too few items",
+        })
+        .collect();
+    let mut s = Section::new(lang.t("sec.calibration"));
+    s.intro = Some(lang.t("sec.calibration.intro"));
+    if !rows.is_empty() {
+        let threshold = pack.agreement.threshold;
+        let svg = chart::forest(&chart::Forest {
+            id: "forest-agreement",
+            rows: &rows,
+            threshold,
+            x_title: &format!(
+                "{} ({})",
+                lang.t("axis.headline"),
+                pack.agreement.headline.as_str()
+            ),
+            legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
+        });
+        s.charts.push(Chart {
+            title: lang.t("chart.forest"),
+            caption: format!(
+                "{}; {} {:.2}; 95% CI",
+                pack.month.label,
+                lang.t("legend.threshold"),
+                threshold
+            ),
+            svg,
+        });
+    }
+    let mut t = Table::select(
+        "agreement",
+        &all,
+        &[
+            "module_id",
+            "items",
+            "raters",
+            "headline",
+            "ci_low",
+            "ci_high",
+            "band",
+            "flagged",
+        ],
+        lang,
+        cfg.timezone,
+    )?;
+    t.set_text("module_id", module.iter().map(|id| names.get(id)).collect());
+    s.tables.push(t);
+    Ok(s)
+}
+
+/// The first-response SLA by day, one line per business line, with the
+/// days an emergency override was in force shaded.
+fn sla_by_day(
+    daily: &DataFrame,
+    pack: &MonthlyPack,
+    standards: &Sla,
+    cfg: &Config,
+) -> Result<Section> {
+    let lang = cfg.lang;
+    let days: Vec<NaiveDate> = pack
+        .month
+        .first_day
+        .iter_days()
+        .take_while(|d| *d < pack.month.next_first_day())
+        .collect();
+    let x_labels: Vec<String> = days.iter().map(|d| d.format("%d").to_string()).collect();
+    let day_of = daily_dates(daily)?;
+    let (lines, values) = (strs(daily, "business_line"), f64s(daily, "sla"));
+    let mut order: Vec<String> = Vec::new();
+    for l in &lines {
+        if !order.contains(l) {
+            order.push(l.clone());
+        }
+    }
+    order.sort_by_key(|l| l != "ALL");
+    let series: Vec<(String, Vec<Option<f64>>)> = order
+        .iter()
+        .map(|line| {
+            let mut by_day = vec![None; days.len()];
+            for i in (0..daily.height()).filter(|&i| &lines[i] == line) {
+                if let Some(pos) = day_of[i].and_then(|d| days.iter().position(|x| *x == d)) {
+                    by_day[pos] = values[i];
+                }
+            }
+            (line.clone(), by_day)
+        })
+        .collect();
+    let bands = override_days(standards, &days, cfg.timezone);
+    let y_title = format!("{} (%)", lang.column("first_response_sla"));
+    let svg = chart::lines(&chart::LineChart {
+        id: "sla-by-day",
+        x_labels: &x_labels,
+        series: &series,
+        x_title: &lang.t("axis.day"),
+        y_title: &y_title,
+        percent: true,
+        bands: &bands,
+    });
+    let mut s = Section::new(lang.t("sec.sla"));
+    s.intro = Some(lang.t("sec.sla.intro"));
+    s.charts.push(Chart {
+        title: lang.t("chart.sla_by_day"),
+        caption: format!(
+            "{}; %; {}",
+            pack.month.label,
+            lang.t("chart.sla_by_day.shaded")
+        ),
+        svg,
+    });
+    Ok(s)
+}
+
+/// The `local_date` column as dates.
+fn daily_dates(daily: &DataFrame) -> Result<Vec<Option<NaiveDate>>> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let days = daily.column("local_date")?.cast(&DataType::Int32)?;
+    Ok(days
+        .i32()?
+        .iter()
+        .map(|d| d.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d.into()))))
+        .collect())
+}
+
+/// The days of `days` on which each override was in force, as index spans
+/// labelled with its reason (and line).
+fn override_days(
+    standards: &Sla,
+    days: &[NaiveDate],
+    tz: chrono_tz::Tz,
+) -> Vec<(usize, usize, String)> {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Vec::new();
+    };
+    standards
+        .overrides
+        .iter()
+        .filter_map(|o| {
+            let from = o.from.with_timezone(&tz).date_naive().max(*first);
+            let end = o.to.checked_sub_signed(chrono::Duration::microseconds(1))?;
+            let until = end.with_timezone(&tz).date_naive().min(*last);
+            if until < from {
+                return None;
+            }
+            let index = |d: NaiveDate| days.iter().position(|x| *x == d);
+            let label = match &o.business_line {
+                Some(line) => format!("{} ({line})", o.reason),
+                None => o.reason.clone(),
+            };
+            Some((index(from)?, index(until)?, label))
+        })
+        .collect()
+}

@@ -1,0 +1,91 @@
+//! The sampling plan as people see it: planned against drawn per strategy.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::{data_quality, f64s, rejected_rows, strs};
+use crate::config::Config;
+use crate::error::Result;
+use crate::render::{chart, Chart, Report, Section, Table};
+use crate::tables::CheckedTables;
+
+/// What the sample job hands its page: its period, seed and tables.
+pub struct SamplePack<'a> {
+    pub period: &'a str,
+    pub seed: u64,
+    pub candidates: usize,
+    pub allocation: &'a DataFrame,
+    pub sample: &'a DataFrame,
+    pub checked: &'a CheckedTables,
+}
+
+pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
+    let (lang, tz) = (cfg.lang, cfg.timezone);
+    // Planned and drawn summed over each strategy's parts, in plan order.
+    let (strategy, planned, drawn) = (
+        strs(p.allocation, "strategy"),
+        f64s(p.allocation, "planned"),
+        f64s(p.allocation, "drawn"),
+    );
+    let mut order: Vec<String> = Vec::new();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for i in 0..p.allocation.height() {
+        if !order.contains(&strategy[i]) {
+            order.push(strategy[i].clone());
+        }
+        let e = sums.entry(strategy[i].clone()).or_default();
+        e.0 += planned[i].unwrap_or(0.0);
+        e.1 += drawn[i].unwrap_or(0.0);
+    }
+    let series = vec![
+        (
+            lang.t("legend.planned"),
+            order.iter().map(|s| sums[s].0).collect(),
+        ),
+        (
+            lang.t("legend.drawn"),
+            order.iter().map(|s| sums[s].1).collect(),
+        ),
+    ];
+    let svg = chart::bars(&chart::Bars {
+        id: "allocation",
+        categories: &order,
+        series: &series,
+        x_title: &lang.t("axis.strategy"),
+        y_title: &lang.t("axis.sessions"),
+    });
+    let mut s = Section::new(lang.t("sec.allocation"));
+    s.charts.push(Chart {
+        title: lang.t("chart.allocation"),
+        caption: format!("{}; {}", p.period, lang.t("axis.sessions")),
+        svg,
+    });
+    let allocation = Table::from_frame("allocation", p.allocation, lang, tz)?;
+    s.tables.push(allocation.clone());
+    let mut quality = Section::new(lang.t("sec.quality"));
+    quality.tables.push(data_quality(p.checked, lang, tz)?);
+    Ok(Report {
+        lang,
+        title: lang.t("title.sample"),
+        period: p.period.to_string(),
+        facts: vec![
+            (lang.t("fact.job"), "sample".into()),
+            (lang.t("fact.period"), p.period.to_string()),
+            (lang.t("fact.timezone"), tz.name().to_string()),
+            (lang.t("fact.seed"), p.seed.to_string()),
+            (lang.t("fact.candidates"), p.candidates.to_string()),
+            (
+                lang.t("fact.rejected"),
+                rejected_rows(p.checked).to_string(),
+            ),
+        ],
+        alerts: Vec::new(),
+        sections: vec![s, quality],
+        sheets: vec![
+            allocation,
+            Table::from_frame("sample", p.sample, lang, tz)?,
+            data_quality(p.checked, lang, tz)?,
+        ],
+    })
+}

@@ -1,0 +1,680 @@
+//! Charts as hand-written SVG, inlined in the page: no script, no font
+//! file, nothing loaded. Label areas are sized from the text itself, with
+//! CJK characters counted a full em wide (a byte count would under-measure
+//! them, a char count over-measure Latin text).
+
+use std::fmt::Write;
+
+const PALETTE: [&str; 8] = [
+    "#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563",
+];
+const FONT_PX: f64 = 12.0;
+const FLAG_RED: &str = "#dc2626";
+const GRID: &str = "#e5e7eb";
+const INK: &str = "#374151";
+
+/// Approximate rendered width of `text` at `px`: wide (CJK) characters one
+/// em, others a little over half.
+pub fn text_width(text: &str, px: f64) -> f64 {
+    text.chars()
+        .map(|c| if is_wide(c) { 1.0 } else { 0.6 })
+        .sum::<f64>()
+        * px
+}
+
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
+/// `text` cut with an ellipsis to fit `room` px.
+fn fit(text: &str, room: f64) -> String {
+    if text_width(text, FONT_PX) <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if text_width(&out, FONT_PX) + text_width(&format!("{c}…"), FONT_PX) > room {
+            break;
+        }
+        out.push(c);
+    }
+    out + "…"
+}
+
+/// Text for SVG and HTML: the five XML specials escaped.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn open(id: &str, w: f64, h: f64, label: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" data-chart=\"{}\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{}\" font-size=\"{FONT_PX}\">",
+        esc(id),
+        esc(label)
+    )
+}
+
+/// About `n` round tick values covering `lo..=hi`.
+pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64) {
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let raw = span / n.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let start = (lo / step).floor() * step;
+    let mut ticks = Vec::new();
+    let mut v = start;
+    while v <= hi + step * 1e-9 && ticks.len() < 50 {
+        ticks.push(v);
+        v += step;
+    }
+    if ticks.last().is_some_and(|&t| t < hi) {
+        ticks.push(v);
+    }
+    (ticks, step)
+}
+
+/// A tick label: percentages of a share, or plain numbers, with as many
+/// decimals as the step needs.
+fn tick_label(v: f64, step: f64, percent: bool) -> String {
+    let (v, step) = if percent {
+        (v * 100.0, step * 100.0)
+    } else {
+        (v, step)
+    };
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil() as usize
+    };
+    let s = format!("{v:.decimals$}");
+    if percent {
+        format!("{s}%")
+    } else {
+        s
+    }
+}
+
+fn axis_title_y(svg: &mut String, x: f64, y: f64, text: &str) {
+    let _ = write!(
+        svg,
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" transform=\"rotate(-90 {x:.1} {y:.1})\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+        esc(text)
+    );
+}
+
+fn text_at(svg: &mut String, x: f64, y: f64, anchor: &str, fill: &str, text: &str) {
+    let _ = write!(
+        svg,
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" fill=\"{fill}\">{}</text>",
+        esc(text)
+    );
+}
+
+/// How labels of width `widest` fit slots of `slot` px: short labels
+/// (days, codes) are thinned to every n-th, long ones turned 35°.
+fn label_fit(widest: f64, slot: f64) -> (usize, bool) {
+    if widest <= slot * 0.95 {
+        (1, false)
+    } else if widest <= 24.0 {
+        (((widest + 4.0) / slot).ceil().max(1.0) as usize, false)
+    } else {
+        (1, true)
+    }
+}
+
+fn widest(labels: &[String]) -> f64 {
+    labels
+        .iter()
+        .map(|l| text_width(l, FONT_PX))
+        .fold(0.0, f64::max)
+}
+
+/// Labels under a category axis (see `label_fit`). Returns the height
+/// they take.
+fn category_labels(svg: &mut String, centres: &[f64], labels: &[String], y: f64, slot: f64) -> f64 {
+    let (every, turned) = label_fit(widest(labels), slot);
+    for (i, (x, label)) in centres.iter().zip(labels).enumerate() {
+        if i % every != 0 {
+            continue;
+        }
+        if turned {
+            let _ = write!(
+                svg,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" transform=\"rotate(-35 {x:.1} {:.1})\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
+                y + 12.0,
+                y + 12.0,
+                esc(label)
+            );
+        } else {
+            text_at(svg, *x, y + 14.0, "middle", INK, label);
+        }
+    }
+    label_height(labels, slot)
+}
+
+fn label_height(labels: &[String], slot: f64) -> f64 {
+    let w = widest(labels);
+    if label_fit(w, slot).1 {
+        w * 0.58 + 16.0
+    } else {
+        20.0
+    }
+}
+
+fn legend(svg: &mut String, x: f64, y: f64, entries: &[(String, &str, bool)]) {
+    for (i, (name, colour, line)) in entries.iter().enumerate() {
+        let yy = y + i as f64 * 18.0;
+        if *line {
+            let _ = write!(svg, "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"/>", yy - 4.0, x + 16.0, yy - 4.0);
+        } else {
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"14\" height=\"10\" fill=\"{colour}\"/>",
+                yy - 9.0
+            );
+        }
+        text_at(svg, x + 22.0, yy, "start", INK, name);
+    }
+}
+
+/// One line per series over shared x labels (months); gaps where a value is
+/// missing. `percent`: values are shares 0..1.
+pub struct LineChart<'a> {
+    pub id: &'a str,
+    pub x_labels: &'a [String],
+    pub series: &'a [(String, Vec<Option<f64>>)],
+    pub x_title: &'a str,
+    pub y_title: &'a str,
+    pub percent: bool,
+    /// Shaded spans of x positions (first, last, label): e.g. the days an
+    /// emergency override was in force.
+    pub bands: &'a [(usize, usize, String)],
+}
+
+pub fn lines(c: &LineChart) -> String {
+    let values: Vec<f64> = c
+        .series
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten().copied())
+        .collect();
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if values.is_empty() {
+        (0.0, 1.0)
+    } else if hi - lo < 1e-9 {
+        (lo - 0.01, hi + 0.01)
+    } else {
+        (lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1)
+    };
+    let (ticks, step) = nice_ticks(lo, hi, 5);
+    let (y0, y1) = (
+        ticks.first().copied().unwrap_or(lo),
+        ticks.last().copied().unwrap_or(hi),
+    );
+    let tick_w = ticks
+        .iter()
+        .map(|t| text_width(&tick_label(*t, step, c.percent), FONT_PX))
+        .fold(0.0, f64::max);
+    let legend_w = c
+        .series
+        .iter()
+        .map(|(n, _)| text_width(n, FONT_PX))
+        .fold(0.0, f64::max)
+        + 34.0;
+    let (w, plot_h) = (560.0, 200.0);
+    let left = 22.0 + tick_w + 8.0;
+    let plot_w = w - left - legend_w - 10.0;
+    let n = c.x_labels.len().max(1);
+    let slot = plot_w / n as f64;
+    let bottom = label_height(c.x_labels, slot) + 22.0;
+    let top = 12.0;
+    let h = top + plot_h + bottom;
+    let x_of = |i: usize| left + slot * (i as f64 + 0.5);
+    let y_of = |v: f64| top + plot_h - (v - y0) / (y1 - y0).max(1e-12) * plot_h;
+    let mut svg = open(c.id, w, h, c.y_title);
+    for (first, last, label) in c.bands {
+        let x = x_of(*first) - slot / 2.0;
+        let bw = slot * (last.saturating_sub(*first) + 1) as f64;
+        let _ = write!(svg, "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bw:.1}\" height=\"{plot_h:.1}\" fill=\"#fde68a\" fill-opacity=\"0.6\"><title>{}</title></rect>", esc(label));
+        let room = left + plot_w - x - 6.0;
+        text_at(
+            &mut svg,
+            x + 3.0,
+            top + 12.0,
+            "start",
+            "#92400e",
+            &fit(label, room),
+        );
+    }
+    for t in &ticks {
+        let y = y_of(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
+            left + plot_w
+        );
+        text_at(
+            &mut svg,
+            left - 6.0,
+            y + 4.0,
+            "end",
+            INK,
+            &tick_label(*t, step, c.percent),
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    let centres: Vec<f64> = (0..c.x_labels.len()).map(x_of).collect();
+    let used = category_labels(&mut svg, &centres, c.x_labels, top + plot_h, slot);
+    text_at(
+        &mut svg,
+        left + plot_w / 2.0,
+        top + plot_h + used + 16.0,
+        "middle",
+        INK,
+        c.x_title,
+    );
+    axis_title_y(&mut svg, 12.0, top + plot_h / 2.0, c.y_title);
+    let mut entries = Vec::new();
+    for (k, (name, vals)) in c.series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let mut d = String::new();
+        let mut pen_down = false;
+        for (i, v) in vals.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1} {:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x_of(i),
+                        y_of(*v)
+                    );
+                    pen_down = true;
+                    let _ = write!(
+                        svg,
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"/>",
+                        x_of(i),
+                        y_of(*v)
+                    );
+                }
+                None => pen_down = false,
+            }
+        }
+        let _ = write!(
+            svg,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            d.trim_end()
+        );
+        entries.push((name.clone(), colour, true));
+    }
+    legend(&mut svg, left + plot_w + 12.0, top + 14.0, &entries);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Bars of counts by category, most first, with the cumulative share drawn
+/// as a line on a 0–100 % axis at the right (a Pareto chart).
+pub struct Pareto<'a> {
+    pub id: &'a str,
+    pub labels: &'a [String],
+    pub counts: &'a [f64],
+    pub cumulative: &'a [f64],
+    pub y_title: &'a str,
+    pub y2_title: &'a str,
+    pub legend: [&'a str; 2],
+}
+
+pub fn pareto(c: &Pareto) -> String {
+    let max = c.counts.iter().copied().fold(0.0, f64::max).max(1.0);
+    let (ticks, step) = nice_ticks(0.0, max, 5);
+    let y1 = ticks.last().copied().unwrap_or(max);
+    let tick_w = ticks
+        .iter()
+        .map(|t| text_width(&tick_label(*t, step, false), FONT_PX))
+        .fold(0.0, f64::max);
+    let (w, plot_h, top) = (560.0, 190.0, 28.0);
+    let left = 22.0 + tick_w + 8.0;
+    let right = 64.0;
+    let plot_w = w - left - right;
+    let slot = plot_w / c.labels.len().max(1) as f64;
+    let bottom = label_height(c.labels, slot) + 8.0;
+    let h = top + plot_h + bottom;
+    let y_of = |v: f64| top + plot_h - v / y1.max(1e-12) * plot_h;
+    let y2_of = |share: f64| top + plot_h - share * plot_h;
+    let mut svg = open(c.id, w, h, c.y_title);
+    for t in &ticks {
+        let y = y_of(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
+            left + plot_w
+        );
+        text_at(
+            &mut svg,
+            left - 6.0,
+            y + 4.0,
+            "end",
+            INK,
+            &tick_label(*t, step, false),
+        );
+    }
+    for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        text_at(
+            &mut svg,
+            left + plot_w + 6.0,
+            y2_of(pct) + 4.0,
+            "start",
+            PALETTE[1],
+            &format!("{:.0}%", pct * 100.0),
+        );
+    }
+    let mut centres = Vec::new();
+    for (i, count) in c.counts.iter().enumerate() {
+        let x = left + slot * i as f64 + slot * 0.15;
+        let y = y_of(*count);
+        let _ = write!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/>",
+            slot * 0.7,
+            top + plot_h - y,
+            PALETTE[0]
+        );
+        centres.push(left + slot * (i as f64 + 0.5));
+    }
+    let d: Vec<String> = centres
+        .iter()
+        .zip(c.cumulative)
+        .enumerate()
+        .map(|(i, (x, s))| format!("{}{x:.1} {:.1}", if i == 0 { "M" } else { "L" }, y2_of(*s)))
+        .collect();
+    let _ = write!(
+        svg,
+        "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>",
+        d.join(" "),
+        PALETTE[1]
+    );
+    for (x, s) in centres.iter().zip(c.cumulative) {
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"/>",
+            y2_of(*s),
+            PALETTE[1]
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    category_labels(&mut svg, &centres, c.labels, top + plot_h, slot);
+    axis_title_y(&mut svg, 12.0, top + plot_h / 2.0, c.y_title);
+    axis_title_y(&mut svg, w - 8.0, top + plot_h / 2.0, c.y2_title);
+    let entries = [
+        (c.legend[0].to_string(), PALETTE[0], false),
+        (c.legend[1].to_string(), PALETTE[1], true),
+    ];
+    legend_row(&mut svg, left, 14.0, &entries);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Legend entries side by side on one row.
+fn legend_row(svg: &mut String, x: f64, y: f64, entries: &[(String, &str, bool)]) {
+    let mut x = x;
+    for entry in entries {
+        legend(svg, x, y, std::slice::from_ref(entry));
+        x += text_width(&entry.0, FONT_PX) + 40.0;
+    }
+}
+
+/// One estimate with its interval per row.
+pub struct ForestRow {
+    pub label: String,
+    pub estimate: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub flagged: bool,
+    /// False when the row has too few items to be judged (drawn grey).
+    pub judged: bool,
+}
+
+pub struct Forest<'a> {
+    pub id: &'a str,
+    pub rows: &'a [ForestRow],
+    pub threshold: f64,
+    pub x_title: &'a str,
+    pub legend: [&'a str; 2],
+}
+
+/// A forest plot: each row's estimate and 95 % interval on a shared axis,
+/// the threshold as a dashed line, flagged rows in red.
+pub fn forest(c: &Forest) -> String {
+    let row_h = 26.0;
+    let label_w = c
+        .rows
+        .iter()
+        .map(|r| text_width(&r.label, FONT_PX))
+        .fold(0.0, f64::max)
+        + 12.0;
+    let value_w = 120.0;
+    let lows = c.rows.iter().filter_map(|r| r.low.or(r.estimate));
+    let lo = lows.fold(c.threshold, f64::min).clamp(-1.0, 0.0);
+    let lo = (lo * 10.0).floor() / 10.0;
+    let (w, top) = (640.0, 34.0);
+    let plot_w = w - label_w - value_w - 16.0;
+    let left = label_w + 8.0;
+    let plot_h = row_h * c.rows.len().max(1) as f64;
+    let h = top + plot_h + 44.0;
+    let x_of = |v: f64| left + (v.clamp(lo, 1.0) - lo) / (1.0 - lo) * plot_w;
+    let mut svg = open(c.id, w, h, c.x_title);
+    let (ticks, step) = nice_ticks(lo, 1.0, 5);
+    for t in ticks.iter().filter(|t| **t <= 1.0 + 1e-9) {
+        let x = x_of(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"{top:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{GRID}\"/>",
+            top + plot_h
+        );
+        text_at(
+            &mut svg,
+            x,
+            top + plot_h + 16.0,
+            "middle",
+            INK,
+            &tick_label(*t, step, false),
+        );
+    }
+    text_at(
+        &mut svg,
+        left + plot_w / 2.0,
+        top + plot_h + 34.0,
+        "middle",
+        INK,
+        c.x_title,
+    );
+    let tx = x_of(c.threshold);
+    let _ = write!(svg, "<line x1=\"{tx:.1}\" y1=\"{:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"{FLAG_RED}\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/>", top - 4.0, top + plot_h);
+    for (i, r) in c.rows.iter().enumerate() {
+        let y = top + row_h * (i as f64 + 0.5);
+        let colour = if r.flagged {
+            FLAG_RED
+        } else if r.judged {
+            PALETTE[0]
+        } else {
+            "#9ca3af"
+        };
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{}\"{}>{}</text>",
+            label_w,
+            y + 4.0,
+            if r.flagged { FLAG_RED } else { INK },
+            if r.flagged {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            },
+            esc(&r.label)
+        );
+        if let (Some(l), Some(hh)) = (r.low, r.high) {
+            let _ = write!(svg, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", x_of(l), x_of(hh));
+        }
+        if let Some(e) = r.estimate {
+            let x = x_of(e);
+            if r.flagged {
+                let _ = write!(svg, "<path d=\"M{x:.1} {:.1} L{:.1} {y:.1} L{x:.1} {:.1} L{:.1} {y:.1} Z\" fill=\"{colour}\"/>", y - 6.0, x + 6.0, y + 6.0, x - 6.0);
+            } else {
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{colour}\"/>",
+                    x - 4.5,
+                    y - 4.5
+                );
+            }
+            let interval = match (r.low, r.high) {
+                (Some(l), Some(hh)) => format!("{e:.2} [{l:.2}, {hh:.2}]"),
+                _ => format!("{e:.2}"),
+            };
+            text_at(&mut svg, w - value_w, y + 4.0, "start", colour, &interval);
+        }
+    }
+    let entries = [
+        (
+            format!("{} {:.2}", c.legend[0], c.threshold),
+            FLAG_RED,
+            true,
+        ),
+        (c.legend[1].to_string(), FLAG_RED, false),
+    ];
+    legend_row(&mut svg, left, 14.0, &entries);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Bars of several series side by side per category.
+pub struct Bars<'a> {
+    pub id: &'a str,
+    pub categories: &'a [String],
+    pub series: &'a [(String, Vec<f64>)],
+    pub x_title: &'a str,
+    pub y_title: &'a str,
+}
+
+pub fn bars(c: &Bars) -> String {
+    let max = c
+        .series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(0.0, f64::max)
+        .max(1.0);
+    let (ticks, step) = nice_ticks(0.0, max, 5);
+    let y1 = ticks.last().copied().unwrap_or(max);
+    let tick_w = ticks
+        .iter()
+        .map(|t| text_width(&tick_label(*t, step, false), FONT_PX))
+        .fold(0.0, f64::max);
+    let (w, plot_h, top) = (560.0, 190.0, 28.0);
+    let left = 22.0 + tick_w + 8.0;
+    let plot_w = w - left - 12.0;
+    let slot = plot_w / c.categories.len().max(1) as f64;
+    let bottom = label_height(c.categories, slot) + 26.0;
+    let h = top + plot_h + bottom;
+    let y_of = |v: f64| top + plot_h - v / y1.max(1e-12) * plot_h;
+    let mut svg = open(c.id, w, h, c.y_title);
+    for t in &ticks {
+        let y = y_of(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
+            left + plot_w
+        );
+        text_at(
+            &mut svg,
+            left - 6.0,
+            y + 4.0,
+            "end",
+            INK,
+            &tick_label(*t, step, false),
+        );
+    }
+    let k = c.series.len().max(1) as f64;
+    let bar_w = slot * 0.8 / k;
+    for (s, (_, vals)) in c.series.iter().enumerate() {
+        for (i, v) in vals.iter().enumerate() {
+            let x = left + slot * i as f64 + slot * 0.1 + bar_w * s as f64;
+            let y = y_of(*v);
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/>",
+                bar_w * 0.92,
+                top + plot_h - y,
+                PALETTE[s % PALETTE.len()]
+            );
+            text_at(
+                &mut svg,
+                x + bar_w * 0.46,
+                y - 3.0,
+                "middle",
+                INK,
+                &format!("{v:.0}"),
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    let centres: Vec<f64> = (0..c.categories.len())
+        .map(|i| left + slot * (i as f64 + 0.5))
+        .collect();
+    let used = category_labels(&mut svg, &centres, c.categories, top + plot_h, slot);
+    text_at(
+        &mut svg,
+        left + plot_w / 2.0,
+        top + plot_h + used + 16.0,
+        "middle",
+        INK,
+        c.x_title,
+    );
+    axis_title_y(&mut svg, 12.0, top + plot_h / 2.0, c.y_title);
+    let entries: Vec<(String, &str, bool)> = c
+        .series
+        .iter()
+        .enumerate()
+        .map(|(s, (n, _))| (n.clone(), PALETTE[s % PALETTE.len()], false))
+        .collect();
+    legend_row(&mut svg, left, 14.0, &entries);
+    svg.push_str("</svg>");
+    svg
+}

@@ -1,0 +1,20 @@
+"""Print one sheet of a workbook as JSON, read by openpyxl (a real reader):
+{"rows": [[cell, ...], ...], "formulas": N, "sheets": [...]}; numbers as
+numbers, text as strings, empty cells as null. Used by tests/it/reports.rs."""
+import json
+import sys
+
+import openpyxl
+
+book = openpyxl.load_workbook(sys.argv[1])
+sheet = book[sys.argv[2]]
+rows, formulas = [], 0
+for row in sheet.iter_rows():
+    out = []
+    for cell in row:
+        if cell.data_type == "f":
+            formulas += 1
+        out.append(cell.value)
+    rows.append(out)
+print(json.dumps({"rows": rows, "formulas": formulas, "sheets": book.sheetnames,
+                  "frozen": sheet.freeze_panes, "filter": sheet.auto_filter.ref}))
