@@ -204,34 +204,7 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
         md.push('\n');
     }
 
-    let _ = writeln!(md, "## Data quality\n");
-    let _ = writeln!(
-        md,
-        "| table | rows read | used | duplicates | rejected |\n|---|---:|---:|---:|---:|"
-    );
-    for (name, (c, _)) in &pack.checked.tables {
-        let s = &c.stats;
-        let _ = writeln!(
-            md,
-            "| {name} | {} | {} | {} | {} |",
-            s.rows_in, s.used, s.duplicates, s.rejected
-        );
-    }
-    md.push('\n');
-    for (name, (c, _)) in &pack.checked.tables {
-        for (reason, n) in &c.stats.rejected_by_reason {
-            let _ = writeln!(
-                md,
-                "- {name}: {n} rows rejected ({reason}); see `rejects/{name}.csv`"
-            );
-        }
-    }
-    for (name, (c, _)) in &pack.checked.tables {
-        read_notes(&mut md, name, &c.stats);
-    }
-    for f in ignored {
-        let _ = writeln!(md, "- ignored, not read (not .parquet): `{f}`");
-    }
+    data_quality(&mut md, &pack.checked, ignored);
     if let Some(bl) = table("business_lines") {
         let all = strs(bl, "business_line").iter().position(|l| l == "ALL");
         if let Some(i) = all {
@@ -257,6 +230,44 @@ pub fn monthly(pack: &MonthlyPack, ignored: &[String]) -> String {
         );
     }
     md
+}
+
+/// The data-quality section every job's report.md shares: rows read, used,
+/// duplicated and rejected per table, the reasons, what was taken on trust,
+/// and the files not read. A job adds its own lines after it.
+pub(crate) fn data_quality(
+    md: &mut String,
+    checked: &crate::tables::CheckedTables,
+    ignored: &[String],
+) {
+    let _ = writeln!(md, "## Data quality\n");
+    let _ = writeln!(
+        md,
+        "| table | rows read | used | duplicates | rejected |\n|---|---:|---:|---:|---:|"
+    );
+    for (name, (c, _)) in &checked.tables {
+        let s = &c.stats;
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {} | {} |",
+            s.rows_in, s.used, s.duplicates, s.rejected
+        );
+    }
+    md.push('\n');
+    for (name, (c, _)) in &checked.tables {
+        for (reason, n) in &c.stats.rejected_by_reason {
+            let _ = writeln!(
+                md,
+                "- {name}: {n} rows rejected ({reason}); see `rejects/{name}.csv`"
+            );
+        }
+    }
+    for (name, (c, _)) in &checked.tables {
+        read_notes(md, name, &c.stats);
+    }
+    for f in ignored {
+        let _ = writeln!(md, "- ignored, not read (not .parquet): `{f}`");
+    }
 }
 
 /// What reading `table` took on trust: rows superseded by a later export,

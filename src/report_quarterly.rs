@@ -37,7 +37,7 @@ pub fn quarterly(pack: &QuarterlyPack, ignored: &[String]) -> String {
         drift(&mut md, df);
     }
     versions(&mut md, pack);
-    data_quality(&mut md, pack, ignored);
+    crate::report::data_quality(&mut md, &pack.checked, ignored);
     md
 }
 
@@ -242,31 +242,4 @@ fn versions(md: &mut String, pack: &QuarterlyPack) {
         );
     }
     md.push('\n');
-}
-
-fn data_quality(md: &mut String, pack: &QuarterlyPack, ignored: &[String]) {
-    let _ = writeln!(
-        md,
-        "## Data quality\n\n| table | rows read | used | duplicates | rejected |\n|---|---:|---:|---:|---:|"
-    );
-    for (name, (c, _)) in &pack.checked.tables {
-        let s = &c.stats;
-        let _ = writeln!(
-            md,
-            "| {name} | {} | {} | {} | {} |",
-            s.rows_in, s.used, s.duplicates, s.rejected
-        );
-    }
-    md.push('\n');
-    for (name, (c, _)) in &pack.checked.tables {
-        for (reason, n) in &c.stats.rejected_by_reason {
-            let _ = writeln!(
-                md,
-                "- {name}: {n} rows rejected ({reason}); see `rejects/{name}.csv`"
-            );
-        }
-    }
-    for f in ignored {
-        let _ = writeln!(md, "- ignored, not read (not .parquet): `{f}`");
-    }
 }
