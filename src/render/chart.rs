@@ -266,22 +266,7 @@ pub fn lines(c: &LineChart) -> String {
             &fit(label, room),
         );
     }
-    for t in &ticks {
-        let y = y_of(*t);
-        let _ = write!(
-            svg,
-            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
-            left + plot_w
-        );
-        text_at(
-            &mut svg,
-            left - 6.0,
-            y + 4.0,
-            "end",
-            INK,
-            &tick_label(*t, step, c.percent),
-        );
-    }
+    y_grid(&mut svg, &ticks, y_of, (left, plot_w), step, c.percent);
     let _ = write!(
         svg,
         "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
@@ -368,22 +353,7 @@ pub fn pareto(c: &Pareto) -> String {
     let y_of = |v: f64| top + plot_h - v / y1.max(1e-12) * plot_h;
     let y2_of = |share: f64| top + plot_h - share * plot_h;
     let mut svg = open(c.id, w, h, c.y_title);
-    for t in &ticks {
-        let y = y_of(*t);
-        let _ = write!(
-            svg,
-            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
-            left + plot_w
-        );
-        text_at(
-            &mut svg,
-            left - 6.0,
-            y + 4.0,
-            "end",
-            INK,
-            &tick_label(*t, step, false),
-        );
-    }
+    y_grid(&mut svg, &ticks, y_of, (left, plot_w), step, false);
     for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
         text_at(
             &mut svg,
@@ -609,22 +579,7 @@ pub fn bars(c: &Bars) -> String {
     let h = top + plot_h + bottom;
     let y_of = |v: f64| top + plot_h - v / y1.max(1e-12) * plot_h;
     let mut svg = open(c.id, w, h, c.y_title);
-    for t in &ticks {
-        let y = y_of(*t);
-        let _ = write!(
-            svg,
-            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
-            left + plot_w
-        );
-        text_at(
-            &mut svg,
-            left - 6.0,
-            y + 4.0,
-            "end",
-            INK,
-            &tick_label(*t, step, false),
-        );
-    }
+    y_grid(&mut svg, &ticks, y_of, (left, plot_w), step, false);
     let k = c.series.len().max(1) as f64;
     let bar_w = slot * 0.8 / k;
     for (s, (_, vals)) in c.series.iter().enumerate() {
@@ -677,4 +632,32 @@ pub fn bars(c: &Bars) -> String {
     legend_row(&mut svg, left, 14.0, &entries);
     svg.push_str("</svg>");
     svg
+}
+
+/// Horizontal grid lines across the plot, one per tick, with the tick's
+/// label to the left of the axis.
+fn y_grid(
+    svg: &mut String,
+    ticks: &[f64],
+    y_of: impl Fn(f64) -> f64,
+    (left, plot_w): (f64, f64),
+    step: f64,
+    percent: bool,
+) {
+    for t in ticks {
+        let y = y_of(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
+            left + plot_w
+        );
+        text_at(
+            svg,
+            left - 6.0,
+            y + 4.0,
+            "end",
+            INK,
+            &tick_label(*t, step, percent),
+        );
+    }
 }
