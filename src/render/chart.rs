@@ -91,18 +91,20 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64) {
 }
 
 /// A tick label: percentages of a share, or plain numbers, with as many
-/// decimals as the step needs.
-fn tick_label(v: f64, step: f64, percent: bool) -> String {
+/// decimals as the step needs to be shown exactly (a step of 2.5 points
+/// labels 92.5 %, not a rounded 93 %).
+pub fn tick_label(v: f64, step: f64, percent: bool) -> String {
     let (v, step) = if percent {
         (v * 100.0, step * 100.0)
     } else {
         (v, step)
     };
-    let decimals = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10()).ceil() as usize
-    };
+    let decimals = (0..=4)
+        .find(|d| {
+            let x = step * 10f64.powi(*d);
+            (x - x.round()).abs() < 1e-6
+        })
+        .unwrap_or(4) as usize;
     let s = format!("{v:.decimals$}");
     if percent {
         format!("{s}%")

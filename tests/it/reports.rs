@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use csqa::i18n::{lookup, Lang};
-use csqa::render::chart::{nice_ticks, text_width};
+use csqa::render::chart::{nice_ticks, text_width, tick_label};
 use polars::prelude::*;
 use serde_json::Value;
 
@@ -147,6 +147,14 @@ fn axis_ticks_are_round_and_cover_the_data() {
         (ticks[0] - 0.82).abs() < 1e-9 && (ticks[ticks.len() - 1] - 0.92).abs() < 1e-9,
         "{ticks:?}"
     );
+    // Labels show each tick exactly: 0.02 steps as whole percent, 2.5-point
+    // steps with one decimal (92.5 %, once shown as a rounded 93 %), 0.25
+    // steps of plain numbers with two.
+    assert_eq!(tick_label(0.84, 0.02, true), "84%");
+    assert_eq!(tick_label(0.925, 0.025, true), "92.5%");
+    assert_eq!(tick_label(0.95, 0.025, true), "95.0%");
+    assert_eq!(tick_label(1.75, 0.25, false), "1.75");
+    assert_eq!(tick_label(400.0, 100.0, false), "400");
 }
 
 /// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
