@@ -24,6 +24,7 @@ struct PageView<'a> {
 struct SectionView<'a> {
     heading: &'a str,
     intro: Option<&'a str>,
+    notes: &'a [String],
     charts: Vec<ChartView<'a>>,
     tables: Vec<TableView>,
 }
@@ -93,6 +94,7 @@ pub fn page(report: &Report) -> Result<String> {
             .map(|s| SectionView {
                 heading: &s.heading,
                 intro: s.intro.as_deref(),
+                notes: &s.notes,
                 charts: s
                     .charts
                     .iter()

@@ -7,6 +7,7 @@
 
 pub mod chart;
 pub mod html;
+pub mod markdown;
 pub mod xlsx;
 
 use chrono_tz::Tz;
@@ -32,6 +33,8 @@ pub struct Report {
 pub struct Section {
     pub heading: String,
     pub intro: Option<String>,
+    /// Findings in sentences (a list on the page, bullets in report.md).
+    pub notes: Vec<String>,
     pub charts: Vec<Chart>,
     pub tables: Vec<Table>,
 }
@@ -41,6 +44,7 @@ impl Section {
         Section {
             heading,
             intro: None,
+            notes: Vec::new(),
             charts: Vec::new(),
             tables: Vec::new(),
         }

@@ -157,6 +157,63 @@ fn axis_ticks_are_round_and_cover_the_data() {
     assert_eq!(tick_label(400.0, 100.0, false), "400");
 }
 
+#[test]
+fn report_md_is_the_page_content_as_markdown() {
+    use csqa::render::{markdown, Cell, Chart, Column, Kind, Report, Section, Table};
+    let table = Table {
+        name: "lines".into(),
+        title: "Lines".into(),
+        columns: vec![
+            Column {
+                key: "business_line".into(),
+                label: "Line".into(),
+                kind: Kind::Text,
+                cells: vec![Cell::Text("pay|ments".into()), Cell::Text("ALL".into())],
+            },
+            Column {
+                key: "csat".into(),
+                label: "CSAT".into(),
+                kind: Kind::Percent,
+                // 2/3 shown as on the page: 66.7%; a null as an em dash.
+                cells: vec![Cell::Num(2.0 / 3.0), Cell::Empty],
+            },
+        ],
+        flagged: vec![false, false],
+    };
+    let mut section = Section::new("Business lines".into());
+    section.intro = Some("Shares of rated sessions.".into());
+    section.notes = vec!["1 line below target".into()];
+    section.charts.push(Chart {
+        title: "CSAT".into(),
+        caption: "2026-09, %".into(),
+        svg: "<svg/>".into(),
+    });
+    section.tables.push(table);
+    let report = Report {
+        lang: Lang::En,
+        title: "Monthly review".into(),
+        period: "2026-09".into(),
+        facts: vec![("Time zone".into(), "Asia/Shanghai".into())],
+        alerts: vec!["FCR incomplete".into()],
+        sections: vec![section],
+        sheets: Vec::new(),
+    };
+    let md = markdown::document(&report);
+    let expected = "# Monthly review · 2026-09\n\n\
+        - Time zone: **Asia/Shanghai**\n\n\
+        > **FCR incomplete**\n\n\
+        ## Business lines\n\n\
+        Shares of rated sessions.\n\n\
+        - 1 line below target\n\n\
+        *Chart in report.html: CSAT — 2026-09, %*\n\n\
+        **Lines**\n\n\
+        | Line | CSAT |\n\
+        | --- | ---: |\n\
+        | pay\\|ments | 66.7% |\n\
+        | ALL | — |\n\n";
+    assert_eq!(md, expected);
+}
+
 /// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
 /// `columns`, found by their titles in `lang`. No cell may be a formula;
 /// the header row is frozen and filtered.
