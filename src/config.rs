@@ -313,7 +313,7 @@ impl Config {
             .as_deref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "config".into());
-        let tz_name = raw.timezone.unwrap_or_else(|| "UTC".into());
+        let tz_name = raw.timezone.as_deref().unwrap_or("UTC");
         let timezone: Tz = tz_name.parse().map_err(|_| {
             Error::bad_input(format!(
                 "{origin}: timezone = \"{tz_name}\" is not an IANA time zone (e.g. \"Asia/Shanghai\")"
@@ -342,66 +342,8 @@ impl Config {
                 )));
             }
         }
-        if !(raw.agreement.threshold.is_finite() && (-1.0..=1.0).contains(&raw.agreement.threshold))
-        {
-            return Err(Error::bad_input(format!(
-                "{origin}: [agreement] threshold must lie in -1..=1"
-            )));
-        }
-        if raw.agreement.min_items < 2 {
-            return Err(Error::bad_input(format!(
-                "{origin}: [agreement] min_items must be at least 2 (no coefficient is defined on fewer than two items)"
-            )));
-        }
-        let it = &raw.iteration;
-        if !(0.0..=1.0).contains(&it.overturn_threshold)
-            || it.defect_rise_pts.is_nan()
-            || it.defect_rise_pts < 0.0
-        {
-            return Err(Error::bad_input(format!(
-                "{origin}: [iteration] overturn_threshold must lie in 0..=1 and defect_rise_pts be non-negative"
-            )));
-        }
-        let q = &raw.quarterly;
-        let quarterly_ok = (2..=60).contains(&q.trend_months)
-            && (3..=q.trend_months).contains(&q.min_points)
-            && q.alpha > 0.0
-            && q.alpha < 1.0;
-        if !quarterly_ok {
-            return Err(Error::bad_input(format!(
-                "{origin}: [quarterly] trend_months must lie in 2..=60, min_points in 3..=trend_months and alpha in (0, 1)"
-            )));
-        }
-        let sch = &raw.schedule;
-        if !(1..=60).contains(&sch.lookback_months) || sch.grace_days.is_some_and(|d| d > 366) {
-            return Err(Error::bad_input(format!(
-                "{origin}: [schedule] lookback_months must lie in 1..=60 and grace_days in 0..=366"
-            )));
-        }
-        if sch.sample != SampleCadence::Off && sch.sample_plan.is_none() && raw.sampling.is_none() {
-            return Err(Error::bad_input(format!(
-                "{origin}: [schedule] sample needs a plan: set sample_plan = \"FILE\" or add [sampling]"
-            )));
-        }
-        if let Some(plan) = &raw.sampling {
-            plan.check()
-                .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
-        }
-        for (table, mapping) in &raw.columns {
-            let spec = contract::table(table).ok_or_else(|| {
-                Error::bad_input(format!(
-                    "{origin}: [columns.{table}] names no table of the contract (sessions, reviews, repeat_causes, messages, appeals, agent_hours)"
-                ))
-            })?;
-            for canonical in mapping.keys() {
-                if spec.column(canonical).is_none() {
-                    return Err(Error::bad_input(format!(
-                        "{origin}: [columns.{table}] {canonical} is not a column of {table} (columns: {})",
-                        spec.column_names().join(", ")
-                    )));
-                }
-            }
-        }
+        check_sections(&raw, &origin)?;
+        check_column_mappings(&raw, &origin)?;
         let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Config {
             data_dir: rel(raw.data_dir.unwrap_or_else(|| "data".into())),
@@ -460,4 +402,74 @@ impl Config {
 
 fn parse(text: &str, path: &Path) -> Result<RawConfig> {
     toml::from_str(text).map_err(|e| Error::bad_input(format!("{}: {e}", path.display())))
+}
+
+/// The numbers and choices of [agreement], [iteration], [quarterly],
+/// [schedule] and [sampling], each in its valid range.
+fn check_sections(raw: &RawConfig, origin: &str) -> Result<()> {
+    if !(raw.agreement.threshold.is_finite() && (-1.0..=1.0).contains(&raw.agreement.threshold)) {
+        return Err(Error::bad_input(format!(
+            "{origin}: [agreement] threshold must lie in -1..=1"
+        )));
+    }
+    if raw.agreement.min_items < 2 {
+        return Err(Error::bad_input(format!(
+            "{origin}: [agreement] min_items must be at least 2 (no coefficient is defined on fewer than two items)"
+        )));
+    }
+    let it = &raw.iteration;
+    if !(0.0..=1.0).contains(&it.overturn_threshold)
+        || it.defect_rise_pts.is_nan()
+        || it.defect_rise_pts < 0.0
+    {
+        return Err(Error::bad_input(format!(
+            "{origin}: [iteration] overturn_threshold must lie in 0..=1 and defect_rise_pts be non-negative"
+        )));
+    }
+    let q = &raw.quarterly;
+    let quarterly_ok = (2..=60).contains(&q.trend_months)
+        && (3..=q.trend_months).contains(&q.min_points)
+        && q.alpha > 0.0
+        && q.alpha < 1.0;
+    if !quarterly_ok {
+        return Err(Error::bad_input(format!(
+            "{origin}: [quarterly] trend_months must lie in 2..=60, min_points in 3..=trend_months and alpha in (0, 1)"
+        )));
+    }
+    let sch = &raw.schedule;
+    if !(1..=60).contains(&sch.lookback_months) || sch.grace_days.is_some_and(|d| d > 366) {
+        return Err(Error::bad_input(format!(
+            "{origin}: [schedule] lookback_months must lie in 1..=60 and grace_days in 0..=366"
+        )));
+    }
+    if sch.sample != SampleCadence::Off && sch.sample_plan.is_none() && raw.sampling.is_none() {
+        return Err(Error::bad_input(format!(
+            "{origin}: [schedule] sample needs a plan: set sample_plan = \"FILE\" or add [sampling]"
+        )));
+    }
+    if let Some(plan) = &raw.sampling {
+        plan.check()
+            .map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Every `[columns.<table>]` names a contract table and its columns.
+fn check_column_mappings(raw: &RawConfig, origin: &str) -> Result<()> {
+    for (table, mapping) in &raw.columns {
+        let spec = contract::table(table).ok_or_else(|| {
+            Error::bad_input(format!(
+                "{origin}: [columns.{table}] names no table of the contract (sessions, reviews, repeat_causes, messages, appeals, agent_hours)"
+            ))
+        })?;
+        for canonical in mapping.keys() {
+            if spec.column(canonical).is_none() {
+                return Err(Error::bad_input(format!(
+                    "{origin}: [columns.{table}] {canonical} is not a column of {table} (columns: {})",
+                    spec.column_names().join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
