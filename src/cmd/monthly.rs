@@ -57,15 +57,13 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     out.write_table("sla_overrides", &pack.overrides)?;
     tables_written += 1;
     out.write_rejects(&pack.checked)?;
-    let mut report = crate::report::monthly(&pack, &ignored);
-    if let Some(r) = &restated {
-        r.insert_into(&mut report);
-    }
-    report.push_str(&crate::jobs::impact_md::open_actions(
-        cfg, &standards, month,
-    ));
-    out.write_text("report.md", &report)?;
-    out.write_report(&crate::pages::monthly::report(&pack, &standards, cfg)?)?;
+    let context = crate::pages::monthly::PackContext {
+        ignored: &ignored,
+        restated: restated.as_ref(),
+    };
+    out.write_report(&crate::pages::monthly::report(
+        &pack, &standards, cfg, &context,
+    )?)?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,

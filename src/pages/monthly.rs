@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{bools, data_quality, f64s, rejected_rows, strs};
+use super::{bools, data_quality, f64s, monthly_notes, quality_notes, rejected_rows, strs};
 use crate::config::Config;
 use crate::error::Result;
 use crate::i18n::Lang;
@@ -15,6 +15,7 @@ use crate::jobs::monthly::MonthlyPack;
 use crate::jobs::period::add_months;
 use crate::render::chart::{self, ForestRow};
 use crate::render::{Chart, Report, Section, Table};
+use crate::restate::Restatement;
 use crate::standards::{Sla, Standards};
 
 /// How many months the trend charts span, this one included.
@@ -27,41 +28,27 @@ const TREND_METRICS: [(&str, &str); 3] = [
     ("complaint_rate", "chart.trend.complaint_rate"),
 ];
 
-pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result<Report> {
-    let (lang, tz) = (cfg.lang, cfg.timezone);
-    let table = |name: &str| {
-        pack.tables
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, df)| df)
-    };
+/// What the monthly report is told beside the pack: the files of the data
+/// folder that were not read, and whether it restates an earlier build.
+pub struct PackContext<'a> {
+    pub ignored: &'a [String],
+    pub restated: Option<&'a Restatement>,
+}
+
+pub fn report(
+    pack: &MonthlyPack,
+    standards: &Standards,
+    cfg: &Config,
+    context: &PackContext,
+) -> Result<Report> {
+    let lang = cfg.lang;
+    let table = |name: &str| pack_table(pack, name);
     let names = ModuleNames::new(table("iteration"), lang);
     let mut sections = Vec::new();
     if let Some(bl) = table("business_lines") {
-        let mut s = Section::new(lang.t("sec.lines"));
-        s.intro = Some(lang.t("sec.lines.intro"));
-        s.tables.push(Table::select(
-            "business_lines",
-            bl,
-            &[
-                "business_line",
-                "sessions",
-                "csat",
-                "prev_csat",
-                "fcr",
-                "prev_fcr",
-                "complaint_rate",
-                "prev_complaint_rate",
-                "qa_score",
-                "first_response_sla",
-                "reply_sla",
-                "cph",
-            ],
-            lang,
-            tz,
-        )?);
-        sections.push(s);
+        sections.push(lines(bl, pack, cfg)?);
         sections.push(trends(pack, bl, cfg)?);
+        sections.extend(monthly_notes::moved_most(bl, table("agents"), lang));
     }
     sections.push(sla_by_day(
         &pack.daily_first_response_sla,
@@ -70,55 +57,43 @@ pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result
         cfg,
     )?);
     if let Some(rc) = table("repeat_causes") {
-        sections.push(causes(rc, &pack.month.label, lang));
+        sections.push(causes(rc, &pack.month.label, cfg)?);
     }
     if let Some(ag) = table("agreement") {
         sections.push(calibration(ag, pack, &names, cfg)?);
     }
     if let Some(it) = table("iteration") {
-        let mut s = Section::new(lang.t("sec.iteration"));
-        s.intro = Some(lang.t("sec.iteration.intro"));
-        let mut t = Table::select(
-            "iteration",
-            it,
-            &[
-                "module_name",
-                "review_cycle",
-                "reviews",
-                "defect_rate",
-                "defect_change_pts",
-                "agreement_headline",
-                "overturn_rate",
-                "recommendation",
-            ],
-            lang,
-            tz,
-        )?;
-        t.set_text(
-            "module_name",
-            strs(it, "module_id")
-                .iter()
-                .map(|id| names.get(id))
-                .collect(),
-        );
-        s.tables.push(t);
-        sections.push(s);
+        sections.push(iteration(it, pack, &names, cfg)?);
     }
     if pack.overrides.height() > 0 {
         let mut s = Section::new(lang.t("sec.overrides"));
-        s.tables.push(Table::from_frame(
-            "sla_overrides",
-            &pack.overrides,
-            lang,
-            tz,
-        )?);
+        let t = Table::from_frame("sla_overrides", &pack.overrides, lang, cfg.timezone)?;
+        s.tables.push(t);
         sections.push(s);
     }
-    let quality = data_quality(&pack.checked, lang, tz)?;
-    let mut s = Section::new(lang.t("sec.quality"));
-    s.tables.push(quality.clone());
-    sections.push(s);
+    sections.push(quality(pack, context.ignored, cfg)?);
+    sections.extend(super::actions::open_actions(cfg, standards, &pack.month)?);
+    Ok(Report {
+        lang,
+        title: lang.t("title.monthly"),
+        period: pack.month.label.clone(),
+        facts: facts(pack, cfg),
+        alerts: monthly_notes::alerts(pack, context.restated, lang),
+        sections,
+        sheets: sheets(pack, cfg)?,
+    })
+}
 
+fn pack_table<'a>(pack: &'a MonthlyPack, name: &str) -> Option<&'a DataFrame> {
+    pack.tables
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, df)| df)
+}
+
+/// The workbook: every table of the pack, the overrides, data quality.
+fn sheets(pack: &MonthlyPack, cfg: &Config) -> Result<Vec<Table>> {
+    let (lang, tz) = (cfg.lang, cfg.timezone);
     let mut sheets = Vec::new();
     for (name, df) in &pack.tables {
         sheets.push(Table::from_frame(name, df, lang, tz)?);
@@ -129,20 +104,100 @@ pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result
         lang,
         tz,
     )?);
-    sheets.push(quality);
-    Ok(Report {
+    sheets.push(data_quality(&pack.checked, lang, tz)?);
+    Ok(sheets)
+}
+
+/// Business lines against last month.
+fn lines(bl: &DataFrame, pack: &MonthlyPack, cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut s = Section::new(lang.t("sec.lines"));
+    let previous = ("previous", pack.previous.label.clone());
+    s.intro = Some(lang.fill("sec.lines.intro", &[previous]));
+    s.tables.push(Table::select(
+        "business_lines",
+        bl,
+        &[
+            "business_line",
+            "sessions",
+            "csat",
+            "prev_csat",
+            "fcr",
+            "prev_fcr",
+            "complaint_rate",
+            "prev_complaint_rate",
+            "qa_score",
+            "first_response_sla",
+            "reply_sla",
+            "cph",
+        ],
         lang,
-        title: lang.t("title.monthly"),
-        period: pack.month.label.clone(),
-        facts: facts(pack, cfg),
-        alerts: if pack.fcr_complete {
-            Vec::new()
-        } else {
-            vec![lang.t("alert.fcr_incomplete")]
-        },
-        sections,
-        sheets,
-    })
+        cfg.timezone,
+    )?);
+    Ok(s)
+}
+
+/// The standard-iteration table, the scorecard versions that took effect
+/// in the month, and how many appeals were overturned.
+fn iteration(
+    it: &DataFrame,
+    pack: &MonthlyPack,
+    names: &ModuleNames,
+    cfg: &Config,
+) -> Result<Section> {
+    let (lang, tz) = (cfg.lang, cfg.timezone);
+    let mut s = Section::new(lang.t("sec.iteration"));
+    s.intro = Some(lang.t("sec.iteration.intro"));
+    let mut t = Table::select(
+        "iteration",
+        it,
+        &[
+            "module_name",
+            "review_cycle",
+            "reviews",
+            "defect_rate",
+            "defect_change_pts",
+            "agreement_headline",
+            "overturn_rate",
+            "recommendation",
+        ],
+        lang,
+        tz,
+    )?;
+    let ids = strs(it, "module_id");
+    t.set_text("module_name", ids.iter().map(|id| names.get(id)).collect());
+    s.tables.push(t);
+    if let Some(ch) = pack_table(pack, "scorecard_changes").filter(|c| c.height() > 0) {
+        let columns = [
+            "version",
+            "effective_from",
+            "module_id",
+            "change",
+            "defect_rate_before",
+            "defect_rate_after",
+            "agreement_before",
+            "agreement_after",
+        ];
+        s.tables
+            .push(Table::select("scorecard_changes", ch, &columns, lang, tz)?);
+    }
+    if let Some(o) = pack_table(pack, "overturned_cases").filter(|o| o.height() > 0) {
+        let n = ("n", o.height().to_string());
+        s.notes.push(lang.fill("note.overturned", &[n]));
+    }
+    Ok(s)
+}
+
+/// Rows read, used and rejected per table, and what reading took on trust.
+fn quality(pack: &MonthlyPack, ignored: &[String], cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut s = Section::new(lang.t("sec.quality"));
+    s.tables
+        .push(data_quality(&pack.checked, lang, cfg.timezone)?);
+    s.notes = quality_notes(&pack.checked, ignored, lang);
+    let bl = pack_table(pack, "business_lines");
+    s.notes.extend(monthly_notes::quality(pack, bl, lang));
+    Ok(s)
 }
 
 fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
@@ -177,7 +232,7 @@ fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
 }
 
 /// Module names in the page's language, from the iteration table.
-struct ModuleNames(BTreeMap<String, String>);
+pub(super) struct ModuleNames(BTreeMap<String, String>);
 
 impl ModuleNames {
     fn new(iteration: Option<&DataFrame>, lang: Lang) -> ModuleNames {
@@ -205,7 +260,7 @@ impl ModuleNames {
         ModuleNames(names)
     }
 
-    fn get(&self, id: &str) -> String {
+    pub(super) fn get(&self, id: &str) -> String {
         self.0.get(id).cloned().unwrap_or_else(|| id.to_string())
     }
 }
@@ -315,8 +370,40 @@ fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
 /// How many causes a Pareto shows per line.
 const PARETO_CAUSES: usize = 8;
 
-/// The repeat-cause Pareto per line, `ALL` first.
-fn causes(rc: &DataFrame, period: &str, lang: Lang) -> Section {
+/// How many causes the table shows per line.
+const TABLE_CAUSES: f64 = 5.0;
+
+/// The repeat-cause Pareto per line, `ALL` first, and the top causes of
+/// each line as a table.
+fn causes(rc: &DataFrame, period: &str, cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut s = pareto_charts(rc, period, lang);
+    let top = rc
+        .clone()
+        .lazy()
+        .filter(col("rank").lt_eq(lit(TABLE_CAUSES)))
+        .collect()?;
+    let columns = [
+        "business_line",
+        "label",
+        "repeats",
+        "share",
+        "cumulative_share",
+    ];
+    let mut t = Table::select("repeat_causes", &top, &columns, lang, cfg.timezone)?;
+    let (code, label) = (strs(&top, "cause"), strs(&top, "label"));
+    let shown = code
+        .iter()
+        .zip(&label)
+        .map(|(c, l)| lang.cause(c, l))
+        .collect();
+    t.set_text("label", shown);
+    s.tables.push(t);
+    Ok(s)
+}
+
+/// One Pareto chart per line, `ALL` first.
+fn pareto_charts(rc: &DataFrame, period: &str, lang: Lang) -> Section {
     let (line, code, label) = (
         strs(rc, "business_line"),
         strs(rc, "cause"),
@@ -403,8 +490,10 @@ fn calibration(
         })
         .collect();
     let mut s = Section::new(lang.t("sec.calibration"));
-    s.intro = Some(lang.t("sec.calibration.intro"));
-    if !rows.is_empty() {
+    s.intro = Some(calibration_intro(pack, lang));
+    if rows.is_empty() {
+        s.notes.push(lang.t("note.no_calibration"));
+    } else {
         let threshold = pack.agreement.threshold;
         let svg = chart::forest(&chart::Forest {
             id: "forest-agreement",
@@ -439,6 +528,7 @@ fn calibration(
             "ci_low",
             "ci_high",
             "band",
+            "percent_agreement",
             "flagged",
         ],
         lang,
@@ -446,7 +536,25 @@ fn calibration(
     )?;
     t.set_text("module_id", module.iter().map(|id| names.get(id)).collect());
     s.tables.push(t);
+    if let Some(dis) = pack_table(pack, "disagreements") {
+        s.notes = monthly_notes::disagreements(&all, dis, names, lang);
+    }
     Ok(s)
+}
+
+/// What the chart shows, and the rule the modules were judged by.
+fn calibration_intro(pack: &MonthlyPack, lang: Lang) -> String {
+    let a = &pack.agreement;
+    let rule = lang.fill(
+        "sec.calibration.rule",
+        &[
+            ("headline", a.headline.as_str().to_string()),
+            ("threshold", format!("{:.2}", a.threshold)),
+            ("min_items", a.min_items.to_string()),
+        ],
+    );
+    let gap = if lang == Lang::Zh { "" } else { " " };
+    format!("{}{gap}{rule}", lang.t("sec.calibration.intro"))
 }
 
 /// The first-response SLA by day, one line per business line, with the

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::{data_quality, f64s, rejected_rows, strs};
+use super::{data_quality, f64s, quality_notes, rejected_rows, strs};
 use crate::config::Config;
 use crate::error::Result;
 use crate::render::{chart, Chart, Report, Section, Table};
@@ -15,9 +15,15 @@ pub struct SamplePack<'a> {
     pub period: &'a str,
     pub seed: u64,
     pub candidates: usize,
+    /// Distinct sessions drawn (a double-scored session has two tasks).
+    pub sessions: usize,
     pub allocation: &'a DataFrame,
     pub sample: &'a DataFrame,
+    /// Each reviewer's capacity and tasks, when the plan names reviewers.
+    pub reviewers: Option<&'a DataFrame>,
     pub checked: &'a CheckedTables,
+    /// Files of the data folder that were not read.
+    pub ignored: &'a [String],
 }
 
 pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
@@ -56,6 +62,15 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
         y_title: &lang.t("axis.sessions"),
     });
     let mut s = Section::new(lang.t("sec.allocation"));
+    s.intro = Some(lang.fill(
+        "sec.allocation.intro",
+        &[
+            ("sessions", p.sessions.to_string()),
+            ("candidates", p.candidates.to_string()),
+            ("tasks", p.sample.height().to_string()),
+            ("seed", p.seed.to_string()),
+        ],
+    ));
     s.charts.push(Chart {
         title: lang.t("chart.allocation"),
         caption: format!("{}; {}", p.period, lang.t("axis.sessions")),
@@ -63,8 +78,14 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
     });
     let allocation = Table::from_frame("allocation", p.allocation, lang, tz)?;
     s.tables.push(allocation.clone());
+    let reviewers = match p.reviewers {
+        Some(r) => Some(Table::from_frame("sample_reviewers", r, lang, tz)?),
+        None => None,
+    };
+    s.tables.extend(reviewers.clone());
     let mut quality = Section::new(lang.t("sec.quality"));
     quality.tables.push(data_quality(p.checked, lang, tz)?);
+    quality.notes = quality_notes(p.checked, p.ignored, lang);
     Ok(Report {
         lang,
         title: lang.t("title.sample"),
@@ -82,10 +103,10 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
         ],
         alerts: Vec::new(),
         sections: vec![s, quality],
-        sheets: vec![
-            allocation,
-            Table::from_frame("sample", p.sample, lang, tz)?,
-            data_quality(p.checked, lang, tz)?,
-        ],
+        sheets: [allocation, Table::from_frame("sample", p.sample, lang, tz)?]
+            .into_iter()
+            .chain(reviewers)
+            .chain([data_quality(p.checked, lang, tz)?])
+            .collect(),
     })
 }

@@ -217,6 +217,37 @@ fn report_md_is_the_page_content_as_markdown() {
 /// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
 /// `columns`, found by their titles in `lang`. No cell may be a formula;
 /// the header row is frozen and filtered.
+/// report.md is written from the page's Report: the same sections, in the
+/// same order and language, for the monthly pack and the sampling plan.
+#[test]
+fn report_md_has_the_pages_sections_in_its_language() {
+    let b = bundled();
+    let headings = |dir: &Path| {
+        let md = std::fs::read_to_string(dir.join("report.md")).expect("md");
+        let html = std::fs::read_to_string(dir.join("report.html")).expect("html");
+        let md: Vec<String> = md
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(str::to_string)
+            .collect();
+        let html: Vec<String> = html
+            .split("<h2>")
+            .skip(1)
+            .filter_map(|h| h.split("</h2>").next())
+            .map(str::to_string)
+            .collect();
+        (md, html)
+    };
+    for dir in [&b.en, &b.zh, &b.sample] {
+        let (md, html) = headings(dir);
+        assert!(md.len() >= 2, "{md:?}");
+        assert_eq!(md, html, "{}", dir.display());
+    }
+    let (zh, _) = headings(&b.zh);
+    assert!(zh.contains(&"数据质量".to_string()), "{zh:?}");
+    assert!(zh.contains(&"质检标准迭代".to_string()), "{zh:?}");
+}
+
 fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
     let out = std::process::Command::new("python3")

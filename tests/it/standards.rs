@@ -344,7 +344,7 @@ fn the_iteration_table_follows_its_rules() {
     let report =
         std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
     assert!(
-        report.contains("| Greeting 开场 (`greeting`) | monthly | 50.0% | +25.0 |"),
+        report.contains("| Greeting | monthly | 8 | 50.0% | 25.0 |"),
         "{report}"
     );
 }
