@@ -168,7 +168,8 @@ fn move_note(
 const DISAGREEMENTS_QUOTED: usize = 3;
 
 /// For each flagged module of `all` (the ALL rows of agreement), its first
-/// disagreements.
+/// disagreements: who scored what. The page shows no session identifier;
+/// disagreements.csv names the sessions.
 pub(super) fn disagreements(
     all: &DataFrame,
     dis: &DataFrame,
@@ -176,7 +177,7 @@ pub(super) fn disagreements(
     lang: Lang,
 ) -> Vec<String> {
     let (module, flagged) = (strs(all, "module_id"), bools(all, "flagged"));
-    let (dm, ds) = (strs(dis, "module_id"), strs(dis, "session_id"));
+    let dm = strs(dis, "module_id");
     let (dr, dsc) = (strs(dis, "reviewers"), strs(dis, "scores"));
     let mut notes = Vec::new();
     for (m, _) in module.iter().zip(&flagged).filter(|(_, f)| **f) {
@@ -184,11 +185,7 @@ pub(super) fn disagreements(
             .filter(|&j| &dm[j] == m)
             .take(DISAGREEMENTS_QUOTED)
             .map(|j| {
-                let args = [
-                    ("session", ds[j].clone()),
-                    ("reviewers", dr[j].clone()),
-                    ("scores", dsc[j].clone()),
-                ];
+                let args = [("reviewers", dr[j].clone()), ("scores", dsc[j].clone())];
                 lang.fill("note.disagreement", &args)
             })
             .collect();

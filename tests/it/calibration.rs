@@ -341,7 +341,7 @@ fn the_kappa_paradox_is_flagged_when_kappa_is_the_headline() {
     assert!(report.contains("Headline fleiss_kappa"), "{report}");
     assert!(
         report.contains(
-            "First disagreements on Problem solved (see disagreements.csv): p091: qa1, qa2 scored 1, 0;"
+            "First disagreements on Problem solved (the sessions are in disagreements.csv): qa1, qa2 scored 1, 0;"
         ),
         "{report}"
     );

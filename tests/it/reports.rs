@@ -243,6 +243,14 @@ fn report_md_has_the_pages_sections_in_its_language() {
         assert!(md.len() >= 2, "{md:?}");
         assert_eq!(md, html, "{}", dir.display());
     }
+    // No session identifier on the page, so none in report.md: the bundled
+    // sessions are S2026…, and disagreements.csv holds the flagged ones.
+    for dir in [&b.en, &b.zh] {
+        for file in ["report.md", "report.html"] {
+            let text = std::fs::read_to_string(dir.join(file)).expect("report");
+            assert!(!text.contains("S2026"), "{file} shows a session id");
+        }
+    }
     let (zh, _) = headings(&b.zh);
     assert!(zh.contains(&"数据质量".to_string()), "{zh:?}");
     assert!(zh.contains(&"质检标准迭代".to_string()), "{zh:?}");
