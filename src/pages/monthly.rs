@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::i18n::Lang;
 use crate::jobs::monthly::MonthlyPack;
 use crate::jobs::period::add_months;
+use crate::metrics::iteration;
 use crate::render::chart::{self, ForestRow};
 use crate::render::{Chart, Report, Section, Table};
 use crate::restate::Restatement;
@@ -96,7 +97,11 @@ fn sheets(pack: &MonthlyPack, cfg: &Config) -> Result<Vec<Table>> {
     let (lang, tz) = (cfg.lang, cfg.timezone);
     let mut sheets = Vec::new();
     for (name, df) in &pack.tables {
-        sheets.push(Table::from_frame(name, df, lang, tz)?);
+        let mut sheet = Table::from_frame(name, df, lang, tz)?;
+        if name == "iteration" {
+            sheet.set_text("recommendation", recommendations(df, pack, lang));
+        }
+        sheets.push(sheet);
     }
     sheets.push(Table::from_frame(
         "sla_overrides",
@@ -106,6 +111,20 @@ fn sheets(pack: &MonthlyPack, cfg: &Config) -> Result<Vec<Table>> {
     )?);
     sheets.push(data_quality(&pack.checked, lang, tz)?);
     Ok(sheets)
+}
+
+/// Each row's recommendation of the iteration table in `lang` (the table
+/// keeps the canonical English; an unknown module keeps it too).
+fn recommendations(it: &DataFrame, pack: &MonthlyPack, lang: Lang) -> Vec<String> {
+    let canonical = strs(it, "recommendation");
+    strs(it, "module_id")
+        .iter()
+        .zip(canonical)
+        .map(|(id, text)| match pack.recommendations.get(id) {
+            Some(found) => iteration::recommendation_text(found, lang),
+            None => text,
+        })
+        .collect()
 }
 
 /// Business lines against last month.
@@ -166,6 +185,7 @@ fn iteration(
     )?;
     let ids = strs(it, "module_id");
     t.set_text("module_name", ids.iter().map(|id| names.get(id)).collect());
+    t.set_text("recommendation", recommendations(it, pack, lang));
     s.tables.push(t);
     if let Some(ch) = pack_table(pack, "scorecard_changes").filter(|c| c.height() > 0) {
         let columns = [
