@@ -36,6 +36,9 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     let fingerprint = crate::schedule::Job::Monthly(month.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = monthly::run(cfg, &standards, month, |s| progress.step(s))?;
+    // The trend's earlier months: from earlier packs, else from the data.
+    progress.step("trend months");
+    let earlier = crate::jobs::trend::earlier_months(cfg, &standards, month)?;
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
@@ -60,6 +63,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     let context = crate::pages::monthly::PackContext {
         ignored: &ignored,
         restated: restated.as_ref(),
+        earlier: &earlier,
     };
     out.write_report(&crate::pages::monthly::report(
         &pack, &standards, cfg, &context,

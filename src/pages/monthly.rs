@@ -2,7 +2,6 @@
 //! Pareto per line, the calibration forest plot, the iteration table.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -13,14 +12,12 @@ use crate::error::Result;
 use crate::i18n::Lang;
 use crate::jobs::monthly::MonthlyPack;
 use crate::jobs::period::add_months;
+use crate::jobs::trend::{EarlierMonths, TREND_MONTHS};
 use crate::metrics::iteration;
 use crate::render::chart::{self, ForestRow};
 use crate::render::{Chart, Report, Section, Table};
 use crate::restate::Restatement;
 use crate::standards::{Sla, Standards};
-
-/// How many months the trend charts span, this one included.
-pub const TREND_MONTHS: i32 = 12;
 
 /// The three trend metrics: column, chart title key.
 const TREND_METRICS: [(&str, &str); 3] = [
@@ -34,6 +31,8 @@ const TREND_METRICS: [(&str, &str); 3] = [
 pub struct PackContext<'a> {
     pub ignored: &'a [String],
     pub restated: Option<&'a Restatement>,
+    /// The trend's months before last month.
+    pub earlier: &'a EarlierMonths,
 }
 
 pub fn report(
@@ -48,7 +47,7 @@ pub fn report(
     let mut sections = Vec::new();
     if let Some(bl) = table("business_lines") {
         sections.push(lines(bl, pack, cfg)?);
-        sections.push(trends(pack, bl, cfg)?);
+        sections.push(trends(pack, bl, context.earlier, cfg)?);
         sections.extend(monthly_notes::moved_most(bl, table("agents"), lang));
     }
     sections.push(sla_by_day(
@@ -300,14 +299,20 @@ fn figures(df: &DataFrame, prefix: &str) -> MonthFigures {
     out
 }
 
-/// An earlier pack's business_lines, if it is there and readable.
-fn earlier_pack(out_dir: &Path, label: &str) -> Option<DataFrame> {
-    let path = out_dir
-        .join("monthly")
-        .join(label)
-        .join("business_lines.parquet");
-    let file = std::fs::File::open(path).ok()?;
-    ParquetReader::new(file).finish().ok()
+/// Where the trend's months came from: earlier packs, the data, this run.
+fn trend_source(earlier: &EarlierMonths, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    for (key, months) in [
+        ("chart.trend.source_packs", &earlier.from_packs),
+        ("chart.trend.source_data", &earlier.from_data),
+    ] {
+        if !months.is_empty() {
+            let labels: Vec<&str> = months.keys().map(String::as_str).collect();
+            parts.push(format!("{}: {}", lang.t(key), labels.join(", ")));
+        }
+    }
+    parts.push(lang.t("chart.trend.source_run"));
+    parts.join("; ")
 }
 
 fn month_label(d: NaiveDate) -> String {
@@ -316,17 +321,17 @@ fn month_label(d: NaiveDate) -> String {
 
 /// CSAT, FCR and complaint rate by line over the last 12 months: this month
 /// and last from this run, earlier months from the packs already in the
-/// output folder; the caption says which.
-fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
+/// output folder or else from the data (`earlier`); the caption says which.
+fn trends(
+    pack: &MonthlyPack,
+    bl: &DataFrame,
+    earlier: &EarlierMonths,
+    cfg: &Config,
+) -> Result<Section> {
     let lang = cfg.lang;
     let mut by_month: BTreeMap<String, MonthFigures> = BTreeMap::new();
-    let mut from_packs = Vec::new();
-    for back in (2..TREND_MONTHS).rev() {
-        let label = month_label(add_months(pack.month.first_day, -back));
-        if let Some(df) = earlier_pack(&cfg.out_dir, &label) {
-            by_month.insert(label.clone(), figures(&df, ""));
-            from_packs.push(label);
-        }
+    for (label, df) in earlier.from_packs.iter().chain(&earlier.from_data) {
+        by_month.insert(label.clone(), figures(df, ""));
     }
     by_month.insert(pack.previous.label.clone(), figures(bl, "prev_"));
     by_month.insert(pack.month.label.clone(), figures(bl, ""));
@@ -337,16 +342,7 @@ fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
         .filter(|m| *m >= first)
         .collect();
     let lines = strs(bl, "business_line");
-    let source = if from_packs.is_empty() {
-        lang.t("chart.trend.source_run")
-    } else {
-        format!(
-            "{}: {}; {}",
-            lang.t("chart.trend.source_packs"),
-            from_packs.join(", "),
-            lang.t("chart.trend.source_run")
-        )
-    };
+    let source = trend_source(earlier, lang);
     let mut s = Section::new(lang.t("sec.trends"));
     for (metric, title) in TREND_METRICS {
         let series: Vec<(String, Vec<Option<f64>>)> = lines
@@ -384,7 +380,63 @@ fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
             svg,
         });
     }
+    let rows = TrendRows {
+        months: &months,
+        lines: &lines,
+        by_month: &by_month,
+        earlier,
+    };
+    s.tables.push(trend_table(&rows, cfg)?);
     Ok(s)
+}
+
+/// What the trend charts drew, for its table.
+struct TrendRows<'a> {
+    months: &'a [String],
+    lines: &'a [String],
+    by_month: &'a BTreeMap<String, MonthFigures>,
+    earlier: &'a EarlierMonths,
+}
+
+/// The trend's figures as a table: a row per month and line, with where
+/// the month's figures came from.
+fn trend_table(r: &TrendRows, cfg: &Config) -> Result<Table> {
+    let lang = cfg.lang;
+    let (mut month, mut line, mut source) = (Vec::new(), Vec::new(), Vec::new());
+    let mut values: [Vec<Option<f64>>; 3] = Default::default();
+    for m in r.months {
+        let Some(figures) = r.by_month.get(m) else {
+            continue;
+        };
+        let from = if r.earlier.from_packs.contains_key(m) {
+            lang.t("trend.source.pack")
+        } else if r.earlier.from_data.contains_key(m) {
+            lang.t("trend.source.data")
+        } else {
+            lang.t("trend.source.run")
+        };
+        for l in r.lines {
+            let Some(f) = figures.get(l) else {
+                continue;
+            };
+            month.push(m.clone());
+            line.push(l.clone());
+            source.push(from.clone());
+            for ((metric, _), v) in TREND_METRICS.iter().zip(values.iter_mut()) {
+                v.push(f.get(metric).copied().flatten());
+            }
+        }
+    }
+    let [csat, fcr, complaint_rate] = values;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("month".into(), month),
+        Column::new("business_line".into(), line),
+        Column::new("csat".into(), csat),
+        Column::new("fcr".into(), fcr),
+        Column::new("complaint_rate".into(), complaint_rate),
+        Column::new("source".into(), source),
+    ])?;
+    Table::from_frame("trend", &df, lang, cfg.timezone)
 }
 
 /// How many causes a Pareto shows per line.

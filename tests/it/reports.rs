@@ -498,16 +498,26 @@ fn the_trend_reads_earlier_packs_and_says_so() {
         "caption"
     );
     assert!(html.contains(">2026-08</text>"), "2026-08 on the x axis");
+    // The bundled data starts in April: the months before August come
+    // from the data.
+    assert!(
+        html.contains("months computed from the data: 2026-04, 2026-05, 2026-06, 2026-07;"),
+        "caption"
+    );
     let zh = std::fs::read_to_string(b.zh.join("report.html")).expect("page");
     assert!(
         !zh.contains("取自输出目录中往期报告"),
         "no earlier pack in the zh folder"
     );
     assert!(
-        zh.contains(">2026-08</text>") && zh.contains(">2026-09</text>"),
-        "this month and last"
+        zh.contains("根据数据计算的月份: 2026-04, 2026-05, 2026-06, 2026-07;"),
+        "the zh folder's earlier months from the data"
     );
-    assert!(!zh.contains(">2026-07</text>"));
+    assert!(
+        zh.contains(">2026-04</text>") && zh.contains(">2026-09</text>"),
+        "April to this month"
+    );
+    assert!(!zh.contains(">2026-03</text>"));
 }
 
 #[test]
