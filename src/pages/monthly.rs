@@ -342,52 +342,59 @@ fn trends(
         .filter(|m| *m >= first)
         .collect();
     let lines = strs(bl, "business_line");
-    let source = trend_source(earlier, lang);
-    let mut s = Section::new(lang.t("sec.trends"));
-    for (metric, title) in TREND_METRICS {
-        let series: Vec<(String, Vec<Option<f64>>)> = lines
-            .iter()
-            .map(|line| {
-                let values = months
-                    .iter()
-                    .map(|m| {
-                        by_month
-                            .get(m)
-                            .and_then(|f| f.get(line))
-                            .and_then(|v| v.get(metric).copied().flatten())
-                    })
-                    .collect();
-                (line.clone(), values)
-            })
-            .collect();
-        let y_title = format!("{} (%)", lang.column(metric));
-        let svg = chart::lines(&chart::LineChart {
-            id: &format!("trend-{metric}"),
-            x_labels: &months,
-            series: &series,
-            x_title: &lang.t("axis.month"),
-            y_title: &y_title,
-            percent: true,
-            bands: &[],
-        });
-        s.charts.push(Chart {
-            title: lang.t(title),
-            caption: format!(
-                "{} – {}; %; {source}",
-                months.first().map_or("", String::as_str),
-                pack.month.label
-            ),
-            svg,
-        });
-    }
     let rows = TrendRows {
         months: &months,
         lines: &lines,
         by_month: &by_month,
         earlier,
     };
+    let caption = format!(
+        "{} – {}; %; {}",
+        months.first().map_or("", String::as_str),
+        pack.month.label,
+        trend_source(earlier, lang)
+    );
+    let mut s = Section::new(lang.t("sec.trends"));
+    for (metric, title) in TREND_METRICS {
+        s.charts.push(Chart {
+            title: lang.t(title),
+            caption: caption.clone(),
+            svg: trend_chart(&rows, metric, lang),
+        });
+    }
     s.tables.push(trend_table(&rows, cfg)?);
     Ok(s)
+}
+
+/// One metric by line over the trend's months.
+fn trend_chart(r: &TrendRows, metric: &str, lang: Lang) -> String {
+    let series: Vec<(String, Vec<Option<f64>>)> = r
+        .lines
+        .iter()
+        .map(|line| {
+            let values = r
+                .months
+                .iter()
+                .map(|m| {
+                    r.by_month
+                        .get(m)
+                        .and_then(|f| f.get(line))
+                        .and_then(|v| v.get(metric).copied().flatten())
+                })
+                .collect();
+            (line.clone(), values)
+        })
+        .collect();
+    let y_title = format!("{} (%)", lang.column(metric));
+    chart::lines(&chart::LineChart {
+        id: &format!("trend-{metric}"),
+        x_labels: r.months,
+        series: &series,
+        x_title: &lang.t("axis.month"),
+        y_title: &y_title,
+        percent: true,
+        bands: &[],
+    })
 }
 
 /// What the trend charts drew, for its table.
@@ -544,50 +551,11 @@ fn calibration(
         .lazy()
         .filter(col("business_line").eq(lit("ALL")))
         .collect()?;
-    let (module, band) = (strs(&all, "module_id"), strs(&all, "band"));
-    let (items, head) = (f64s(&all, "items"), f64s(&all, "headline"));
-    let (lo, hi, flagged) = (
-        f64s(&all, "ci_low"),
-        f64s(&all, "ci_high"),
-        bools(&all, "flagged"),
-    );
-    let rows: Vec<ForestRow> = (0..all.height())
-        .map(|i| ForestRow {
-            label: format!("{} (n={})", names.get(&module[i]), items[i].unwrap_or(0.0)),
-            estimate: head[i],
-            low: lo[i],
-            high: hi[i],
-            flagged: flagged[i],
-            judged: band[i] != "too few items",
-        })
-        .collect();
     let mut s = Section::new(lang.t("sec.calibration"));
     s.intro = Some(calibration_intro(pack, lang));
-    if rows.is_empty() {
-        s.notes.push(lang.t("note.no_calibration"));
-    } else {
-        let threshold = pack.agreement.threshold;
-        let svg = chart::forest(&chart::Forest {
-            id: "forest-agreement",
-            rows: &rows,
-            threshold,
-            x_title: &format!(
-                "{} ({})",
-                lang.t("axis.headline"),
-                pack.agreement.headline.as_str()
-            ),
-            legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
-        });
-        s.charts.push(Chart {
-            title: lang.t("chart.forest"),
-            caption: format!(
-                "{}; {} {:.2}; 95% CI",
-                pack.month.label,
-                lang.t("legend.threshold"),
-                threshold
-            ),
-            svg,
-        });
+    match forest_chart(&all, pack, names, lang) {
+        Some(chart) => s.charts.push(chart),
+        None => s.notes.push(lang.t("note.no_calibration")),
     }
     let mut t = Table::select(
         "agreement",
@@ -606,12 +574,67 @@ fn calibration(
         lang,
         cfg.timezone,
     )?;
+    let module = strs(&all, "module_id");
     t.set_text("module_id", module.iter().map(|id| names.get(id)).collect());
     s.tables.push(t);
     if let Some(dis) = pack_table(pack, "disagreements") {
-        s.notes = monthly_notes::disagreements(&all, dis, names, lang);
+        s.notes
+            .extend(monthly_notes::disagreements(&all, dis, names, lang));
     }
     Ok(s)
+}
+
+/// Every module's headline with its interval against the threshold; None
+/// without calibration items.
+fn forest_chart(
+    all: &DataFrame,
+    pack: &MonthlyPack,
+    names: &ModuleNames,
+    lang: Lang,
+) -> Option<Chart> {
+    let (module, band) = (strs(all, "module_id"), strs(all, "band"));
+    let (items, head) = (f64s(all, "items"), f64s(all, "headline"));
+    let (lo, hi, flagged) = (
+        f64s(all, "ci_low"),
+        f64s(all, "ci_high"),
+        bools(all, "flagged"),
+    );
+    let rows: Vec<ForestRow> = (0..all.height())
+        .map(|i| ForestRow {
+            label: format!("{} (n={})", names.get(&module[i]), items[i].unwrap_or(0.0)),
+            estimate: head[i],
+            low: lo[i],
+            high: hi[i],
+            flagged: flagged[i],
+            judged: band[i] != "too few items",
+        })
+        .collect();
+    if rows.is_empty() {
+        None
+    } else {
+        let threshold = pack.agreement.threshold;
+        let svg = chart::forest(&chart::Forest {
+            id: "forest-agreement",
+            rows: &rows,
+            threshold,
+            x_title: &format!(
+                "{} ({})",
+                lang.t("axis.headline"),
+                pack.agreement.headline.as_str()
+            ),
+            legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
+        });
+        Some(Chart {
+            title: lang.t("chart.forest"),
+            caption: format!(
+                "{}; {} {:.2}; 95% CI",
+                pack.month.label,
+                lang.t("legend.threshold"),
+                threshold
+            ),
+            svg,
+        })
+    }
 }
 
 /// What the chart shows, and the rule the modules were judged by.

@@ -7,6 +7,7 @@ use polars::prelude::*;
 use super::{data_quality, f64s, quality_notes, rejected_rows, strs};
 use crate::config::Config;
 use crate::error::Result;
+use crate::i18n::Lang;
 use crate::render::{chart, Chart, Report, Section, Table};
 use crate::tables::CheckedTables;
 
@@ -28,39 +29,6 @@ pub struct SamplePack<'a> {
 
 pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
     let (lang, tz) = (cfg.lang, cfg.timezone);
-    // Planned and drawn summed over each strategy's parts, in plan order.
-    let (strategy, planned, drawn) = (
-        strs(p.allocation, "strategy"),
-        f64s(p.allocation, "planned"),
-        f64s(p.allocation, "drawn"),
-    );
-    let mut order: Vec<String> = Vec::new();
-    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for i in 0..p.allocation.height() {
-        if !order.contains(&strategy[i]) {
-            order.push(strategy[i].clone());
-        }
-        let e = sums.entry(strategy[i].clone()).or_default();
-        e.0 += planned[i].unwrap_or(0.0);
-        e.1 += drawn[i].unwrap_or(0.0);
-    }
-    let series = vec![
-        (
-            lang.t("legend.planned"),
-            order.iter().map(|s| sums[s].0).collect(),
-        ),
-        (
-            lang.t("legend.drawn"),
-            order.iter().map(|s| sums[s].1).collect(),
-        ),
-    ];
-    let svg = chart::bars(&chart::Bars {
-        id: "allocation",
-        categories: &order,
-        series: &series,
-        x_title: &lang.t("axis.strategy"),
-        y_title: &lang.t("axis.sessions"),
-    });
     let mut s = Section::new(lang.t("sec.allocation"));
     s.intro = Some(lang.fill(
         "sec.allocation.intro",
@@ -71,11 +39,7 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
             ("seed", p.seed.to_string()),
         ],
     ));
-    s.charts.push(Chart {
-        title: lang.t("chart.allocation"),
-        caption: format!("{}; {}", p.period, lang.t("axis.sessions")),
-        svg,
-    });
+    s.charts.push(allocation_chart(p, lang));
     let allocation = Table::from_frame("allocation", p.allocation, lang, tz)?;
     s.tables.push(allocation.clone());
     let reviewers = match p.reviewers {
@@ -109,4 +73,46 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
             .chain([data_quality(p.checked, lang, tz)?])
             .collect(),
     })
+}
+
+/// Planned against drawn per strategy: each strategy's parts summed, in
+/// plan order.
+fn allocation_chart(p: &SamplePack, lang: Lang) -> Chart {
+    let (strategy, planned, drawn) = (
+        strs(p.allocation, "strategy"),
+        f64s(p.allocation, "planned"),
+        f64s(p.allocation, "drawn"),
+    );
+    let mut order: Vec<String> = Vec::new();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for i in 0..p.allocation.height() {
+        if !order.contains(&strategy[i]) {
+            order.push(strategy[i].clone());
+        }
+        let e = sums.entry(strategy[i].clone()).or_default();
+        e.0 += planned[i].unwrap_or(0.0);
+        e.1 += drawn[i].unwrap_or(0.0);
+    }
+    let series = vec![
+        (
+            lang.t("legend.planned"),
+            order.iter().map(|s| sums[s].0).collect(),
+        ),
+        (
+            lang.t("legend.drawn"),
+            order.iter().map(|s| sums[s].1).collect(),
+        ),
+    ];
+    let svg = chart::bars(&chart::Bars {
+        id: "allocation",
+        categories: &order,
+        series: &series,
+        x_title: &lang.t("axis.strategy"),
+        y_title: &lang.t("axis.sessions"),
+    });
+    Chart {
+        title: lang.t("chart.allocation"),
+        caption: format!("{}; {}", p.period, lang.t("axis.sessions")),
+        svg,
+    }
 }
