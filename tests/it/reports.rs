@@ -128,6 +128,28 @@ fn every_string_is_in_both_languages() {
     }
 }
 
+/// A sentence with values names the same `{placeholders}` in both
+/// languages, so neither drops a figure the other shows.
+#[test]
+fn both_languages_fill_the_same_placeholders() {
+    let names = |text: &str| {
+        let mut found: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        found.sort();
+        found
+    };
+    for (key, en) in Lang::En.strings() {
+        let zh = lookup(Lang::Zh, key).unwrap_or_default();
+        assert_eq!(names(en), names(zh), "{key}");
+    }
+    // And fill puts each value in its place.
+    let text = Lang::Zh.fill("note.fcr_coverage", &[("share", "92.8%".into())]);
+    assert_eq!(text, "FCR 覆盖率（有客户 ID 的会话）：92.8%");
+}
+
 #[test]
 fn cjk_text_is_measured_a_full_em_wide() {
     // 满意度: 3 wide characters × 12 px = 36 px; CSAT: 4 × 0.6 × 12 = 28.8 px.
