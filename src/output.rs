@@ -129,8 +129,10 @@ impl OutputDir {
         self.file_done(&path, file)
     }
 
-    /// `report.html` and `report.xlsx` of a job's report.
+    /// `report.md`, `report.html` and `report.xlsx` of a job's report: one
+    /// content, three forms.
     pub fn write_report(&mut self, report: &crate::render::Report) -> Result<()> {
+        self.write_text("report.md", &crate::render::markdown::document(report))?;
         self.write_bytes("report.html", crate::render::html::page(report)?.as_bytes())?;
         self.write_bytes("report.xlsx", &crate::render::xlsx::workbook(report)?)
     }

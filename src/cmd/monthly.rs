@@ -36,6 +36,9 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     let fingerprint = crate::schedule::Job::Monthly(month.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
     let pack = monthly::run(cfg, &standards, month, |s| progress.step(s))?;
+    // The trend's earlier months: from earlier packs, else from the data.
+    progress.step("trend months");
+    let earlier = crate::jobs::trend::earlier_months(cfg, &standards, month)?;
     let computed_ms = progress.elapsed_ms();
 
     progress.step("writing");
@@ -57,15 +60,14 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     out.write_table("sla_overrides", &pack.overrides)?;
     tables_written += 1;
     out.write_rejects(&pack.checked)?;
-    let mut report = crate::report::monthly(&pack, &ignored);
-    if let Some(r) = &restated {
-        r.insert_into(&mut report);
-    }
-    report.push_str(&crate::jobs::impact_md::open_actions(
-        cfg, &standards, month,
-    ));
-    out.write_text("report.md", &report)?;
-    out.write_report(&crate::pages::monthly::report(&pack, &standards, cfg)?)?;
+    let context = crate::pages::monthly::PackContext {
+        ignored: &ignored,
+        restated: restated.as_ref(),
+        earlier: &earlier,
+    };
+    out.write_report(&crate::pages::monthly::report(
+        &pack, &standards, cfg, &context,
+    )?)?;
     let mut manifest = Manifest::new(
         "monthly",
         &month.label,

@@ -180,17 +180,23 @@ pub fn run_locked(
     );
     out.write_table("sample", &tasks)?;
     out.write_table("allocation", &allocation)?;
-    out.write_text(
-        "report.md",
-        &report(&candidates, &sample, plan, seed, &period),
-    )?;
+    let reviewers = reviewers_frame(&sample, plan)?;
+    let ignored = checked.ignored_files(cfg)?;
     let page = crate::pages::sample::SamplePack {
         period: &period,
         seed,
         candidates: candidates.iter().filter(|c| !c.reviewed).count(),
+        sessions: sample
+            .assignments
+            .iter()
+            .map(|a| a.candidate)
+            .collect::<BTreeSet<_>>()
+            .len(),
         allocation: &allocation,
         sample: &tasks,
+        reviewers: reviewers.as_ref(),
         checked: &checked,
+        ignored: &ignored,
     };
     out.write_report(&crate::pages::sample::report(&page, cfg)?)?;
     let mut manifest = Manifest::new("sample", &period, cfg, &standards, None, &checked);
@@ -411,45 +417,33 @@ fn allocation_frame(s: &Sample) -> Result<DataFrame> {
     ])?)
 }
 
-fn report(c: &[Candidate], s: &Sample, plan: &Plan, seed: u64, period: &str) -> String {
-    let mut md = String::new();
-    let _ = writeln!(md, "# Sampling plan {period}\n");
-    let _ = writeln!(
-        md,
-        "{} drawn from {} unreviewed agent sessions; seed {seed}.\n",
-        outcome(s, plan),
-        c.iter().filter(|x| !x.reviewed).count()
-    );
-    let _ = writeln!(md, "## Allocation against the plan\n\n| strategy | part | planned | drawn | note |\n|---|---|---:|---:|---|");
-    for a in &s.allocation {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} |",
-            a.strategy,
-            crate::report::cell(&a.part),
-            a.planned,
-            a.drawn,
-            a.note
-        );
+/// Each reviewer of the plan with their capacity and the tasks drawn for
+/// them; None when the plan names no reviewer.
+fn reviewers_frame(s: &Sample, plan: &Plan) -> Result<Option<DataFrame>> {
+    if plan.reviewers.is_empty() {
+        return Ok(None);
     }
-    if !plan.reviewers.is_empty() {
-        let _ = writeln!(
-            md,
-            "\n## Reviewers\n\n| reviewer | capacity | tasks |\n|---|---:|---:|"
-        );
-        for r in &plan.reviewers {
-            let n = s
-                .assignments
-                .iter()
-                .filter(|a| a.reviewer_id.as_deref() == Some(r.id.as_str()))
-                .count();
-            let _ = writeln!(
-                md,
-                "| {} | {} | {n} |",
-                crate::report::cell(&r.id),
-                r.capacity
-            );
-        }
-    }
-    md
+    let tasks = |id: &str| {
+        let n = s
+            .assignments
+            .iter()
+            .filter(|a| a.reviewer_id.as_deref() == Some(id))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    };
+    let r = &plan.reviewers;
+    Ok(Some(DataFrame::new_infer_height(vec![
+        Column::new(
+            "reviewer_id".into(),
+            r.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "capacity".into(),
+            r.iter().map(|x| x.capacity).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "tasks".into(),
+            r.iter().map(|x| tasks(&x.id)).collect::<Vec<_>>(),
+        ),
+    ])?))
 }

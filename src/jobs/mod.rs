@@ -7,3 +7,4 @@ pub mod period;
 pub mod pipeline;
 pub mod quarterly;
 pub mod quarterly_tables;
+pub mod trend;

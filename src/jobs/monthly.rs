@@ -60,6 +60,9 @@ pub struct MonthlyPack {
     pub agreement: crate::config::AgreementConfig,
     /// First-response SLA per local day of the month (the page's chart).
     pub daily_first_response_sla: DataFrame,
+    /// module_id → the iteration rules that fired (the page words them in
+    /// its language; the `iteration` table keeps the English text).
+    pub recommendations: BTreeMap<String, Vec<iteration::Finding>>,
 }
 
 pub fn run(
@@ -136,7 +139,7 @@ pub fn run(
     ];
     add_tables(&mut ctx, &mut tables, computed);
     step("standard iteration");
-    let standard_tables = iteration_tables(
+    let (standard_tables, recommendations) = iteration_tables(
         cfg, standards, month, &previous, &reviews, &ratings, &tables,
     )?;
     add_tables(&mut ctx, &mut tables, standard_tables);
@@ -152,6 +155,7 @@ pub fn run(
         overrides,
         agreement: cfg.agreement.clone(),
         daily_first_response_sla,
+        recommendations,
     })
 }
 
@@ -312,7 +316,7 @@ fn iteration_tables(
     reviews: &ReviewFigures,
     ratings: &[calibration::Rating],
     tables: &[(String, DataFrame)],
-) -> Result<[(&'static str, DataFrame); 2]> {
+) -> Result<IterationTables> {
     let table = |name: &str| {
         tables
             .iter()
@@ -331,11 +335,21 @@ fn iteration_tables(
         agreement_cfg: &cfg.agreement,
         iteration_cfg: &cfg.iteration,
     };
-    Ok([
-        ("iteration", iteration::iteration(&inputs)?),
-        ("scorecard_changes", iteration::scorecard_changes(&inputs)?),
-    ])
+    let it = iteration::iteration(&inputs)?;
+    Ok((
+        [
+            ("iteration", it.table),
+            ("scorecard_changes", iteration::scorecard_changes(&inputs)?),
+        ],
+        it.findings,
+    ))
 }
+
+/// The two iteration tables, and each module's findings.
+type IterationTables = (
+    [(&'static str, DataFrame); 2],
+    BTreeMap<String, Vec<iteration::Finding>>,
+);
 
 /// The user's `[monthly] extra_queries`, each an extra table of the pack.
 fn run_extra_queries(

@@ -216,6 +216,64 @@ fn enriched(
         .collect()?)
 }
 
+/// CSAT, FCR and complaint rate per line, and `ALL`, of the sessions that
+/// started in `month`, with the same flags and shares as business_lines
+/// (queries/monthly/business_lines.sql), aggregated before collecting:
+/// only the sums per line are ever in memory, not the enriched sessions.
+pub fn line_rates(
+    sessions_used: DataFrame,
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+) -> Result<DataFrame> {
+    // Summed as 64-bit: a year of a large centre's sessions.
+    let sums = || {
+        [
+            "sessions",
+            "rated",
+            "satisfied",
+            "in_fcr",
+            "followed_n",
+            "complaint_n",
+        ]
+        .map(|c| col(c).cast(DataType::Int64).sum())
+    };
+    let by_line = enrich::sessions(sessions_used.lazy(), cfg)?
+        .with_columns(sla::thresholds(&standards.sla))
+        .with_columns(indicators(cfg, standards.sla.first_response_s))
+        .filter(col("local_month").eq(lit(month.label.clone())))
+        .with_column(lit(1i64).alias("sessions"))
+        .group_by([col("business_line")])
+        .agg(sums())
+        .sort(["business_line"], SortMultipleOptions::default());
+    let all = by_line
+        .clone()
+        .select(
+            [lit("ALL").alias("business_line")]
+                .into_iter()
+                .chain(sums())
+                .collect::<Vec<_>>(),
+        )
+        .filter(col("sessions").gt(lit(0)));
+    let share = |num: &str, den: &str| {
+        let den = col(den).cast(DataType::Float64);
+        col(num).cast(DataType::Float64)
+            / when(den.clone().eq(lit(0.0)))
+                .then(lit(NULL))
+                .otherwise(den)
+    };
+    let union = concat([by_line, all], UnionArgs::default())?;
+    Ok(union
+        .select([
+            col("business_line"),
+            col("sessions"),
+            share("satisfied", "rated").alias("csat"),
+            (lit(1.0) - share("followed_n", "in_fcr")).alias("fcr"),
+            share("complaint_n", "sessions").alias("complaint_rate"),
+        ])
+        .collect()?)
+}
+
 /// Sessions that started in `month`; none is an error naming the folder.
 pub fn require_sessions(sessions: &DataFrame, month: &Month, cfg: &Config) -> Result<usize> {
     let n = sessions

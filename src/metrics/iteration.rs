@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use polars::prelude::*;
 
 use crate::config::{AgreementConfig, Headline, IterationConfig};
+use crate::i18n::Lang;
 use crate::jobs::period::Month;
 use crate::load::instant_lit;
 use crate::metrics::calibration::{self, Rating};
@@ -32,15 +33,152 @@ pub struct ModuleFigures {
     pub decided: u32,
 }
 
-/// The recommendation with the rule and the numbers that produced it; every
-/// rule that fires is listed, `stable` when none does:
+/// A rule of the standard-iteration review that fired for a module, with
+/// the numbers that made it fire.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// The calibration headline is below the threshold.
+    LowAgreement {
+        label: String,
+        headline: f64,
+        threshold: f64,
+    },
+    /// At least `overturn_threshold` of at least `min_decided_appeals`
+    /// decided appeals were overturned.
+    Overturned { overturned: u32, decided: u32 },
+    /// The defect rate rose by at least `defect_rise_pts` while agreement is
+    /// not flagged.
+    DefectRise { pts: f64, agreement: Calibrated },
+}
+
+/// What calibration says of a module whose defect rate rose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Calibrated {
+    Fine,
+    TooFewItems,
+    NoData,
+}
+
+impl Finding {
+    /// What the finding asks of the meeting: `clarify_rule` or `coach`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Finding::LowAgreement { .. } | Finding::Overturned { .. } => "clarify_rule",
+            Finding::DefectRise { .. } => "coach",
+        }
+    }
+
+    /// The finding in words, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Finding::LowAgreement {
+                label,
+                headline,
+                threshold,
+            } => lang.fill(
+                "rec.low_agreement",
+                &[
+                    ("label", label.clone()),
+                    ("headline", format!("{headline:.2}")),
+                    ("threshold", format!("{threshold:.2}")),
+                ],
+            ),
+            Finding::Overturned {
+                overturned,
+                decided,
+            } => {
+                let rate = f64::from(*overturned) / f64::from(*decided) * 100.0;
+                lang.fill(
+                    "rec.overturned",
+                    &[
+                        ("pct", format!("{rate:.0}")),
+                        ("overturned", overturned.to_string()),
+                        ("decided", decided.to_string()),
+                    ],
+                )
+            }
+            Finding::DefectRise { pts, agreement } => {
+                let key = match agreement {
+                    Calibrated::Fine => "rec.defect_rise.fine",
+                    Calibrated::TooFewItems => "rec.defect_rise.too_few",
+                    Calibrated::NoData => "rec.defect_rise.no_data",
+                };
+                lang.fill(key, &[("pts", format!("{pts:+.0}"))])
+            }
+        }
+    }
+}
+
+/// The rules that fire for a module, in the order the meeting takes them:
+/// agreement, appeals, then the defect rate.
+pub fn findings(
+    f: &ModuleFigures,
+    headline_label: &str,
+    agreement: &AgreementConfig,
+    it: &IterationConfig,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    if let (true, Some(h)) = (f.flagged, f.headline) {
+        found.push(Finding::LowAgreement {
+            label: headline_label.to_string(),
+            headline: h,
+            threshold: agreement.threshold,
+        });
+    }
+    if f.decided > 0 && f.decided >= it.min_decided_appeals {
+        let rate = f64::from(f.overturned) / f64::from(f.decided);
+        if rate >= it.overturn_threshold {
+            found.push(Finding::Overturned {
+                overturned: f.overturned,
+                decided: f.decided,
+            });
+        }
+    }
+    if let (Some(now), Some(before)) = (f.defect_rate, f.prev_defect_rate) {
+        let pts = (now - before) * 100.0;
+        if pts >= it.defect_rise_pts && !f.flagged {
+            let agreement = if f.too_few_items {
+                Calibrated::TooFewItems
+            } else if f.headline.is_some() {
+                Calibrated::Fine
+            } else {
+                Calibrated::NoData
+            };
+            found.push(Finding::DefectRise { pts, agreement });
+        }
+    }
+    found
+}
+
+/// The recommendation in `lang`: every finding, `stable` when none.
+pub fn recommendation_text(found: &[Finding], lang: Lang) -> String {
+    if found.is_empty() {
+        return lang.t("rec.stable");
+    }
+    let texts: Vec<String> = found.iter().map(|f| f.text(lang)).collect();
+    texts.join(&lang.t("rec.sep"))
+}
+
+/// The recommendation as a code: `stable`, `clarify_rule`, `coach`, or
+/// both joined by `+`.
+pub fn recommendation_code(found: &[Finding]) -> String {
+    let mut codes: Vec<&str> = found.iter().map(Finding::code).collect();
+    codes.dedup();
+    if codes.is_empty() {
+        "stable".into()
+    } else {
+        codes.join("+")
+    }
+}
+
+/// The canonical recommendation (the `recommendation` column, in English)
+/// with the rule and the numbers that produced it; every rule that fires is
+/// listed, `stable` when none does:
 /// - `clarify rule: AC1 0.62 < 0.80` — the calibration headline is below the
 ///   threshold;
-/// - `clarify rule: 38% of appeals overturned (5 of 13 decided)` — at least
-///   `overturn_threshold` of at least `min_decided_appeals` decided appeals;
-/// - `coach: defect rate +12 pts with agreement fine` — the defect rate rose
-///   by at least `defect_rise_pts` while agreement is not flagged (`too
-///   few calibration items` instead of `with agreement fine` below
+/// - `clarify rule: 38% of appeals overturned (5 of 13 decided)`;
+/// - `coach: defect rate +12 pts with agreement fine` (`too few
+///   calibration items` instead of `with agreement fine` below
 ///   `min_items`).
 pub fn recommend(
     f: &ModuleFigures,
@@ -48,42 +186,7 @@ pub fn recommend(
     agreement: &AgreementConfig,
     it: &IterationConfig,
 ) -> String {
-    let mut why = Vec::new();
-    if let (true, Some(h)) = (f.flagged, f.headline) {
-        why.push(format!(
-            "clarify rule: {headline_label} {h:.2} < {:.2}",
-            agreement.threshold
-        ));
-    }
-    if f.decided > 0 && f.decided >= it.min_decided_appeals {
-        let rate = f64::from(f.overturned) / f64::from(f.decided);
-        if rate >= it.overturn_threshold {
-            why.push(format!(
-                "clarify rule: {:.0}% of appeals overturned ({} of {} decided)",
-                rate * 100.0,
-                f.overturned,
-                f.decided
-            ));
-        }
-    }
-    if let (Some(now), Some(before)) = (f.defect_rate, f.prev_defect_rate) {
-        let pts = (now - before) * 100.0;
-        if pts >= it.defect_rise_pts && !f.flagged {
-            let agreement = if f.too_few_items {
-                "(too few calibration items)"
-            } else if f.headline.is_some() {
-                "with agreement fine"
-            } else {
-                "(no calibration data)"
-            };
-            why.push(format!("coach: defect rate {pts:+.0} pts {agreement}"));
-        }
-    }
-    if why.is_empty() {
-        "stable".into()
-    } else {
-        why.join("; ")
-    }
+    recommendation_text(&findings(f, headline_label, agreement, it), Lang::En)
 }
 
 /// The headline's name as the meeting reads it.
@@ -170,7 +273,7 @@ pub struct IterationInputs<'a> {
 
 /// The `iteration` table: single-point modules first (monthly review), then
 /// system modules (marked for the quarterly review).
-pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
+pub fn iteration(x: &IterationInputs) -> PolarsResult<Iteration> {
     // Each module of the month with its newest definition in the month.
     let mut modules: BTreeMap<&str, &Module> = BTreeMap::new();
     for sc in versions_in(x.standards, x.month) {
@@ -277,10 +380,30 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<DataFrame> {
         rows.overturn.push(
             (figures.decided > 0).then(|| f64::from(overturned) / f64::from(figures.decided)),
         );
+        let found = findings(&figures, label, x.agreement_cfg, x.iteration_cfg);
         rows.recommendation
-            .push(recommend(&figures, label, x.agreement_cfg, x.iteration_cfg));
+            .push(recommendation_text(&found, Lang::En));
+        rows.code.push(recommendation_code(&found));
+        rows.findings.push(found);
     }
-    rows.frame()
+    let findings = rows
+        .module_id
+        .iter()
+        .cloned()
+        .zip(rows.findings.clone())
+        .collect();
+    Ok(Iteration {
+        table: rows.frame()?,
+        findings,
+    })
+}
+
+/// The `iteration` table and each module's findings (the page words them
+/// in its language; the table keeps the canonical English).
+pub struct Iteration {
+    pub table: DataFrame,
+    /// module_id → the rules that fired.
+    pub findings: BTreeMap<String, Vec<Finding>>,
 }
 
 #[derive(Default)]
@@ -300,6 +423,8 @@ struct Rows {
     appeals: Vec<u32>,
     overturn: Vec<Option<f64>>,
     recommendation: Vec<String>,
+    code: Vec<String>,
+    findings: Vec<Vec<Finding>>,
 }
 
 impl Rows {
@@ -320,6 +445,7 @@ impl Rows {
             Column::new("appeals".into(), self.appeals),
             Column::new("overturn_rate".into(), self.overturn),
             Column::new("recommendation".into(), self.recommendation),
+            Column::new("recommendation_code".into(), self.code),
         ])
     }
 }

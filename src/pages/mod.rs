@@ -4,7 +4,9 @@
 //! `render::Report` from the job's tables and hand it to
 //! `OutputDir::write_report`.
 
+pub mod actions;
 pub mod monthly;
+mod monthly_notes;
 pub mod sample;
 pub mod validate;
 
@@ -47,6 +49,50 @@ pub fn data_quality(checked: &CheckedTables, lang: Lang, tz: Tz) -> Result<Table
         ),
     ])?;
     Table::from_frame("data_quality", &df, lang, tz)
+}
+
+/// What reading the tables rejected and took on trust, in sentences under
+/// the data-quality table: the reasons rows were rejected, rows superseded
+/// by a later export, blanks read as null, local times daylight saving
+/// repeats, and the files of the data folder that were not read.
+pub fn quality_notes(checked: &CheckedTables, ignored: &[String], lang: Lang) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (name, (c, _)) in &checked.tables {
+        for (reason, n) in &c.stats.rejected_by_reason {
+            notes.push(lang.fill(
+                "note.rejected",
+                &[
+                    ("table", name.to_string()),
+                    ("n", n.to_string()),
+                    ("reason", reason.clone()),
+                ],
+            ));
+        }
+    }
+    for (name, (c, _)) in &checked.tables {
+        let s = &c.stats;
+        let table = ("table", name.to_string());
+        if s.superseded > 0 {
+            let n = ("n", s.superseded.to_string());
+            notes.push(lang.fill("note.superseded", &[table.clone(), n]));
+        }
+        for (column, n) in &s.blanks_read_as_null {
+            let args = [
+                table.clone(),
+                ("n", n.to_string()),
+                ("column", column.clone()),
+            ];
+            notes.push(lang.fill("note.blanks", &args));
+        }
+        if s.ambiguous_local_times > 0 {
+            let n = ("n", s.ambiguous_local_times.to_string());
+            notes.push(lang.fill("note.ambiguous", &[table, n]));
+        }
+    }
+    for file in ignored {
+        notes.push(lang.fill("note.ignored", &[("file", file.clone())]));
+    }
+    notes
 }
 
 /// Rows rejected over every input table.

@@ -2,23 +2,22 @@
 //! Pareto per line, the calibration forest plot, the iteration table.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{bools, data_quality, f64s, rejected_rows, strs};
+use super::{bools, data_quality, f64s, monthly_notes, quality_notes, rejected_rows, strs};
 use crate::config::Config;
 use crate::error::Result;
 use crate::i18n::Lang;
 use crate::jobs::monthly::MonthlyPack;
 use crate::jobs::period::add_months;
+use crate::jobs::trend::{EarlierMonths, TREND_MONTHS};
+use crate::metrics::iteration;
 use crate::render::chart::{self, ForestRow};
 use crate::render::{Chart, Report, Section, Table};
+use crate::restate::Restatement;
 use crate::standards::{Sla, Standards};
-
-/// How many months the trend charts span, this one included.
-pub const TREND_MONTHS: i32 = 12;
 
 /// The three trend metrics: column, chart title key.
 const TREND_METRICS: [(&str, &str); 3] = [
@@ -27,41 +26,29 @@ const TREND_METRICS: [(&str, &str); 3] = [
     ("complaint_rate", "chart.trend.complaint_rate"),
 ];
 
-pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result<Report> {
-    let (lang, tz) = (cfg.lang, cfg.timezone);
-    let table = |name: &str| {
-        pack.tables
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, df)| df)
-    };
+/// What the monthly report is told beside the pack: the files of the data
+/// folder that were not read, and whether it restates an earlier build.
+pub struct PackContext<'a> {
+    pub ignored: &'a [String],
+    pub restated: Option<&'a Restatement>,
+    /// The trend's months before last month.
+    pub earlier: &'a EarlierMonths,
+}
+
+pub fn report(
+    pack: &MonthlyPack,
+    standards: &Standards,
+    cfg: &Config,
+    context: &PackContext,
+) -> Result<Report> {
+    let lang = cfg.lang;
+    let table = |name: &str| pack_table(pack, name);
     let names = ModuleNames::new(table("iteration"), lang);
     let mut sections = Vec::new();
     if let Some(bl) = table("business_lines") {
-        let mut s = Section::new(lang.t("sec.lines"));
-        s.intro = Some(lang.t("sec.lines.intro"));
-        s.tables.push(Table::select(
-            "business_lines",
-            bl,
-            &[
-                "business_line",
-                "sessions",
-                "csat",
-                "prev_csat",
-                "fcr",
-                "prev_fcr",
-                "complaint_rate",
-                "prev_complaint_rate",
-                "qa_score",
-                "first_response_sla",
-                "reply_sla",
-                "cph",
-            ],
-            lang,
-            tz,
-        )?);
-        sections.push(s);
-        sections.push(trends(pack, bl, cfg)?);
+        sections.push(lines(bl, pack, cfg)?);
+        sections.push(trends(pack, bl, context.earlier, cfg)?);
+        sections.extend(monthly_notes::moved_most(bl, table("agents"), lang));
     }
     sections.push(sla_by_day(
         &pack.daily_first_response_sla,
@@ -70,58 +57,50 @@ pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result
         cfg,
     )?);
     if let Some(rc) = table("repeat_causes") {
-        sections.push(causes(rc, &pack.month.label, lang));
+        sections.push(causes(rc, &pack.month.label, cfg)?);
     }
     if let Some(ag) = table("agreement") {
         sections.push(calibration(ag, pack, &names, cfg)?);
     }
     if let Some(it) = table("iteration") {
-        let mut s = Section::new(lang.t("sec.iteration"));
-        s.intro = Some(lang.t("sec.iteration.intro"));
-        let mut t = Table::select(
-            "iteration",
-            it,
-            &[
-                "module_name",
-                "review_cycle",
-                "reviews",
-                "defect_rate",
-                "defect_change_pts",
-                "agreement_headline",
-                "overturn_rate",
-                "recommendation",
-            ],
-            lang,
-            tz,
-        )?;
-        t.set_text(
-            "module_name",
-            strs(it, "module_id")
-                .iter()
-                .map(|id| names.get(id))
-                .collect(),
-        );
-        s.tables.push(t);
-        sections.push(s);
+        sections.push(iteration(it, pack, &names, cfg)?);
     }
     if pack.overrides.height() > 0 {
         let mut s = Section::new(lang.t("sec.overrides"));
-        s.tables.push(Table::from_frame(
-            "sla_overrides",
-            &pack.overrides,
-            lang,
-            tz,
-        )?);
+        let t = Table::from_frame("sla_overrides", &pack.overrides, lang, cfg.timezone)?;
+        s.tables.push(t);
         sections.push(s);
     }
-    let quality = data_quality(&pack.checked, lang, tz)?;
-    let mut s = Section::new(lang.t("sec.quality"));
-    s.tables.push(quality.clone());
-    sections.push(s);
+    sections.push(quality(pack, context.ignored, cfg)?);
+    sections.extend(super::actions::open_actions(cfg, standards, &pack.month)?);
+    Ok(Report {
+        lang,
+        title: lang.t("title.monthly"),
+        period: pack.month.label.clone(),
+        facts: facts(pack, cfg),
+        alerts: monthly_notes::alerts(pack, context.restated, lang),
+        sections,
+        sheets: sheets(pack, cfg)?,
+    })
+}
 
+fn pack_table<'a>(pack: &'a MonthlyPack, name: &str) -> Option<&'a DataFrame> {
+    pack.tables
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, df)| df)
+}
+
+/// The workbook: every table of the pack, the overrides, data quality.
+fn sheets(pack: &MonthlyPack, cfg: &Config) -> Result<Vec<Table>> {
+    let (lang, tz) = (cfg.lang, cfg.timezone);
     let mut sheets = Vec::new();
     for (name, df) in &pack.tables {
-        sheets.push(Table::from_frame(name, df, lang, tz)?);
+        let mut sheet = Table::from_frame(name, df, lang, tz)?;
+        if name == "iteration" {
+            sheet.set_text("recommendation", recommendations(df, pack, lang));
+        }
+        sheets.push(sheet);
     }
     sheets.push(Table::from_frame(
         "sla_overrides",
@@ -129,20 +108,115 @@ pub fn report(pack: &MonthlyPack, standards: &Standards, cfg: &Config) -> Result
         lang,
         tz,
     )?);
-    sheets.push(quality);
-    Ok(Report {
+    sheets.push(data_quality(&pack.checked, lang, tz)?);
+    Ok(sheets)
+}
+
+/// Each row's recommendation of the iteration table in `lang` (the table
+/// keeps the canonical English; an unknown module keeps it too).
+fn recommendations(it: &DataFrame, pack: &MonthlyPack, lang: Lang) -> Vec<String> {
+    let canonical = strs(it, "recommendation");
+    strs(it, "module_id")
+        .iter()
+        .zip(canonical)
+        .map(|(id, text)| match pack.recommendations.get(id) {
+            Some(found) => iteration::recommendation_text(found, lang),
+            None => text,
+        })
+        .collect()
+}
+
+/// Business lines against last month.
+fn lines(bl: &DataFrame, pack: &MonthlyPack, cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut s = Section::new(lang.t("sec.lines"));
+    let previous = ("previous", pack.previous.label.clone());
+    s.intro = Some(lang.fill("sec.lines.intro", &[previous]));
+    s.tables.push(Table::select(
+        "business_lines",
+        bl,
+        &[
+            "business_line",
+            "sessions",
+            "csat",
+            "prev_csat",
+            "fcr",
+            "prev_fcr",
+            "complaint_rate",
+            "prev_complaint_rate",
+            "qa_score",
+            "first_response_sla",
+            "reply_sla",
+            "cph",
+        ],
         lang,
-        title: lang.t("title.monthly"),
-        period: pack.month.label.clone(),
-        facts: facts(pack, cfg),
-        alerts: if pack.fcr_complete {
-            Vec::new()
-        } else {
-            vec![lang.t("alert.fcr_incomplete")]
-        },
-        sections,
-        sheets,
-    })
+        cfg.timezone,
+    )?);
+    Ok(s)
+}
+
+/// The standard-iteration table, the scorecard versions that took effect
+/// in the month, and how many appeals were overturned.
+fn iteration(
+    it: &DataFrame,
+    pack: &MonthlyPack,
+    names: &ModuleNames,
+    cfg: &Config,
+) -> Result<Section> {
+    let (lang, tz) = (cfg.lang, cfg.timezone);
+    let mut s = Section::new(lang.t("sec.iteration"));
+    s.intro = Some(lang.t("sec.iteration.intro"));
+    let mut t = Table::select(
+        "iteration",
+        it,
+        &[
+            "module_name",
+            "review_cycle",
+            "reviews",
+            "defect_rate",
+            "defect_change_pts",
+            "agreement_headline",
+            "overturn_rate",
+            "recommendation",
+        ],
+        lang,
+        tz,
+    )?;
+    let ids = strs(it, "module_id");
+    t.set_text("module_name", ids.iter().map(|id| names.get(id)).collect());
+    t.set_text("recommendation", recommendations(it, pack, lang));
+    s.tables.push(t);
+    if let Some(ch) = pack_table(pack, "scorecard_changes").filter(|c| c.height() > 0) {
+        let columns = [
+            "version",
+            "effective_from",
+            "module_id",
+            "change",
+            "defect_rate_before",
+            "defect_rate_after",
+            "agreement_before",
+            "agreement_after",
+        ];
+        s.tables
+            .push(Table::select("scorecard_changes", ch, &columns, lang, tz)?);
+    }
+    if let Some(o) = pack_table(pack, "overturned_cases").filter(|o| o.height() > 0) {
+        let n = ("n", o.height().to_string());
+        s.notes.push(lang.fill("note.overturned", &[n]));
+    }
+    Ok(s)
+}
+
+/// Rows read, used and rejected per table, and what reading took on trust.
+fn quality(pack: &MonthlyPack, ignored: &[String], cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut s = Section::new(lang.t("sec.quality"));
+    s.tables
+        .push(data_quality(&pack.checked, lang, cfg.timezone)?);
+    s.notes = quality_notes(&pack.checked, ignored, lang);
+    let bl = pack_table(pack, "business_lines");
+    s.notes.extend(monthly_notes::quality(pack, bl, lang));
+    Ok(s)
 }
 
 fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
@@ -177,7 +251,7 @@ fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
 }
 
 /// Module names in the page's language, from the iteration table.
-struct ModuleNames(BTreeMap<String, String>);
+pub(super) struct ModuleNames(BTreeMap<String, String>);
 
 impl ModuleNames {
     fn new(iteration: Option<&DataFrame>, lang: Lang) -> ModuleNames {
@@ -205,7 +279,7 @@ impl ModuleNames {
         ModuleNames(names)
     }
 
-    fn get(&self, id: &str) -> String {
+    pub(super) fn get(&self, id: &str) -> String {
         self.0.get(id).cloned().unwrap_or_else(|| id.to_string())
     }
 }
@@ -225,14 +299,20 @@ fn figures(df: &DataFrame, prefix: &str) -> MonthFigures {
     out
 }
 
-/// An earlier pack's business_lines, if it is there and readable.
-fn earlier_pack(out_dir: &Path, label: &str) -> Option<DataFrame> {
-    let path = out_dir
-        .join("monthly")
-        .join(label)
-        .join("business_lines.parquet");
-    let file = std::fs::File::open(path).ok()?;
-    ParquetReader::new(file).finish().ok()
+/// Where the trend's months came from: earlier packs, the data, this run.
+fn trend_source(earlier: &EarlierMonths, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    for (key, months) in [
+        ("chart.trend.source_packs", &earlier.from_packs),
+        ("chart.trend.source_data", &earlier.from_data),
+    ] {
+        if !months.is_empty() {
+            let labels: Vec<&str> = months.keys().map(String::as_str).collect();
+            parts.push(format!("{}: {}", lang.t(key), labels.join(", ")));
+        }
+    }
+    parts.push(lang.t("chart.trend.source_run"));
+    parts.join("; ")
 }
 
 fn month_label(d: NaiveDate) -> String {
@@ -241,17 +321,17 @@ fn month_label(d: NaiveDate) -> String {
 
 /// CSAT, FCR and complaint rate by line over the last 12 months: this month
 /// and last from this run, earlier months from the packs already in the
-/// output folder; the caption says which.
-fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
+/// output folder or else from the data (`earlier`); the caption says which.
+fn trends(
+    pack: &MonthlyPack,
+    bl: &DataFrame,
+    earlier: &EarlierMonths,
+    cfg: &Config,
+) -> Result<Section> {
     let lang = cfg.lang;
     let mut by_month: BTreeMap<String, MonthFigures> = BTreeMap::new();
-    let mut from_packs = Vec::new();
-    for back in (2..TREND_MONTHS).rev() {
-        let label = month_label(add_months(pack.month.first_day, -back));
-        if let Some(df) = earlier_pack(&cfg.out_dir, &label) {
-            by_month.insert(label.clone(), figures(&df, ""));
-            from_packs.push(label);
-        }
+    for (label, df) in earlier.from_packs.iter().chain(&earlier.from_data) {
+        by_month.insert(label.clone(), figures(df, ""));
     }
     by_month.insert(pack.previous.label.clone(), figures(bl, "prev_"));
     by_month.insert(pack.month.label.clone(), figures(bl, ""));
@@ -262,61 +342,147 @@ fn trends(pack: &MonthlyPack, bl: &DataFrame, cfg: &Config) -> Result<Section> {
         .filter(|m| *m >= first)
         .collect();
     let lines = strs(bl, "business_line");
-    let source = if from_packs.is_empty() {
-        lang.t("chart.trend.source_run")
-    } else {
-        format!(
-            "{}: {}; {}",
-            lang.t("chart.trend.source_packs"),
-            from_packs.join(", "),
-            lang.t("chart.trend.source_run")
-        )
+    let rows = TrendRows {
+        months: &months,
+        lines: &lines,
+        by_month: &by_month,
+        earlier,
     };
+    let caption = format!(
+        "{} – {}; %; {}",
+        months.first().map_or("", String::as_str),
+        pack.month.label,
+        trend_source(earlier, lang)
+    );
     let mut s = Section::new(lang.t("sec.trends"));
     for (metric, title) in TREND_METRICS {
-        let series: Vec<(String, Vec<Option<f64>>)> = lines
-            .iter()
-            .map(|line| {
-                let values = months
-                    .iter()
-                    .map(|m| {
-                        by_month
-                            .get(m)
-                            .and_then(|f| f.get(line))
-                            .and_then(|v| v.get(metric).copied().flatten())
-                    })
-                    .collect();
-                (line.clone(), values)
-            })
-            .collect();
-        let y_title = format!("{} (%)", lang.column(metric));
-        let svg = chart::lines(&chart::LineChart {
-            id: &format!("trend-{metric}"),
-            x_labels: &months,
-            series: &series,
-            x_title: &lang.t("axis.month"),
-            y_title: &y_title,
-            percent: true,
-            bands: &[],
-        });
         s.charts.push(Chart {
             title: lang.t(title),
-            caption: format!(
-                "{} – {}; %; {source}",
-                months.first().map_or("", String::as_str),
-                pack.month.label
-            ),
-            svg,
+            caption: caption.clone(),
+            svg: trend_chart(&rows, metric, lang),
         });
     }
+    s.tables.push(trend_table(&rows, cfg)?);
     Ok(s)
+}
+
+/// One metric by line over the trend's months.
+fn trend_chart(r: &TrendRows, metric: &str, lang: Lang) -> String {
+    let series: Vec<(String, Vec<Option<f64>>)> = r
+        .lines
+        .iter()
+        .map(|line| {
+            let values = r
+                .months
+                .iter()
+                .map(|m| {
+                    r.by_month
+                        .get(m)
+                        .and_then(|f| f.get(line))
+                        .and_then(|v| v.get(metric).copied().flatten())
+                })
+                .collect();
+            (line.clone(), values)
+        })
+        .collect();
+    let y_title = format!("{} (%)", lang.column(metric));
+    chart::lines(&chart::LineChart {
+        id: &format!("trend-{metric}"),
+        x_labels: r.months,
+        series: &series,
+        x_title: &lang.t("axis.month"),
+        y_title: &y_title,
+        percent: true,
+        bands: &[],
+    })
+}
+
+/// What the trend charts drew, for its table.
+struct TrendRows<'a> {
+    months: &'a [String],
+    lines: &'a [String],
+    by_month: &'a BTreeMap<String, MonthFigures>,
+    earlier: &'a EarlierMonths,
+}
+
+/// The trend's figures as a table: a row per month and line, with where
+/// the month's figures came from.
+fn trend_table(r: &TrendRows, cfg: &Config) -> Result<Table> {
+    let lang = cfg.lang;
+    let (mut month, mut line, mut source) = (Vec::new(), Vec::new(), Vec::new());
+    let mut values: [Vec<Option<f64>>; 3] = Default::default();
+    for m in r.months {
+        let Some(figures) = r.by_month.get(m) else {
+            continue;
+        };
+        let from = if r.earlier.from_packs.contains_key(m) {
+            lang.t("trend.source.pack")
+        } else if r.earlier.from_data.contains_key(m) {
+            lang.t("trend.source.data")
+        } else {
+            lang.t("trend.source.run")
+        };
+        for l in r.lines {
+            let Some(f) = figures.get(l) else {
+                continue;
+            };
+            month.push(m.clone());
+            line.push(l.clone());
+            source.push(from.clone());
+            for ((metric, _), v) in TREND_METRICS.iter().zip(values.iter_mut()) {
+                v.push(f.get(metric).copied().flatten());
+            }
+        }
+    }
+    let [csat, fcr, complaint_rate] = values;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("month".into(), month),
+        Column::new("business_line".into(), line),
+        Column::new("csat".into(), csat),
+        Column::new("fcr".into(), fcr),
+        Column::new("complaint_rate".into(), complaint_rate),
+        Column::new("source".into(), source),
+    ])?;
+    Table::from_frame("trend", &df, lang, cfg.timezone)
 }
 
 /// How many causes a Pareto shows per line.
 const PARETO_CAUSES: usize = 8;
 
-/// The repeat-cause Pareto per line, `ALL` first.
-fn causes(rc: &DataFrame, period: &str, lang: Lang) -> Section {
+/// How many causes the table shows per line.
+const TABLE_CAUSES: f64 = 5.0;
+
+/// The repeat-cause Pareto per line, `ALL` first, and the top causes of
+/// each line as a table.
+fn causes(rc: &DataFrame, period: &str, cfg: &Config) -> Result<Section> {
+    let lang = cfg.lang;
+    let mut s = pareto_charts(rc, period, lang);
+    let top = rc
+        .clone()
+        .lazy()
+        .filter(col("rank").lt_eq(lit(TABLE_CAUSES)))
+        .collect()?;
+    let columns = [
+        "business_line",
+        "label",
+        "repeats",
+        "share",
+        "cumulative_share",
+    ];
+    let mut t = Table::select("repeat_causes", &top, &columns, lang, cfg.timezone)?;
+    let (code, label) = (strs(&top, "cause"), strs(&top, "label"));
+    let shown = code
+        .iter()
+        .zip(&label)
+        .map(|(c, l)| lang.cause(c, l))
+        .collect();
+    t.set_text("label", shown);
+    s.tables.push(t);
+    Ok(s)
+}
+
+/// One Pareto chart per line, `ALL` first.
+fn pareto_charts(rc: &DataFrame, period: &str, lang: Lang) -> Section {
     let (line, code, label) = (
         strs(rc, "business_line"),
         strs(rc, "cause"),
@@ -385,48 +551,11 @@ fn calibration(
         .lazy()
         .filter(col("business_line").eq(lit("ALL")))
         .collect()?;
-    let (module, band) = (strs(&all, "module_id"), strs(&all, "band"));
-    let (items, head) = (f64s(&all, "items"), f64s(&all, "headline"));
-    let (lo, hi, flagged) = (
-        f64s(&all, "ci_low"),
-        f64s(&all, "ci_high"),
-        bools(&all, "flagged"),
-    );
-    let rows: Vec<ForestRow> = (0..all.height())
-        .map(|i| ForestRow {
-            label: format!("{} (n={})", names.get(&module[i]), items[i].unwrap_or(0.0)),
-            estimate: head[i],
-            low: lo[i],
-            high: hi[i],
-            flagged: flagged[i],
-            judged: band[i] != "too few items",
-        })
-        .collect();
     let mut s = Section::new(lang.t("sec.calibration"));
-    s.intro = Some(lang.t("sec.calibration.intro"));
-    if !rows.is_empty() {
-        let threshold = pack.agreement.threshold;
-        let svg = chart::forest(&chart::Forest {
-            id: "forest-agreement",
-            rows: &rows,
-            threshold,
-            x_title: &format!(
-                "{} ({})",
-                lang.t("axis.headline"),
-                pack.agreement.headline.as_str()
-            ),
-            legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
-        });
-        s.charts.push(Chart {
-            title: lang.t("chart.forest"),
-            caption: format!(
-                "{}; {} {:.2}; 95% CI",
-                pack.month.label,
-                lang.t("legend.threshold"),
-                threshold
-            ),
-            svg,
-        });
+    s.intro = Some(calibration_intro(pack, lang));
+    match forest_chart(&all, pack, names, lang) {
+        Some(chart) => s.charts.push(chart),
+        None => s.notes.push(lang.t("note.no_calibration")),
     }
     let mut t = Table::select(
         "agreement",
@@ -439,14 +568,88 @@ fn calibration(
             "ci_low",
             "ci_high",
             "band",
+            "percent_agreement",
             "flagged",
         ],
         lang,
         cfg.timezone,
     )?;
+    let module = strs(&all, "module_id");
     t.set_text("module_id", module.iter().map(|id| names.get(id)).collect());
     s.tables.push(t);
+    if let Some(dis) = pack_table(pack, "disagreements") {
+        s.notes
+            .extend(monthly_notes::disagreements(&all, dis, names, lang));
+    }
     Ok(s)
+}
+
+/// Every module's headline with its interval against the threshold; None
+/// without calibration items.
+fn forest_chart(
+    all: &DataFrame,
+    pack: &MonthlyPack,
+    names: &ModuleNames,
+    lang: Lang,
+) -> Option<Chart> {
+    let (module, band) = (strs(all, "module_id"), strs(all, "band"));
+    let (items, head) = (f64s(all, "items"), f64s(all, "headline"));
+    let (lo, hi, flagged) = (
+        f64s(all, "ci_low"),
+        f64s(all, "ci_high"),
+        bools(all, "flagged"),
+    );
+    let rows: Vec<ForestRow> = (0..all.height())
+        .map(|i| ForestRow {
+            label: format!("{} (n={})", names.get(&module[i]), items[i].unwrap_or(0.0)),
+            estimate: head[i],
+            low: lo[i],
+            high: hi[i],
+            flagged: flagged[i],
+            judged: band[i] != "too few items",
+        })
+        .collect();
+    if rows.is_empty() {
+        None
+    } else {
+        let threshold = pack.agreement.threshold;
+        let svg = chart::forest(&chart::Forest {
+            id: "forest-agreement",
+            rows: &rows,
+            threshold,
+            x_title: &format!(
+                "{} ({})",
+                lang.t("axis.headline"),
+                pack.agreement.headline.as_str()
+            ),
+            legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
+        });
+        Some(Chart {
+            title: lang.t("chart.forest"),
+            caption: format!(
+                "{}; {} {:.2}; 95% CI",
+                pack.month.label,
+                lang.t("legend.threshold"),
+                threshold
+            ),
+            svg,
+        })
+    }
+}
+
+/// What the chart shows, and the rule the modules were judged by.
+fn calibration_intro(pack: &MonthlyPack, lang: Lang) -> String {
+    let a = &pack.agreement;
+    let rule = lang.fill(
+        "sec.calibration.rule",
+        &[
+            ("headline", a.headline.as_str().to_string()),
+            ("threshold", format!("{:.2}", a.threshold)),
+            ("min_items", a.min_items.to_string()),
+        ],
+    );
+    let gap = if lang == Lang::Zh { "" } else { " " };
+    format!("{}{gap}{rule}", lang.t("sec.calibration.intro"))
 }
 
 /// The first-response SLA by day, one line per business line, with the

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::{data_quality, f64s, rejected_rows, strs};
+use super::{data_quality, f64s, quality_notes, rejected_rows, strs};
 use crate::config::Config;
 use crate::error::Result;
+use crate::i18n::Lang;
 use crate::render::{chart, Chart, Report, Section, Table};
 use crate::tables::CheckedTables;
 
@@ -15,14 +16,68 @@ pub struct SamplePack<'a> {
     pub period: &'a str,
     pub seed: u64,
     pub candidates: usize,
+    /// Distinct sessions drawn (a double-scored session has two tasks).
+    pub sessions: usize,
     pub allocation: &'a DataFrame,
     pub sample: &'a DataFrame,
+    /// Each reviewer's capacity and tasks, when the plan names reviewers.
+    pub reviewers: Option<&'a DataFrame>,
     pub checked: &'a CheckedTables,
+    /// Files of the data folder that were not read.
+    pub ignored: &'a [String],
 }
 
 pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
     let (lang, tz) = (cfg.lang, cfg.timezone);
-    // Planned and drawn summed over each strategy's parts, in plan order.
+    let mut s = Section::new(lang.t("sec.allocation"));
+    s.intro = Some(lang.fill(
+        "sec.allocation.intro",
+        &[
+            ("sessions", p.sessions.to_string()),
+            ("candidates", p.candidates.to_string()),
+            ("tasks", p.sample.height().to_string()),
+            ("seed", p.seed.to_string()),
+        ],
+    ));
+    s.charts.push(allocation_chart(p, lang));
+    let allocation = Table::from_frame("allocation", p.allocation, lang, tz)?;
+    s.tables.push(allocation.clone());
+    let reviewers = match p.reviewers {
+        Some(r) => Some(Table::from_frame("sample_reviewers", r, lang, tz)?),
+        None => None,
+    };
+    s.tables.extend(reviewers.clone());
+    let mut quality = Section::new(lang.t("sec.quality"));
+    quality.tables.push(data_quality(p.checked, lang, tz)?);
+    quality.notes = quality_notes(p.checked, p.ignored, lang);
+    Ok(Report {
+        lang,
+        title: lang.t("title.sample"),
+        period: p.period.to_string(),
+        facts: vec![
+            (lang.t("fact.job"), "sample".into()),
+            (lang.t("fact.period"), p.period.to_string()),
+            (lang.t("fact.timezone"), tz.name().to_string()),
+            (lang.t("fact.seed"), p.seed.to_string()),
+            (lang.t("fact.candidates"), p.candidates.to_string()),
+            (
+                lang.t("fact.rejected"),
+                rejected_rows(p.checked).to_string(),
+            ),
+        ],
+        alerts: Vec::new(),
+        sections: vec![s, quality],
+        sheets: [allocation, Table::from_frame("sample", p.sample, lang, tz)?]
+            .into_iter()
+            .chain(reviewers)
+            .chain([data_quality(p.checked, lang, tz)?])
+            .collect(),
+    })
+}
+
+/// Planned against drawn per strategy: each strategy's parts summed, in
+/// plan order.
+fn allocation_chart(p: &SamplePack, lang: Lang) -> Chart {
     let (strategy, planned, drawn) = (
         strs(p.allocation, "strategy"),
         f64s(p.allocation, "planned"),
@@ -55,37 +110,9 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
         x_title: &lang.t("axis.strategy"),
         y_title: &lang.t("axis.sessions"),
     });
-    let mut s = Section::new(lang.t("sec.allocation"));
-    s.charts.push(Chart {
+    Chart {
         title: lang.t("chart.allocation"),
         caption: format!("{}; {}", p.period, lang.t("axis.sessions")),
         svg,
-    });
-    let allocation = Table::from_frame("allocation", p.allocation, lang, tz)?;
-    s.tables.push(allocation.clone());
-    let mut quality = Section::new(lang.t("sec.quality"));
-    quality.tables.push(data_quality(p.checked, lang, tz)?);
-    Ok(Report {
-        lang,
-        title: lang.t("title.sample"),
-        period: p.period.to_string(),
-        facts: vec![
-            (lang.t("fact.job"), "sample".into()),
-            (lang.t("fact.period"), p.period.to_string()),
-            (lang.t("fact.timezone"), tz.name().to_string()),
-            (lang.t("fact.seed"), p.seed.to_string()),
-            (lang.t("fact.candidates"), p.candidates.to_string()),
-            (
-                lang.t("fact.rejected"),
-                rejected_rows(p.checked).to_string(),
-            ),
-        ],
-        alerts: Vec::new(),
-        sections: vec![s, quality],
-        sheets: vec![
-            allocation,
-            Table::from_frame("sample", p.sample, lang, tz)?,
-            data_quality(p.checked, lang, tz)?,
-        ],
-    })
+    }
 }

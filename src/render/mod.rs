@@ -71,6 +71,9 @@ pub enum Kind {
     Count,
     /// A coefficient: three decimals.
     Coefficient,
+    /// A measured value of any metric (a rate, a count per day, a p-value):
+    /// four decimals.
+    Measure,
     Text,
 }
 
@@ -200,6 +203,13 @@ impl Table {
         self.columns.iter().find(|c| c.key == key)
     }
 
+    /// Show a column as `kind` (e.g. measured values with four decimals).
+    pub fn set_kind(&mut self, key: &str, kind: Kind) {
+        if let Some(c) = self.columns.iter_mut().find(|c| c.key == key) {
+            c.kind = kind;
+        }
+    }
+
     /// Replace a column's cells (e.g. module names in the page's language),
     /// keeping its place and title.
     pub fn set_text(&mut self, key: &str, values: Vec<String>) {
@@ -269,5 +279,6 @@ pub fn display(cell: &Cell, kind: Kind) -> String {
         (Cell::Num(x), Kind::Score) => format!("{x:.1}"),
         (Cell::Num(x), Kind::Count) => format!("{x:.0}"),
         (Cell::Num(x), Kind::Coefficient | Kind::Text) => format!("{x:.3}"),
+        (Cell::Num(x), Kind::Measure) => format!("{x:.4}"),
     }
 }

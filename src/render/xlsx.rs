@@ -96,6 +96,7 @@ fn number_format(kind: Kind) -> &'static str {
         Kind::Score => "0.0",
         Kind::Count => "0",
         Kind::Coefficient => "0.000",
+        Kind::Measure => "0.0000",
         Kind::Text => "General",
     }
 }

@@ -45,7 +45,7 @@ fn monthly_names_an_ignored_file_and_counts_every_table_written() {
     );
     let report = text(&folder.join("report.md"));
     assert!(
-        report.contains("- ignored, not read (not .parquet): `sessions/october-fix.csv`"),
+        report.contains("- Ignored, not read (not .parquet): sessions/october-fix.csv"),
         "{report}"
     );
     // Without a stray file the line says nothing of it.

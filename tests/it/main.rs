@@ -24,4 +24,5 @@ mod sampling;
 mod schedule;
 mod standards;
 mod stats;
+mod trend;
 mod validate;

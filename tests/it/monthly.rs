@@ -503,7 +503,7 @@ fn fcr_completeness_is_decided_per_line() {
     let report =
         std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
     assert!(
-        report.contains("**FCR incomplete** for b (data until 2026-11-01T11:00:00+08:00):"),
+        report.contains("> **FCR incomplete for b (data until 2026-11-01T11:00:00+08:00):"),
         "{report}"
     );
     assert!(
@@ -676,6 +676,25 @@ fn cph_counts_days_with_hours_and_splits_an_agents_hours_across_lines() {
         ),
         "{report}"
     );
+}
+
+#[test]
+fn the_chinese_report_md_holds_the_same_figures() {
+    // report.md is the page's content, so in Chinese with --lang zh. The
+    // cph fixture's ALL row: 6 agent sessions, 4 counted in CPH → 6 − 4 = 2
+    // sessions left out, on 2 agent-days without hours (B1 10-07, B2 10-05).
+    let fx = cph_fixture();
+    let out = fx.run(&["monthly", "--month", "2026-10", "--lang", "zh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report =
+        std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
+    assert!(report.starts_with("# 月度复盘 · 2026-10\n"), "{report}");
+    assert!(
+        report.contains("- 有会话但未登记工时的人天：2（2 个会话未计入 CPH）"),
+        "{report}"
+    );
+    assert!(report.contains("## 数据质量"), "{report}");
+    assert!(!report.contains("Data quality"), "{report}");
 }
 
 #[test]

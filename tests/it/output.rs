@@ -172,12 +172,12 @@ fn a_run_killed_at_any_step_of_writing_leaves_a_complete_folder() {
     assert_ok(&validate_into(&f.data(), &reference_out, None));
     let new = snapshot(&reference_out.join("validate"));
     assert_ne!(old, new, "the fixture must change the output");
-    // 9 files: summary, reject_reasons, rejects/sessions (.parquet and
-    // .csv each), report.html, report.xlsx and manifest.json.
+    // 10 files: summary, reject_reasons, rejects/sessions (.parquet and
+    // .csv each), report.md, report.html, report.xlsx and manifest.json.
     let files = u32::try_from(new.len()).expect("count");
-    assert_eq!(files, 9, "{:?}", new.keys());
+    assert_eq!(files, 10, "{:?}", new.keys());
 
-    // Steps 1..=9 after each file, 10 before the swap, 11 after it.
+    // Steps 1..=10 after each file, 11 before the swap, 12 after it.
     for n in 1..=files + 2 {
         let run = validate_into(&f.data(), &f.out(), Some(n));
         assert_eq!(

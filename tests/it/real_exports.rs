@@ -422,8 +422,8 @@ fn a_month_of_messy_exports_gives_the_right_figures_or_says_why_not() {
         "- sessions: 1 rows rejected (ended_at beyond max_session_hours)",
         "- agent_hours: 2 rows rejected (conflicting duplicate)",
         "- appeals: 1 rows superseded by a later export of the same key (counted as duplicates)",
-        "- sessions: 2 blank `customer_id` read as null",
-        "- sessions: 1 blank `agent_id` read as null",
+        "- sessions: 2 blank customer_id read as null",
+        "- sessions: 1 blank agent_id read as null",
         "- sessions: 1 rows with a local time that daylight saving repeats, read as the earlier instant",
         "- Agent-days with sessions but no hours logged: 2",
     ] {

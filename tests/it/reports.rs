@@ -128,6 +128,28 @@ fn every_string_is_in_both_languages() {
     }
 }
 
+/// A sentence with values names the same `{placeholders}` in both
+/// languages, so neither drops a figure the other shows.
+#[test]
+fn both_languages_fill_the_same_placeholders() {
+    let names = |text: &str| {
+        let mut found: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        found.sort();
+        found
+    };
+    for (key, en) in Lang::En.strings() {
+        let zh = lookup(Lang::Zh, key).unwrap_or_default();
+        assert_eq!(names(en), names(zh), "{key}");
+    }
+    // And fill puts each value in its place.
+    let text = Lang::Zh.fill("note.fcr_coverage", &[("share", "92.8%".into())]);
+    assert_eq!(text, "FCR 覆盖率（有客户 ID 的会话）：92.8%");
+}
+
 #[test]
 fn cjk_text_is_measured_a_full_em_wide() {
     // 满意度: 3 wide characters × 12 px = 36 px; CSAT: 4 × 0.6 × 12 = 28.8 px.
@@ -217,6 +239,45 @@ fn report_md_is_the_page_content_as_markdown() {
 /// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
 /// `columns`, found by their titles in `lang`. No cell may be a formula;
 /// the header row is frozen and filtered.
+/// report.md is written from the page's Report: the same sections, in the
+/// same order and language, for the monthly pack and the sampling plan.
+#[test]
+fn report_md_has_the_pages_sections_in_its_language() {
+    let b = bundled();
+    let headings = |dir: &Path| {
+        let md = std::fs::read_to_string(dir.join("report.md")).expect("md");
+        let html = std::fs::read_to_string(dir.join("report.html")).expect("html");
+        let md: Vec<String> = md
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(str::to_string)
+            .collect();
+        let html: Vec<String> = html
+            .split("<h2>")
+            .skip(1)
+            .filter_map(|h| h.split("</h2>").next())
+            .map(str::to_string)
+            .collect();
+        (md, html)
+    };
+    for dir in [&b.en, &b.zh, &b.sample] {
+        let (md, html) = headings(dir);
+        assert!(md.len() >= 2, "{md:?}");
+        assert_eq!(md, html, "{}", dir.display());
+    }
+    // No session identifier on the page, so none in report.md: the bundled
+    // sessions are S2026…, and disagreements.csv holds the flagged ones.
+    for dir in [&b.en, &b.zh] {
+        for file in ["report.md", "report.html"] {
+            let text = std::fs::read_to_string(dir.join(file)).expect("report");
+            assert!(!text.contains("S2026"), "{file} shows a session id");
+        }
+    }
+    let (zh, _) = headings(&b.zh);
+    assert!(zh.contains(&"数据质量".to_string()), "{zh:?}");
+    assert!(zh.contains(&"质检标准迭代".to_string()), "{zh:?}");
+}
+
 fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
     let out = std::process::Command::new("python3")
@@ -459,16 +520,26 @@ fn the_trend_reads_earlier_packs_and_says_so() {
         "caption"
     );
     assert!(html.contains(">2026-08</text>"), "2026-08 on the x axis");
+    // The bundled data starts in April: the months before August come
+    // from the data.
+    assert!(
+        html.contains("months computed from the data: 2026-04, 2026-05, 2026-06, 2026-07;"),
+        "caption"
+    );
     let zh = std::fs::read_to_string(b.zh.join("report.html")).expect("page");
     assert!(
         !zh.contains("取自输出目录中往期报告"),
         "no earlier pack in the zh folder"
     );
     assert!(
-        zh.contains(">2026-08</text>") && zh.contains(">2026-09</text>"),
-        "this month and last"
+        zh.contains("根据数据计算的月份: 2026-04, 2026-05, 2026-06, 2026-07;"),
+        "the zh folder's earlier months from the data"
     );
-    assert!(!zh.contains(">2026-07</text>"));
+    assert!(
+        zh.contains(">2026-04</text>") && zh.contains(">2026-09</text>"),
+        "April to this month"
+    );
+    assert!(!zh.contains(">2026-03</text>"));
 }
 
 #[test]

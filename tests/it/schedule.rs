@@ -464,8 +464,9 @@ fn a_rebuilt_month_notes_its_restatement_and_keeps_the_replaced_figures() {
     assert_eq!(code, 0, "{log}");
     assert_eq!(ran, ["monthly 2026-09 (1 input file changed)"], "{log}");
     let text = report();
-    let note = text.lines().nth(2).unwrap_or("");
-    assert!(note.starts_with("> Restated on "), "{text}");
+    // The first alert under the title and the cover facts.
+    let note = text.lines().find(|l| l.starts_with("> ")).unwrap_or("");
+    assert!(note.starts_with("> **Restated on "), "{text}");
     assert!(
         note.contains(": 2 sessions added since the previous build (")
             && note.contains("; 3 sessions then, 5 now)"),

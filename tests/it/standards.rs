@@ -2,7 +2,10 @@
 //! standard-iteration table and its rules, each figure computed by hand.
 
 use csqa::config::{AgreementConfig, IterationConfig};
-use csqa::metrics::iteration::{recommend, ModuleFigures};
+use csqa::i18n::Lang;
+use csqa::metrics::iteration::{
+    findings, recommend, recommendation_code, recommendation_text, ModuleFigures,
+};
 use polars::prelude::*;
 
 use crate::common::*;
@@ -344,7 +347,7 @@ fn the_iteration_table_follows_its_rules() {
     let report =
         std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
     assert!(
-        report.contains("| Greeting 开场 (`greeting`) | monthly | 50.0% | +25.0 |"),
+        report.contains("| Greeting | monthly | 8 | 50.0% | 25.0 |"),
         "{report}"
     );
 }
@@ -378,6 +381,84 @@ fn a_version_taking_effect_mid_month_is_shown_before_and_after() {
     );
     // No calibration scores: no agreement on either side.
     assert_eq!(f64_at(&ch, "agreement_after", 1), None);
+}
+
+#[test]
+fn recommendations_read_in_the_reports_language() {
+    let agreement = AgreementConfig::default(); // gwet_ac1, 0.80
+    let it = IterationConfig::default(); // 30 % of ≥ 5 decided, +5 pts
+                                         // 5 of 13 decided appeals overturned: 38 % ≥ 30 %; defect rate 18 % →
+                                         // 30 %: +12 pts ≥ 5, with no calibration data. Both rules fire.
+    let f = ModuleFigures {
+        defect_rate: Some(0.30),
+        prev_defect_rate: Some(0.18),
+        headline: None,
+        flagged: false,
+        too_few_items: false,
+        overturned: 5,
+        decided: 13,
+    };
+    let found = findings(&f, "AC1", &agreement, &it);
+    assert_eq!(
+        recommendation_text(&found, Lang::En),
+        "clarify rule: 38% of appeals overturned (5 of 13 decided); \
+         coach: defect rate +12 pts (no calibration data)"
+    );
+    assert_eq!(
+        recommendation_text(&found, Lang::Zh),
+        "规则需澄清：38% 的申诉被改判（已裁定 13 条，改判 5 条）；\
+         需辅导：缺陷率变化 +12 个百分点（无对标数据）"
+    );
+    assert_eq!(recommendation_code(&found), "clarify_rule+coach");
+    // AC1 0.62 below 0.80: the rule, in Chinese; nothing fires: stable.
+    let low = ModuleFigures {
+        headline: Some(0.62),
+        flagged: true,
+        defect_rate: Some(0.18),
+        overturned: 0,
+        ..f.clone()
+    };
+    let found = findings(&low, "AC1", &agreement, &it);
+    assert_eq!(
+        recommendation_text(&found, Lang::Zh),
+        "规则需澄清：AC1 0.62 < 0.80"
+    );
+    assert_eq!(recommendation_code(&found), "clarify_rule");
+    let calm = ModuleFigures {
+        flagged: false,
+        ..low
+    };
+    let found = findings(&calm, "AC1", &agreement, &it);
+    assert_eq!(recommendation_text(&found, Lang::Zh), "稳定");
+    assert_eq!(recommendation_code(&found), "stable");
+}
+
+#[test]
+fn the_iteration_table_shows_its_recommendations_in_chinese() {
+    // The fixture's greeting module: 2 of 3 decided appeals overturned
+    // (67 %, min_decided_appeals 3) and defect rate 25 % → 50 % (+25 pts)
+    // without calibration. The CSV keeps the English text and the code; the
+    // page, report.md and the workbook word it in the report's language.
+    let fx = fixture();
+    let out = fx.run(&["monthly", "--month", "2026-10", "--lang", "zh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = fx.out().join("monthly/2026-10/iteration.csv");
+    let csv = std::fs::read_to_string(csv).expect("csv");
+    assert!(
+        csv.contains(
+            "clarify rule: 67% of appeals overturned (2 of 3 decided); \
+             coach: defect rate +25 pts (no calibration data),clarify_rule+coach"
+        ),
+        "{csv}"
+    );
+    let zh = "规则需澄清：67% 的申诉被改判（已裁定 3 条，改判 2 条）；\
+              需辅导：缺陷率变化 +25 个百分点（无对标数据）";
+    for file in ["report.md", "report.html"] {
+        let text =
+            std::fs::read_to_string(fx.out().join("monthly/2026-10").join(file)).expect("report");
+        assert!(text.contains(zh), "{file}:\n{text}");
+        assert!(!text.contains("clarify rule"), "{file}:\n{text}");
+    }
 }
 
 #[test]
