@@ -4,6 +4,8 @@
 //! `render::Report` from the job's tables and hand it to
 //! `OutputDir::write_report`.
 
+pub mod impact;
+mod impact_daily;
 pub mod monthly;
 pub mod sample;
 pub mod validate;
