@@ -121,7 +121,7 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
         ),
     ]);
     if let Some(status) = &r.status {
-        facts.push((lang.t("fact.status"), status.clone()));
+        facts.push((lang.t("fact.status"), status_text(status, lang)));
     }
     facts.push((
         lang.t("fact.rejected"),
@@ -227,6 +227,13 @@ fn changes(r: &ImpactReport, df: &DataFrame, status: Option<&DataFrame>, lang: L
     s
 }
 
+/// An action's status in the page's language (the CSV keeps the English
+/// term); an unknown one as it is.
+fn status_text(status: &str, lang: Lang) -> String {
+    crate::i18n::lookup(lang, &format!("status.{status}"))
+        .map_or_else(|| status.to_string(), str::to_string)
+}
+
 /// "Status: target met (Repeat rate down, target 12.00%)."
 fn status_note(r: &ImpactReport, st: &DataFrame, lang: Lang) -> String {
     let metric = r.event.metric.as_deref().unwrap_or("");
@@ -238,7 +245,7 @@ fn status_note(r: &ImpactReport, st: &DataFrame, lang: Lang) -> String {
     format!(
         "{}: {} ({} {direction}, {} {}).",
         lang.t("fact.status"),
-        strs(st, "status").first().cloned().unwrap_or_default(),
+        status_text(strs(st, "status").first().map_or("", String::as_str), lang),
         lang.column(metric),
         lang.t("target"),
         value(r.event.target, unit_of(metric))
