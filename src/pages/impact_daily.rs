@@ -130,7 +130,8 @@ pub fn span(
     tz: Tz,
 ) -> Option<(usize, usize)> {
     let first = from.with_timezone(&tz).date_naive();
-    let last = (to - Duration::microseconds(1))
+    let last = to
+        .checked_sub_signed(Duration::microseconds(1))?
         .with_timezone(&tz)
         .date_naive();
     let a = days.iter().position(|d| *d >= first)?;
