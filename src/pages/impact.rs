@@ -345,97 +345,125 @@ fn contact_ratios(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
     })
 }
 
+/// The summary's figures, row by row, with each row's unit.
+struct SummaryFigures {
+    units: Vec<Unit>,
+    columns: std::collections::BTreeMap<&'static str, Vec<Option<f64>>>,
+}
+
+impl SummaryFigures {
+    fn new(df: &DataFrame) -> SummaryFigures {
+        let names = [
+            "event_value",
+            "baseline_value",
+            "abs_change",
+            "rel_change",
+            "p_value",
+            "ci_low",
+            "ci_high",
+            "control_abs_change",
+            "control_rel_change",
+            "did",
+            "did_p_value",
+        ];
+        SummaryFigures {
+            units: strs(df, "metric").iter().map(|m| unit_of(m)).collect(),
+            columns: names.into_iter().map(|c| (c, f64s(df, c))).collect(),
+        }
+    }
+
+    fn get(&self, column: &str, i: usize) -> Option<f64> {
+        self.columns
+            .get(column)
+            .and_then(|v| v.get(i).copied().flatten())
+    }
+
+    /// A column of text cells: `f` of each row's index and unit.
+    fn column(&self, key: &str, label: String, f: &dyn Fn(usize, Unit) -> String) -> Column {
+        let cells = self
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| f(i, *u))
+            .collect();
+        text_column(key, label, cells)
+    }
+}
+
 /// The summary as read: each row in its metric's unit.
 fn summary_table(df: &DataFrame, lang: Lang) -> Table {
-    let metric = strs(df, "metric");
-    let cols = [
-        "event_value",
-        "baseline_value",
-        "abs_change",
-        "rel_change",
-        "p_value",
-        "ci_low",
-        "ci_high",
-        "control_abs_change",
-        "control_rel_change",
-        "did",
-        "did_p_value",
-    ];
-    let [ev, bv, abs, rel, p, lo, hi, cabs, crel, did, didp] = cols.map(|c| f64s(df, c));
-    let n = df.height();
-    let each = |f: &dyn Fn(usize, Unit) -> String| -> Vec<String> {
-        (0..n).map(|i| f(i, unit_of(&metric[i]))).collect()
+    let fig = SummaryFigures::new(df);
+    let metric = Column {
+        key: "metric".into(),
+        label: lang.t("col.metric"),
+        kind: Kind::Text,
+        cells: strs(df, "metric")
+            .iter()
+            .map(|m| Cell::Text(lang.column(m)))
+            .collect(),
     };
-    // Contacts: the interval, the control's change and the DiD are ratios.
-    let per_day = |u: Unit| u == Unit::PerDay;
-    let columns = vec![
-        Column {
-            key: "metric".into(),
-            label: lang.t("col.metric"),
-            kind: Kind::Text,
-            cells: metric.iter().map(|m| Cell::Text(lang.column(m))).collect(),
-        },
-        text_column(
-            "event_value",
-            lang.t("imp.event"),
-            each(&|i, u| value(ev[i], u)),
-        ),
-        text_column(
-            "baseline_value",
-            lang.t("imp.baseline"),
-            each(&|i, u| value(bv[i], u)),
-        ),
-        text_column(
-            "abs_change",
-            lang.t("imp.change"),
-            each(&|i, u| change(abs[i], u, lang)),
-        ),
-        text_column(
-            "rel_change",
-            lang.t("imp.relative"),
-            each(&|i, _| rel[i].map_or_else(dash, |x| format!("{:+.1}%", x * 100.0))),
-        ),
-        text_column(
-            "p_value",
-            lang.column("p_value"),
-            each(&|i, _| p_value(p[i])),
-        ),
-        text_column(
-            "ci",
-            lang.t("imp.interval"),
-            each(&|i, u| match u {
-                Unit::PerDay => interval(lo[i], hi[i], ratio),
-                _ => interval(lo[i], hi[i], |v| change(v, u, lang)),
-            }),
-        ),
-        text_column(
-            "control_change",
-            lang.t("imp.control_change"),
-            each(&|i, u| match per_day(u) {
-                true => ratio(crel[i].map(|x| x + 1.0)),
-                false => change(cabs[i], u, lang),
-            }),
-        ),
-        text_column(
-            "did",
-            lang.t("imp.did"),
-            each(&|i, u| match per_day(u) {
-                true => ratio(did[i]),
-                false => change(did[i], u, lang),
-            }),
-        ),
-        text_column(
-            "did_p_value",
-            lang.column("did_p_value"),
-            each(&|i, _| p_value(didp[i])),
-        ),
-    ];
+    let mut columns = vec![metric];
+    columns.extend(against_baseline(&fig, lang));
+    columns.extend(against_control(&fig, lang));
     Table {
         name: "summary".into(),
         title: lang.table("summary"),
         columns,
-        flagged: vec![false; n],
+        flagged: vec![false; df.height()],
     }
+}
+
+/// Event, baseline, change, relative change, p-value.
+fn against_baseline(fig: &SummaryFigures, lang: Lang) -> Vec<Column> {
+    vec![
+        fig.column("event_value", lang.t("imp.event"), &|i, u| {
+            value(fig.get("event_value", i), u)
+        }),
+        fig.column("baseline_value", lang.t("imp.baseline"), &|i, u| {
+            value(fig.get("baseline_value", i), u)
+        }),
+        fig.column("abs_change", lang.t("imp.change"), &|i, u| {
+            change(fig.get("abs_change", i), u, lang)
+        }),
+        fig.column("rel_change", lang.t("imp.relative"), &|i, _| {
+            fig.get("rel_change", i)
+                .map_or_else(dash, |x| format!("{:+.1}%", x * 100.0))
+        }),
+        fig.column("p_value", lang.column("p_value"), &|i, _| {
+            p_value(fig.get("p_value", i))
+        }),
+    ]
+}
+
+/// The interval, the control's change, the DiD and its p-value. For
+/// contacts per day the interval, the control's change and the DiD are
+/// rate ratios; for the other metrics differences.
+fn against_control(fig: &SummaryFigures, lang: Lang) -> Vec<Column> {
+    let diff = |v: Option<f64>, u: Unit| change(v, u, lang);
+    vec![
+        fig.column("ci", lang.t("imp.interval"), &|i, u| {
+            let (lo, hi) = (fig.get("ci_low", i), fig.get("ci_high", i));
+            match u {
+                Unit::PerDay => interval(lo, hi, ratio),
+                _ => interval(lo, hi, |v| diff(v, u)),
+            }
+        }),
+        fig.column(
+            "control_change",
+            lang.t("imp.control_change"),
+            &|i, u| match u {
+                Unit::PerDay => ratio(fig.get("control_rel_change", i).map(|x| x + 1.0)),
+                _ => diff(fig.get("control_abs_change", i), u),
+            },
+        ),
+        fig.column("did", lang.t("imp.did"), &|i, u| match u {
+            Unit::PerDay => ratio(fig.get("did", i)),
+            _ => diff(fig.get("did", i), u),
+        }),
+        fig.column("did_p_value", lang.column("did_p_value"), &|i, _| {
+            p_value(fig.get("did_p_value", i))
+        }),
+    ]
 }
 
 /// What the event cost (an incident) or the contacts against the baseline
@@ -447,20 +475,19 @@ fn cost(r: &ImpactReport, df: &DataFrame, lang: Lang, tz: Tz) -> Result<Section>
         EventKind::Action => "sec.impact.contacts",
     }));
     s.intro = Some(lang.t("sec.impact.cost.intro"));
-    let measure = strs(df, "measure");
-    let cols = [
-        "excess",
-        "ci_low",
-        "ci_high",
-        "cost",
-        "cost_low",
-        "cost_high",
-    ];
-    let [ex, lo, hi, cost, clo, chi] = cols.map(|c| f64s(df, c));
-    let names: Vec<String> = measure.iter().map(|m| lang.column(m)).collect();
+    let names: Vec<String> = strs(df, "measure").iter().map(|m| lang.column(m)).collect();
+    s.charts.push(excess_chart(r, df, &names, lang));
+    s.tables.push(excess_table(df, names, lang, tz)?);
+    Ok(s)
+}
+
+/// The excess of each measure with its 95 % interval; the caption gives
+/// the event's days and its price per contact.
+fn excess_chart(r: &ImpactReport, df: &DataFrame, names: &[String], lang: Lang) -> Chart {
+    let [ex, lo, hi] = ["excess", "ci_low", "ci_high"].map(|c| f64s(df, c));
     let rows: Vec<IntervalRow> = (0..df.height())
         .map(|i| IntervalRow {
-            label: names[i].clone(),
+            label: names.get(i).cloned().unwrap_or_default(),
             estimate: ex[i],
             low: lo[i],
             high: hi[i],
@@ -485,26 +512,24 @@ fn cost(r: &ImpactReport, df: &DataFrame, lang: Lang, tz: Tz) -> Result<Section>
             )
         })
         .unwrap_or_default();
-    s.charts.push(Chart {
+    Chart {
         title: lang.t("chart.excess"),
         caption: format!("{:.2} {}{price}; 95% CI", r.event_days, lang.t("unit.days")),
         svg,
-    });
-    let currency = strs(df, "currency");
-    let money = |v: Option<f64>| v.map_or_else(dash, |x| format!("{x:.2}"));
-    let mut t = Table::select(
+    }
+}
+
+/// The excess table: counts and excess as numbers, intervals and cost as
+/// text (cost with two decimals and its currency).
+fn excess_table(df: &DataFrame, names: Vec<String>, lang: Lang, tz: Tz) -> Result<Table> {
+    let columns = [
+        "measure",
+        "event_count",
+        "expected",
         "excess",
-        df,
-        &[
-            "measure",
-            "event_count",
-            "expected",
-            "excess",
-            "excess_with_control",
-        ],
-        lang,
-        tz,
-    )?;
+        "excess_with_control",
+    ];
+    let mut t = Table::select("excess", df, &columns, lang, tz)?;
     t.set_text("measure", names);
     for c in t.columns.iter_mut() {
         c.kind = match c.key.as_str() {
@@ -513,22 +538,25 @@ fn cost(r: &ImpactReport, df: &DataFrame, lang: Lang, tz: Tz) -> Result<Section>
             _ => Kind::Score,
         };
     }
-    let n = df.height();
-    let at = |k: usize| t.columns.len().min(k);
+    let [lo, hi, cost, clo, chi] =
+        ["ci_low", "ci_high", "cost", "cost_low", "cost_high"].map(|c| f64s(df, c));
+    let currency = strs(df, "currency");
+    let one = |v: Option<f64>| v.map_or_else(dash, |x| format!("{x:.1}"));
+    let money = |v: Option<f64>| v.map_or_else(dash, |x| format!("{x:.2}"));
+    let rows = 0..df.height();
+    let after_excess = t.columns.len().min(4);
     t.columns.insert(
-        at(4),
+        after_excess,
         text_column(
             "excess_ci",
             lang.t("imp.interval"),
-            (0..n)
-                .map(|i| interval(lo[i], hi[i], |v| v.map_or_else(dash, |x| format!("{x:.1}"))))
-                .collect(),
+            rows.clone().map(|i| interval(lo[i], hi[i], one)).collect(),
         ),
     );
     t.columns.push(text_column(
         "cost",
         lang.column("cost"),
-        (0..n)
+        rows.clone()
             .map(|i| match cost[i] {
                 Some(_) => format!("{} {}", money(cost[i]), currency[i])
                     .trim()
@@ -540,10 +568,9 @@ fn cost(r: &ImpactReport, df: &DataFrame, lang: Lang, tz: Tz) -> Result<Section>
     t.columns.push(text_column(
         "cost_ci",
         lang.t("imp.cost_interval"),
-        (0..n).map(|i| interval(clo[i], chi[i], money)).collect(),
+        rows.map(|i| interval(clo[i], chi[i], money)).collect(),
     ));
-    s.tables.push(t);
-    Ok(s)
+    Ok(t)
 }
 
 /// The categories or causes that grew most: the first rows of the table

@@ -37,21 +37,31 @@ pub struct Intervals<'a> {
     pub legend: [&'a str; 2],
 }
 
+/// Where the plot sits in the SVG and how values map onto it.
+struct Frame {
+    left: f64,
+    top: f64,
+    plot_w: f64,
+    plot_h: f64,
+    x0: f64,
+    x1: f64,
+}
+
+impl Frame {
+    fn x_of(&self, v: f64) -> f64 {
+        self.left
+            + (v.clamp(self.x0, self.x1) - self.x0) / (self.x1 - self.x0).max(1e-12) * self.plot_w
+    }
+}
+
+const ROW_H: f64 = 26.0;
+
 pub fn intervals(c: &Intervals) -> String {
-    let row_h = 26.0;
-    let label_w = c
-        .rows
-        .iter()
-        .map(|r| text_width(&r.label, FONT_PX))
-        .fold(0.0, f64::max)
-        + 12.0;
-    let text_of = |r: &IntervalRow| value_text(r, c.decimals);
-    let value_w = c
-        .rows
-        .iter()
-        .map(|r| text_width(&text_of(r), FONT_PX))
-        .fold(0.0, f64::max)
-        + 12.0;
+    let widest = |texts: &mut dyn Iterator<Item = String>| {
+        texts.map(|t| text_width(&t, FONT_PX)).fold(0.0, f64::max) + 12.0
+    };
+    let label_w = widest(&mut c.rows.iter().map(|r| r.label.clone()));
+    let value_w = widest(&mut c.rows.iter().map(|r| value_text(r, c.decimals)));
     let (lo, hi) = c
         .rows
         .iter()
@@ -61,71 +71,20 @@ pub fn intervals(c: &Intervals) -> String {
         .fold((c.reference, c.reference), |(a, b), v| (a.min(v), b.max(v)));
     let pad = ((hi - lo) * 0.05).max(1e-9);
     let (ticks, step) = nice_ticks(lo - pad, hi + pad, 5);
-    let (x0, x1) = (
-        ticks.first().copied().unwrap_or(lo),
-        ticks.last().copied().unwrap_or(hi),
-    );
-    let (w, top) = (640.0, 34.0);
     let left = label_w + 8.0;
-    let plot_w = (w - left - value_w - 8.0).max(120.0);
-    let w = left + plot_w + value_w + 8.0;
-    let plot_h = row_h * c.rows.len().max(1) as f64;
-    let h = top + plot_h + 44.0;
-    let x_of = |v: f64| left + (v.clamp(x0, x1) - x0) / (x1 - x0).max(1e-12) * plot_w;
-    let mut svg = open(c.id, w, h, c.x_title);
-    for t in &ticks {
-        let x = x_of(*t);
-        let _ = write!(
-            svg,
-            "<line x1=\"{x:.1}\" y1=\"{top:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{GRID}\"/>",
-            top + plot_h
-        );
-        text_at(
-            &mut svg,
-            x,
-            top + plot_h + 16.0,
-            "middle",
-            INK,
-            &tick_label(*t, step, false),
-        );
-    }
-    text_at(
-        &mut svg,
-        left + plot_w / 2.0,
-        top + plot_h + 34.0,
-        "middle",
-        INK,
-        c.x_title,
-    );
-    let rx = x_of(c.reference);
-    let _ = write!(svg, "<line class=\"reference\" x1=\"{rx:.1}\" y1=\"{:.1}\" x2=\"{rx:.1}\" y2=\"{:.1}\" stroke=\"{INK}\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/>", top - 4.0, top + plot_h);
+    let f = Frame {
+        left,
+        top: 34.0,
+        plot_w: (640.0 - left - value_w - 8.0).max(120.0),
+        plot_h: ROW_H * c.rows.len().max(1) as f64,
+        x0: ticks.first().copied().unwrap_or(lo),
+        x1: ticks.last().copied().unwrap_or(hi),
+    };
+    let w = left + f.plot_w + value_w + 8.0;
+    let mut svg = open(c.id, w, f.top + f.plot_h + 44.0, c.x_title);
+    x_axis(&mut svg, &f, &ticks, step, c);
     for (i, r) in c.rows.iter().enumerate() {
-        let y = top + row_h * (i as f64 + 0.5);
-        let colour = if r.clear_of(c.reference) {
-            PALETTE[1]
-        } else {
-            GREY
-        };
-        text_at(&mut svg, label_w, y + 4.0, "end", INK, &r.label);
-        if let (Some(l), Some(hh)) = (r.low, r.high) {
-            let _ = write!(svg, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", x_of(l), x_of(hh));
-        }
-        if let Some(e) = r.estimate {
-            let _ = write!(
-                svg,
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{colour}\"/>",
-                x_of(e) - 4.5,
-                y - 4.5
-            );
-        }
-        text_at(
-            &mut svg,
-            left + plot_w + 8.0,
-            y + 4.0,
-            "start",
-            colour,
-            &text_of(r),
-        );
+        row(&mut svg, &f, i, r, c);
     }
     let entries = [
         (c.legend[0].to_string(), INK, true),
@@ -134,6 +93,70 @@ pub fn intervals(c: &Intervals) -> String {
     legend_row(&mut svg, left, 14.0, &entries);
     svg.push_str("</svg>");
     svg
+}
+
+/// Vertical grid lines with their tick labels, the axis title, and the
+/// dashed line of no change.
+fn x_axis(svg: &mut String, f: &Frame, ticks: &[f64], step: f64, c: &Intervals) {
+    let bottom = f.top + f.plot_h;
+    for t in ticks {
+        let x = f.x_of(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{bottom:.1}\" stroke=\"{GRID}\"/>",
+            f.top
+        );
+        text_at(
+            svg,
+            x,
+            bottom + 16.0,
+            "middle",
+            INK,
+            &tick_label(*t, step, false),
+        );
+    }
+    text_at(
+        svg,
+        f.left + f.plot_w / 2.0,
+        bottom + 34.0,
+        "middle",
+        INK,
+        c.x_title,
+    );
+    let rx = f.x_of(c.reference);
+    let _ = write!(svg, "<line class=\"reference\" x1=\"{rx:.1}\" y1=\"{:.1}\" x2=\"{rx:.1}\" y2=\"{bottom:.1}\" stroke=\"{INK}\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/>", f.top - 4.0);
+}
+
+/// Row `i`: its label, interval, estimate and the figures at the right,
+/// coloured when the interval leaves no change out.
+fn row(svg: &mut String, f: &Frame, i: usize, r: &IntervalRow, c: &Intervals) {
+    let y = f.top + ROW_H * (i as f64 + 0.5);
+    let colour = if r.clear_of(c.reference) {
+        PALETTE[1]
+    } else {
+        GREY
+    };
+    text_at(svg, f.left - 8.0, y + 4.0, "end", INK, &r.label);
+    if let (Some(l), Some(h)) = (r.low, r.high) {
+        let _ = write!(svg, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", f.x_of(l), f.x_of(h));
+    }
+    if let Some(e) = r.estimate {
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{colour}\"/>",
+            f.x_of(e) - 4.5,
+            y - 4.5
+        );
+    }
+    let figures = value_text(r, c.decimals);
+    text_at(
+        svg,
+        f.left + f.plot_w + 8.0,
+        y + 4.0,
+        "start",
+        colour,
+        &figures,
+    );
 }
 
 /// "estimate [low, high]" with `decimals`; a dash when there is none.
