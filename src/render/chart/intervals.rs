@@ -69,7 +69,12 @@ pub fn intervals(c: &Intervals) -> String {
         .flatten()
         .filter(|v| v.is_finite())
         .fold((c.reference, c.reference), |(a, b), v| (a.min(v), b.max(v)));
-    let pad = ((hi - lo) * 0.05).max(1e-9);
+    // No interval at all (e.g. no control for a DiD): one unit either side.
+    let pad = if hi - lo < 1e-9 {
+        1.0
+    } else {
+        (hi - lo) * 0.05
+    };
     let (ticks, step) = nice_ticks(lo - pad, hi + pad, 5);
     let left = label_w + 8.0;
     let f = Frame {
