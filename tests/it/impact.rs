@@ -318,7 +318,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// 10-20..10-22 and one on 10-25), 5 complaints: 5/11 = 0.4545 against
 /// 1/4 = 0.25. proportions_ztest([5, 1], [11, 4]).pvalue = 0.474549143449401:
 /// no significant change.
-const ACTIONS: &str = r#"
+pub(crate) const ACTIONS: &str = r#"
 [[event]]
 id = "fewer-complaints"
 title = "Clearer payment page copy"
