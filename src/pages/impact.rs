@@ -30,7 +30,7 @@ pub fn report(r: &ImpactReport, cfg: &Config, restated: Option<&Restatement>) ->
         sections.push(impact_daily::section(r, daily, lang, tz)?);
     }
     if let Some(summary) = table("summary") {
-        sections.push(changes(r, summary, table("status"), lang));
+        sections.push(changes(r, summary, table("status"), lang, tz));
     }
     if let Some(excess) = table("excess") {
         sections.push(cost(r, excess, lang, tz)?);
@@ -60,6 +60,21 @@ pub fn report(r: &ImpactReport, cfg: &Config, restated: Option<&Restatement>) ->
         sections,
         sheets,
     })
+}
+
+/// The windows compared, for a chart's caption: "event window 2026-07-14
+/// 09:00 – 2026-07-17 09:00 (3.00 days), baseline 12.00 days".
+fn windows(r: &ImpactReport, lang: Lang, tz: Tz) -> String {
+    let days = lang.t("unit.days");
+    format!(
+        "{} {} – {} ({:.2} {days}), {} {:.2} {days}",
+        lang.t("band.event"),
+        local(r.event.start, tz),
+        local(r.end, tz),
+        r.event_days,
+        lang.t("band.baseline"),
+        r.baseline_days
+    )
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
@@ -214,13 +229,19 @@ fn text_column(key: &str, label: String, cells: Vec<String>) -> Column {
 }
 
 /// Event against baseline: the changes as forest plots and as a table.
-fn changes(r: &ImpactReport, df: &DataFrame, status: Option<&DataFrame>, lang: Lang) -> Section {
+fn changes(
+    r: &ImpactReport,
+    df: &DataFrame,
+    status: Option<&DataFrame>,
+    lang: Lang,
+    tz: Tz,
+) -> Section {
     let mut s = Section::new(lang.t("sec.impact.summary"));
     s.intro = Some(lang.t("sec.impact.summary.intro"));
     if let Some(st) = status {
         s.notes.push(status_note(r, st, lang));
     }
-    let period = format!("{} · {}", lang.t("band.event"), lang.t("band.baseline"));
+    let period = windows(r, lang, tz);
     s.charts.extend(rate_changes(df, lang, &period));
     s.charts.extend(contact_ratios(df, lang, &period));
     s.tables.push(summary_table(df, lang));
@@ -476,14 +497,21 @@ fn cost(r: &ImpactReport, df: &DataFrame, lang: Lang, tz: Tz) -> Result<Section>
     }));
     s.intro = Some(lang.t("sec.impact.cost.intro"));
     let names: Vec<String> = strs(df, "measure").iter().map(|m| lang.column(m)).collect();
-    s.charts.push(excess_chart(r, df, &names, lang));
+    s.charts
+        .push(excess_chart(r, df, &names, lang, &windows(r, lang, tz)));
     s.tables.push(excess_table(df, names, lang, tz)?);
     Ok(s)
 }
 
 /// The excess of each measure with its 95 % interval; the caption gives
 /// the event's days and its price per contact.
-fn excess_chart(r: &ImpactReport, df: &DataFrame, names: &[String], lang: Lang) -> Chart {
+fn excess_chart(
+    r: &ImpactReport,
+    df: &DataFrame,
+    names: &[String],
+    lang: Lang,
+    period: &str,
+) -> Chart {
     let [ex, lo, hi] = ["excess", "ci_low", "ci_high"].map(|c| f64s(df, c));
     let rows: Vec<IntervalRow> = (0..df.height())
         .map(|i| IntervalRow {
@@ -514,7 +542,7 @@ fn excess_chart(r: &ImpactReport, df: &DataFrame, names: &[String], lang: Lang) 
         .unwrap_or_default();
     Chart {
         title: lang.t("chart.excess"),
-        caption: format!("{:.2} {}{price}; 95% CI", r.event_days, lang.t("unit.days")),
+        caption: format!("{period}{price}; 95% CI"),
         svg,
     }
 }
