@@ -132,7 +132,11 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
         ),
         (
             lang.t("fact.fcr_complete"),
-            lang.t(if r.fcr_complete { "yes" } else { "no" }),
+            lang.t(if r.fcr_complete {
+                "fact.impact.fcr_complete"
+            } else {
+                "no"
+            }),
         ),
     ]);
     if let Some(status) = &r.status {

@@ -120,6 +120,8 @@ fn the_page_of_a_small_incident_holds_the_hand_computed_figures() {
         "- Event window: **2026-10-20 00:00 – 2026-10-22 00:00 (2.00 days)**",
         "- Control (lines the event did not touch): **ship**",
         "- Rows rejected: **1**",
+        // The data reaches 10-25 00:00 (72 h past the end): FCR complete.
+        "- FCR complete: **yes (the data reaches one FCR window past the event's end)**",
     ] {
         assert!(md.contains(row), "{row}\n{md}");
     }
@@ -195,6 +197,9 @@ fn an_action_page_says_its_status_and_charts_its_metric() {
         "- Status: **target met**",
         "- Status: target met (Complaint rate up, target 40.00%).",
         "> **Still running: measured to the end of the data.**",
+        // The window ends 10-26, the data 10-25: no FCR look-ahead.
+        "- FCR complete: **no**",
+        "> **FCR and repeat rate are INCOMPLETE",
         "| Complaint rate | 45.45% | 25.00% | +20.45 pts |",
     ] {
         assert!(md.contains(line), "{line}\n{md}");
