@@ -267,14 +267,16 @@ fn status_note(r: &ImpactReport, st: &DataFrame, lang: Lang) -> String {
         Some(Direction::Down) => lang.t("direction.down"),
         None => String::new(),
     };
-    format!(
-        "{}: {} ({} {direction}, {} {}).",
-        lang.t("fact.status"),
-        status_text(strs(st, "status").first().map_or("", String::as_str), lang),
-        lang.column(metric),
-        lang.t("target"),
-        value(r.event.target, unit_of(metric))
-    )
+    // The sentence is a template of the language: its word order and
+    // punctuation are the language's own.
+    lang.t("note.impact.status")
+        .replace(
+            "{status}",
+            &status_text(strs(st, "status").first().map_or("", String::as_str), lang),
+        )
+        .replace("{metric}", &lang.column(metric))
+        .replace("{direction}", &direction)
+        .replace("{target}", &value(r.event.target, unit_of(metric)))
 }
 
 /// Each rate's change against the baseline and its difference-in-
