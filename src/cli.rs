@@ -93,8 +93,8 @@ module_outcomes, rater_drift (each .parquet and .csv), rejects/, report.md, mani
         after_help = "Examples:\n  csqa impact --event 2026-09-checkout-outage\n  csqa impact --all\n\n\
 Compares the event window with its baseline on the event's lines, and the same windows on the \
 other lines (the control); writes OUT_DIR/impact/<event-id>/ atomically: summary, excess, \
-categories, causes, daily (and status for an action), each .parquet and .csv, report.md and \
-manifest.json. No output holds a customer or session id."
+categories, causes, daily (and status for an action), each .parquet and .csv, report.html, \
+report.xlsx, report.md (in --lang) and manifest.json. No output holds a customer or session id."
     )]
     Impact(crate::cmd::impact::ImpactArgs),
     /// A sampling plan for QA reviewers (抽检): risk, repeat visits, business, time slots, random

@@ -149,11 +149,9 @@ fn write(
     for (name, df) in &report.tables {
         out.write_table(name, df)?;
     }
-    let mut markdown = impact::markdown(report, cfg.timezone);
-    if let Some(r) = &restated {
-        r.insert_into(&mut markdown);
-    }
-    out.write_text("report.md", &markdown)?;
+    // The page, the workbook and report.md: one Report in the run's language.
+    let page = crate::pages::impact::report(report, cfg, restated.as_ref())?;
+    out.write_report(&page)?;
     let mut manifest = Manifest::new(
         "impact",
         &report.event.id,

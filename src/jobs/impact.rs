@@ -47,6 +47,8 @@ pub struct ImpactReport {
     pub tables: Vec<(String, DataFrame)>,
     /// For an action: its status.
     pub status: Option<String>,
+    /// The latest session start of the event's lines in the data read.
+    pub data_until: Option<DateTime<Utc>>,
 }
 
 /// The sums of one (scope, window) cell, from the indicator columns.
@@ -86,6 +88,7 @@ pub fn run(
         end,
         baseline,
         fcr_complete,
+        data_until,
     } = loaded;
     let event_days = days(end - event.start);
     let baseline_days = baseline.iter().map(|(a, b)| days(*b - *a)).sum();
@@ -138,6 +141,7 @@ pub fn run(
         checked,
         tables,
         status,
+        data_until,
     }))
 }
 
@@ -151,6 +155,7 @@ struct Loaded {
     end: DateTime<Utc>,
     baseline: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     fcr_complete: bool,
+    data_until: Option<DateTime<Utc>>,
 }
 
 /// Read and check what the event needs, cut its window at the end of the
@@ -203,6 +208,11 @@ fn load(
         end,
         baseline,
         fcr_complete,
+        data_until: latest
+            .values()
+            .copied()
+            .max()
+            .and_then(DateTime::<Utc>::from_timestamp_micros),
     }))
 }
 
@@ -925,6 +935,7 @@ fn daily(sessions: &DataFrame, calendar: &Calendar) -> Result<DataFrame> {
             col("csat"),
             col("fcr_sessions"),
             col("repeat_rate"),
+            col("frs_measured"),
             col("first_response_sla"),
         ])
         .collect()?;
@@ -1006,6 +1017,7 @@ fn empty_days(c: &Calendar, scopes: &[&str]) -> Result<DataFrame> {
         nulls("csat"),
         zeros("fcr_sessions"),
         nulls("repeat_rate"),
+        zeros("frs_measured"),
         nulls("first_response_sla"),
     ])?)
 }
@@ -1085,4 +1097,3 @@ fn status_frame(event: &Event, status: &str, summary: &DataFrame) -> Result<Data
         Column::new("status".into(), [status.to_string()]),
     ])?)
 }
-pub use crate::jobs::impact_md::markdown;

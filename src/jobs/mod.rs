@@ -1,7 +1,6 @@
 //! Jobs: what a command computes, apart from parsing and printing.
 
 pub mod impact;
-pub mod impact_md;
 pub mod monthly;
 pub mod period;
 pub mod pipeline;

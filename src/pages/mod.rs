@@ -5,6 +5,8 @@
 //! `OutputDir::write_report`.
 
 pub mod actions;
+pub mod impact;
+mod impact_daily;
 pub mod monthly;
 mod monthly_notes;
 pub mod sample;

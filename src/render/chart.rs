@@ -5,6 +5,9 @@
 
 use std::fmt::Write;
 
+mod intervals;
+pub use intervals::{intervals, IntervalRow, Intervals};
+
 const PALETTE: [&str; 8] = [
     "#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563",
 ];
@@ -12,6 +15,9 @@ const FONT_PX: f64 = 12.0;
 const FLAG_RED: &str = "#dc2626";
 const GRID: &str = "#e5e7eb";
 const INK: &str = "#374151";
+/// Shading of bands, one colour per distinct band label (an override's
+/// reason; an event window and its baseline).
+const BAND_FILLS: [&str; 2] = ["#fde68a", "#bfdbfe"];
 
 /// Approximate rendered width of `text` at `px`: wide (CJK) characters one
 /// em, others a little over half.
@@ -254,10 +260,19 @@ pub fn lines(c: &LineChart) -> String {
     let x_of = |i: usize| left + slot * (i as f64 + 0.5);
     let y_of = |v: f64| top + plot_h - (v - y0) / (y1 - y0).max(1e-12) * plot_h;
     let mut svg = open(c.id, w, h, c.y_title);
+    let mut band_labels: Vec<&str> = Vec::new();
     for (first, last, label) in c.bands {
         let x = x_of(*first) - slot / 2.0;
         let bw = slot * (last.saturating_sub(*first) + 1) as f64;
-        let _ = write!(svg, "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bw:.1}\" height=\"{plot_h:.1}\" fill=\"#fde68a\" fill-opacity=\"0.6\"><title>{}</title></rect>", esc(label));
+        let k = band_labels
+            .iter()
+            .position(|l| *l == label)
+            .unwrap_or_else(|| {
+                band_labels.push(label);
+                band_labels.len() - 1
+            });
+        let fill = BAND_FILLS[k % BAND_FILLS.len()];
+        let _ = write!(svg, "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bw:.1}\" height=\"{plot_h:.1}\" fill=\"{fill}\" fill-opacity=\"0.6\"><title>{}</title></rect>", esc(label));
         let room = left + plot_w - x - 6.0;
         text_at(
             &mut svg,

@@ -67,7 +67,9 @@ fn table_view(t: &Table) -> TableView {
                     let cell = c.cells.get(i).unwrap_or(&Cell::Empty);
                     CellView {
                         text: display(cell, c.kind),
-                        num: c.kind != Kind::Text && matches!(cell, Cell::Num(_)),
+                        // A number column's cells, whether values or numbers
+                        // formatted as text, are right-aligned.
+                        num: c.kind != Kind::Text && !matches!(cell, Cell::Empty),
                     }
                 })
                 .collect(),

@@ -128,6 +128,8 @@ const PERCENT: &[&str] = &[
     "defect_rate_before",
     "defect_rate_after",
     "agreement",
+    "event_share",
+    "baseline_share",
 ];
 
 /// Columns shown with one decimal.

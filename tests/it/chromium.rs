@@ -25,7 +25,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// Chromium, or None (skip) outside CI; under CI=true a missing browser
 /// fails the test rather than passing it silently.
-fn require_chromium() -> Option<PathBuf> {
+pub(crate) fn require_chromium() -> Option<PathBuf> {
     let found = chromium();
     if found.is_none() {
         assert!(
@@ -172,7 +172,7 @@ fn ink(shot: &Path, boxes: &[ChartBox]) -> (u32, Vec<(f64, f64)>) {
 
 /// Load `page`, check it is quiet, screenshot it, and check every chart
 /// drew. Returns the screenshot's path.
-fn check_page(bin: &Path, page: &Path, dir: &Path, expected_charts: &[&str]) -> PathBuf {
+pub(crate) fn check_page(bin: &Path, page: &Path, dir: &Path, expected_charts: &[&str]) -> PathBuf {
     let (height, boxes) = layout(bin, page, dir);
     let ids: Vec<&str> = boxes.iter().map(|b| b.id.as_str()).collect();
     for id in expected_charts {

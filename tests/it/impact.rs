@@ -62,7 +62,7 @@ fn sessions() -> Vec<S> {
     v
 }
 
-const EVENTS: &str = r#"
+pub(crate) const EVENTS: &str = r#"
 [[event]]
 id = "pay-incident"
 title = "Payment page broken"
@@ -76,7 +76,7 @@ cost_per_contact = 10.0
 currency = "CNY"
 "#;
 
-fn fixture(events: &str, config: &str) -> Fixture {
+pub(crate) fn fixture(events: &str, config: &str) -> Fixture {
     let rows = sessions();
     let ids: Vec<String> = (0..rows.len()).map(|i| format!("SESS-{i:04}")).collect();
     let customers: Vec<Option<String>> = (0..rows.len())
@@ -261,8 +261,7 @@ fn no_output_holds_a_customer_or_session_id() {
     let dir = f.out().join("impact/pay-incident");
     let mut files = 0;
     for entry in walk(&dir) {
-        let bytes = std::fs::read(&entry).expect("read");
-        let text = String::from_utf8_lossy(&bytes);
+        let text = readable_text(&entry);
         for id in &ids {
             assert!(
                 !text.contains(id.as_str()),
@@ -273,9 +272,31 @@ fn no_output_holds_a_customer_or_session_id() {
         files += 1;
     }
     // summary, excess, categories, causes, daily (.parquet and .csv),
-    // report.md, manifest.json; and no rejects/ folder.
-    assert_eq!(files, 12);
+    // report.md, report.html, report.xlsx, manifest.json; and no rejects/
+    // folder.
+    assert_eq!(files, 14);
     assert!(!dir.join("rejects").exists());
+}
+
+/// A file's text; a workbook's (a zip) is the text of every part in it.
+fn readable_text(path: &std::path::Path) -> String {
+    if path.extension().and_then(|e| e.to_str()) != Some("xlsx") {
+        let bytes = std::fs::read(path).expect("read");
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+             print(''.join(z.read(n).decode('utf-8', 'replace') for n in z.namelist()))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3 unzips the workbook");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("<worksheet"), "no sheet in the workbook");
+    text
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -297,7 +318,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// 10-20..10-22 and one on 10-25), 5 complaints: 5/11 = 0.4545 against
 /// 1/4 = 0.25. proportions_ztest([5, 1], [11, 4]).pvalue = 0.474549143449401:
 /// no significant change.
-const ACTIONS: &str = r#"
+pub(crate) const ACTIONS: &str = r#"
 [[event]]
 id = "fewer-complaints"
 title = "Clearer payment page copy"

@@ -11,6 +11,7 @@ mod fcr;
 mod fuzz;
 mod generate;
 mod impact;
+mod impact_page;
 mod impact_stats;
 mod input_rules;
 mod monthly;

@@ -236,9 +236,6 @@ fn report_md_is_the_page_content_as_markdown() {
     assert_eq!(md, expected);
 }
 
-/// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
-/// `columns`, found by their titles in `lang`. No cell may be a formula;
-/// the header row is frozen and filtered.
 /// report.md is written from the page's Report: the same sections, in the
 /// same order and language, for the monthly pack and the sampling plan.
 #[test]
@@ -278,7 +275,10 @@ fn report_md_has_the_pages_sections_in_its_language() {
     assert!(zh.contains(&"质检标准迭代".to_string()), "{zh:?}");
 }
 
-fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
+/// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
+/// `columns`, found by their titles in `lang`. No cell may be a formula;
+/// the header row is frozen and filtered.
+pub(crate) fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
     let out = std::process::Command::new("python3")
         .arg(script)
@@ -323,11 +323,11 @@ fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Valu
         .collect()
 }
 
-fn text(v: &Value) -> String {
+pub(crate) fn text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
-fn csv(path: &Path) -> DataFrame {
+pub(crate) fn csv(path: &Path) -> DataFrame {
     CsvReadOptions::default()
         .with_has_header(true)
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
@@ -336,7 +336,7 @@ fn csv(path: &Path) -> DataFrame {
         .expect("read csv")
 }
 
-fn assert_same_numbers(sheet_rows: &[Vec<Value>], csv: &DataFrame, columns: &[&str]) {
+pub(crate) fn assert_same_numbers(sheet_rows: &[Vec<Value>], csv: &DataFrame, columns: &[&str]) {
     assert_eq!(sheet_rows.len(), csv.height(), "rows");
     for (j, c) in columns.iter().enumerate() {
         for (i, row) in sheet_rows.iter().enumerate() {
