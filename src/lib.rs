@@ -29,7 +29,6 @@ pub mod pages;
 pub mod progress;
 pub mod render;
 pub mod report;
-pub mod report_quarterly;
 pub mod restate;
 pub mod rng;
 pub mod sampling;

@@ -5,6 +5,7 @@
 //! `OutputDir::write_report`.
 
 pub mod monthly;
+pub mod quarterly;
 pub mod sample;
 pub mod validate;
 

@@ -217,28 +217,8 @@ fn report_md_is_the_page_content_as_markdown() {
 /// A sheet read back by openpyxl (`read_xlsx.py`): the rows' cells of
 /// `columns`, found by their titles in `lang`. No cell may be a formula;
 /// the header row is frozen and filtered.
-fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(path)
-        .arg(title)
-        .output()
-        .expect("python3 (with openpyxl) reads the workbook");
-    assert!(
-        out.status.success(),
-        "read_xlsx.py {title}: {}",
-        stderr(&out)
-    );
-    let book: Value = serde_json::from_str(&stdout(&out)).expect("json");
-    assert_eq!(book["formulas"], 0, "{title}: a formula cell");
-    assert_eq!(book["frozen"], "A2", "{title}: header frozen");
-    assert!(
-        book["filter"]
-            .as_str()
-            .is_some_and(|f| f.starts_with("A1:")),
-        "{title}: autofilter"
-    );
+pub(crate) fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
+    let book = read_sheet(path, title);
     let rows = book["rows"].as_array().expect("rows");
     let header: Vec<String> = rows[0]
         .as_array()
@@ -262,11 +242,38 @@ fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Valu
         .collect()
 }
 
-fn text(v: &Value) -> String {
+/// The sheet as `read_xlsx.py` prints it (rows, fills, ...), checked for
+/// formulas, a frozen header and an autofilter.
+pub(crate) fn read_sheet(path: &Path, title: &str) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(path)
+        .arg(title)
+        .output()
+        .expect("python3 (with openpyxl) reads the workbook");
+    assert!(
+        out.status.success(),
+        "read_xlsx.py {title}: {}",
+        stderr(&out)
+    );
+    let book: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(book["formulas"], 0, "{title}: a formula cell");
+    assert_eq!(book["frozen"], "A2", "{title}: header frozen");
+    assert!(
+        book["filter"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("A1:")),
+        "{title}: autofilter"
+    );
+    book
+}
+
+pub(crate) fn text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
-fn csv(path: &Path) -> DataFrame {
+pub(crate) fn csv(path: &Path) -> DataFrame {
     CsvReadOptions::default()
         .with_has_header(true)
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
@@ -275,7 +282,7 @@ fn csv(path: &Path) -> DataFrame {
         .expect("read csv")
 }
 
-fn assert_same_numbers(sheet_rows: &[Vec<Value>], csv: &DataFrame, columns: &[&str]) {
+pub(crate) fn assert_same_numbers(sheet_rows: &[Vec<Value>], csv: &DataFrame, columns: &[&str]) {
     assert_eq!(sheet_rows.len(), csv.height(), "rows");
     for (j, c) in columns.iter().enumerate() {
         for (i, row) in sheet_rows.iter().enumerate() {
