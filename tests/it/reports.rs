@@ -13,12 +13,15 @@ use serde_json::Value;
 use crate::common::*;
 
 /// The bundled data's monthly packs for 2026-08 .. 2026-10 in English and
-/// 2026-09 in Chinese, and a sampling plan, run once for every test here.
+/// 2026-09 in Chinese, a sampling plan, and the 2026Q3 quarterly review in
+/// both languages, run once for every test here.
 pub struct Bundled {
     _dir: tempfile::TempDir,
     pub en: PathBuf,
     pub zh: PathBuf,
     pub sample: PathBuf,
+    pub quarterly_en: PathBuf,
+    pub quarterly_zh: PathBuf,
 }
 
 pub fn bundled() -> &'static Bundled {
@@ -42,6 +45,8 @@ pub fn bundled() -> &'static Bundled {
             run(&en, &["monthly", "--month", month]);
         }
         run(&zh, &["monthly", "--month", "2026-09", "--lang", "zh"]);
+        run(&en, &["quarterly", "--quarter", "2026Q3"]);
+        run(&zh, &["quarterly", "--quarter", "2026Q3", "--lang", "zh"]);
         run(
             &en,
             &[
@@ -58,6 +63,8 @@ pub fn bundled() -> &'static Bundled {
             en: en.join("monthly/2026-09"),
             zh: zh.join("monthly/2026-09"),
             sample: en.join("sample/2026-09-01_2026-09-07"),
+            quarterly_en: en.join("quarterly/2026Q3"),
+            quarterly_zh: zh.join("quarterly/2026Q3"),
             _dir: dir,
         }
     })
@@ -97,10 +104,10 @@ fn every_string_is_in_both_languages() {
             "{lang:?}: an empty string"
         );
     }
-    // Every column and table the monthly and sample jobs write has a title
-    // in both languages.
+    // Every column and table the monthly, sample and quarterly jobs write
+    // has a title in both languages.
     let b = bundled();
-    for dir in [&b.en, &b.sample] {
+    for dir in [&b.en, &b.sample, &b.quarterly_en] {
         for entry in std::fs::read_dir(dir).expect("pack").flatten() {
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
@@ -348,6 +355,26 @@ fn workbook_numbers_match_the_csv() {
         &columns,
     );
     assert_same_numbers(&rows, &csv(&b.sample.join("allocation.csv")), &columns);
+    // The quarterly review's outcome links, in both languages.
+    let columns = [
+        "failed_n",
+        "failed_value",
+        "passed_n",
+        "passed_value",
+        "difference",
+        "ci_low",
+        "ci_high",
+    ];
+    let outcomes = csv(&b.quarterly_en.join("module_outcomes.csv"));
+    for (dir, lang) in [(&b.quarterly_en, Lang::En), (&b.quarterly_zh, Lang::Zh)] {
+        let rows = sheet(
+            &dir.join("report.xlsx"),
+            &lang.table("module_outcomes"),
+            lang,
+            &columns,
+        );
+        assert_same_numbers(&rows, &outcomes, &columns);
+    }
 }
 
 #[test]
