@@ -237,6 +237,7 @@ fn under_review(sr: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Sec
         sr,
         &[
             "module_id",
+            "module_name",
             "scope",
             "reviews",
             "prev_defect_rate",
@@ -252,7 +253,7 @@ fn under_review(sr: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Sec
         lang,
         cfg.timezone,
     )?;
-    t.set_text("module_id", names.column(sr));
+    t.set_text("module_name", names.column(sr));
     relabel(&mut t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
     mark_rows(&mut t, sr);
     s.tables.push(t);

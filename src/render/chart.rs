@@ -244,6 +244,12 @@ pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
     } else {
         (lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1)
     };
+    // A share is never below 0: its axis does not go there either.
+    let lo = if c.percent && values.iter().all(|v| *v >= 0.0) {
+        lo.max(0.0)
+    } else {
+        lo
+    };
     let (ticks, step) = nice_ticks(lo, hi, 5);
     let (y0, y1) = (
         ticks.first().copied().unwrap_or(lo),

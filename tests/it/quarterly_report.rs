@@ -5,6 +5,7 @@
 //! is found where a reader looks for it.
 
 use csqa::i18n::Lang;
+use polars::prelude::*;
 use serde_json::Value;
 
 use crate::common::*;
@@ -88,10 +89,10 @@ fn quarterly_page_workbook_and_markdown_show_the_hand_computed_figures() {
     assert!(html.contains("<tr><td>A</td>"), "A is not highlighted");
     // Modules under review: solve to revise (highlighted), 20.0% → 50.0%.
     assert!(html.contains(
-        "<tr class=\"flagged\"><td>Problem solved</td><td>system</td><td class=\"num\">120</td>\
+        "<tr class=\"flagged\"><td>solve</td><td>Problem solved</td><td>system</td><td class=\"num\">120</td>\
          <td class=\"num\">20.0%</td><td class=\"num\">50.0%</td>"
     ));
-    assert!(html.contains("<tr><td>Tone</td>"));
+    assert!(html.contains("<tr><td>tone</td><td>Tone</td>"));
 
     // The workbook: C's six rows of rater_drift highlighted, no other; the
     // module figures by month the same numbers as the CSV (tone's August
@@ -148,14 +149,34 @@ fn quarterly_page_workbook_and_markdown_show_the_hand_computed_figures() {
 }
 
 #[test]
-fn quarterly_page_in_chinese_names_modules_by_name_zh_and_notes_a_restatement() {
+fn quarterly_page_in_chinese_names_modules_by_name_zh_and_notes_rejects_and_a_restatement() {
     let fx = crate::quarterly::half_year();
+    // One more session, on the reserved line ALL: rejected, and said so.
+    let bad = DataFrame::new_infer_height(vec![
+        Column::new("session_id".into(), ["bad-1"]),
+        Column::new("customer_id".into(), ["cust-bad"]),
+        Column::new("business_line".into(), ["ALL"]),
+        Column::new("channel".into(), ["chat"]),
+        ts_col("started_at", &[Some("2026-08-02T10:00:00Z")]),
+        ts_col("ended_at", &[Some("2026-08-02T10:10:00Z")]),
+        Column::new("rating".into(), [Some(5i64)]),
+    ])
+    .expect("bad session");
+    fx.parquet("sessions/part-1.parquet", bad);
     let o = fx.run(&["quarterly", "--quarter", "2026Q3"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let dir = fx.out().join("quarterly/2026Q3");
+    let md = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
+    assert!(md.contains("- Rows rejected: **1**"), "{md}");
+    assert!(
+        md.contains(
+            "- sessions: 1 rows rejected (business_line ALL is reserved for the total row); see rejects/sessions.csv"
+        ),
+        "{md}"
+    );
     // Built again over the first, in Chinese: the same 156 sessions.
     let o = fx.run(&["quarterly", "--quarter", "2026Q3", "--lang", "zh"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let dir = fx.out().join("quarterly/2026Q3");
     let html = std::fs::read_to_string(dir.join("report.html")).expect("page");
     assert!(html.contains("<html lang=\"zh-CN\""), "zh page");
     assert!(html.contains("系统模块评审"));
@@ -166,7 +187,73 @@ fn quarterly_page_in_chinese_names_modules_by_name_zh_and_notes_a_restatement() 
     assert!(html.contains("未新增会话"), "the restatement, in Chinese");
     let md = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
     assert!(md.contains("当时 156 个会话，现在 156 个"), "{md}");
+    assert!(
+        md.contains("- sessions：拒收 1 行（business_line ALL is reserved for the total row）"),
+        "{md}"
+    );
     // The CSV keeps canonical names.
     let sr = std::fs::read_to_string(dir.join("system_review.csv")).expect("csv");
     assert!(sr.starts_with("module_id,module_name,module_name_zh,"));
+}
+
+/// The labels under a forest plot's axis, left to right.
+fn axis_labels(svg: &str) -> Vec<String> {
+    svg.split("text-anchor=\"middle\" fill=\"#374151\">")
+        .skip(1)
+        .filter_map(|t| t.split("</text>").next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_forest_of_differences_spans_round_ticks_around_zero_each_drawn_once() {
+    use csqa::render::chart::{forest_scaled, Forest, ForestRow, ForestScale};
+    // Differences −30.7 pts [−46.8, −14.8] and +7.7 [−6.9, +19.0]: the span
+    // −0.468 .. 0.190 in steps of 0.2 is −0.6 .. 0.2, so the ticks read
+    // −60 −40 −20 0 20 (no −80 drawn onto −60, no "−0").
+    let row = |e: f64, l: f64, h: f64| ForestRow {
+        label: "m".into(),
+        estimate: Some(e),
+        low: Some(l),
+        high: Some(h),
+        flagged: false,
+        judged: true,
+    };
+    let rows = [row(-0.307, -0.468, -0.148), row(0.077, -0.069, 0.190)];
+    let scale = ForestScale::around(&rows, 0.0, 100.0, 1);
+    assert!((scale.lo + 0.6).abs() < 1e-9 && (scale.hi - 0.2).abs() < 1e-9);
+    let svg = forest_scaled(
+        &Forest {
+            id: "t",
+            rows: &rows,
+            threshold: 0.0,
+            x_title: "pts",
+            legend: ["zero", "clear"],
+        },
+        &scale,
+    );
+    assert_eq!(axis_labels(&svg), ["-60", "-40", "-20", "0", "20", "pts"]);
+    assert!(svg.contains(">-30.7 [-46.8, -14.8]</text>"));
+    assert!(svg.contains(">+7.7 [-6.9, +19.0]</text>"));
+}
+
+#[test]
+fn a_share_axis_never_goes_below_zero() {
+    use csqa::render::chart::{lines, LineChart};
+    // 2.7 % .. 56.9 %: padded by a tenth of the range (5.4 pts) the axis
+    // would start at −2.7 %, below a tick at −20 % (steps of 20); shares
+    // start at 0 %.
+    let months = vec!["2026-04".to_string(), "2026-05".to_string()];
+    let series = vec![("m".to_string(), vec![Some(0.0266), Some(0.5685)])];
+    let svg = lines(&LineChart {
+        id: "t",
+        x_labels: &months,
+        series: &series,
+        x_title: "month",
+        y_title: "defect rate (%)",
+        percent: true,
+        bands: &[],
+    });
+    assert!(svg.contains(">0%</text>"), "{svg}");
+    assert!(!svg.contains(">-"), "{svg}");
 }
