@@ -26,6 +26,24 @@ const OUTCOMES: [(&str, &str); 3] = [
     ("complaint_rate", "q.chart.outcome.complaint_rate"),
 ];
 
+/// `module_outcomes` columns that are shares or differences of shares.
+const OUTCOME_SHARES: [&str; 5] = [
+    "failed_value",
+    "passed_value",
+    "difference",
+    "ci_low",
+    "ci_high",
+];
+
+/// `system_review` columns that are differences of shares.
+const REVIEW_DIFFERENCES: [&str; 5] = [
+    "csat_difference",
+    "csat_ci_low",
+    "csat_ci_high",
+    "repeat_difference",
+    "complaint_difference",
+];
+
 /// What the page is built from besides the pack.
 pub struct QuarterlyPage<'a> {
     pub pack: &'a QuarterlyPack,
@@ -192,8 +210,10 @@ impl ModuleNames {
 /// revise, drifting raters (and, by `Table`, flagged agreement); outcome
 /// values as the shares they are.
 fn mark_rows(t: &mut Table, df: &DataFrame) {
-    if t.name == "module_outcomes" {
-        percent(t, &["failed_value", "passed_value"]);
+    match t.name.as_str() {
+        "module_outcomes" => percent(t, &OUTCOME_SHARES),
+        "system_review" => percent(t, &REVIEW_DIFFERENCES),
+        _ => {}
     }
     let marked: Vec<bool> = match t.name.as_str() {
         "system_review" => strs(df, "recommendation")
@@ -510,16 +530,7 @@ fn outcomes(oc: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Section
         cfg.timezone,
     )?;
     t.set_text("module_id", names.column(oc));
-    percent(
-        &mut t,
-        &[
-            "failed_value",
-            "passed_value",
-            "difference",
-            "ci_low",
-            "ci_high",
-        ],
-    );
+    percent(&mut t, &OUTCOME_SHARES);
     s.tables.push(t);
     Ok(s)
 }
