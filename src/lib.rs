@@ -28,8 +28,6 @@ pub mod page_check;
 pub mod pages;
 pub mod progress;
 pub mod render;
-pub mod report;
-pub mod report_quarterly;
 pub mod restate;
 pub mod rng;
 pub mod sampling;

@@ -25,29 +25,6 @@ pub struct Restatement {
     pub previous_figures: serde_json::Value,
 }
 
-impl Restatement {
-    /// The line for the top of report.md.
-    pub fn note(&self) -> String {
-        let added = self.sessions_now.saturating_sub(self.sessions_before);
-        let change = match added {
-            0 => "no session added".to_string(),
-            1 => "1 session added".to_string(),
-            n if n > 0 => format!("{n} sessions added"),
-            n => format!("{} sessions fewer", n.saturating_neg()),
-        };
-        format!(
-            "> Restated on {}: {change} since the previous build ({}; {} sessions then, {} now). The figures it replaced are kept in manifest.json (`restated.previous_figures`).\n",
-            self.restated_on, self.previous_built_at, self.sessions_before, self.sessions_now
-        )
-    }
-
-    /// Put the note under the report's title, where the reader looks first.
-    pub fn insert_into(&self, report: &mut String) {
-        let at = report.find("\n\n").map_or(0, |i| i + 2);
-        report.insert_str(at, &format!("{}\n", self.note()));
-    }
-}
-
 #[derive(Deserialize)]
 struct Built {
     started_at: String,

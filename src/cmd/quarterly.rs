@@ -66,11 +66,15 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, period: &Period) ->
     }
     out.write_rejects(&pack.checked)?;
     let written = pack.tables.len();
-    let mut report = crate::report_quarterly::quarterly(&pack, &ignored);
-    if let Some(r) = &restated {
-        r.insert_into(&mut report);
-    }
-    out.write_text("report.md", &report)?;
+    // The page, the workbook and report.md: one report, three renderings.
+    let report = crate::pages::quarterly::report(&crate::pages::quarterly::QuarterlyPage {
+        pack: &pack,
+        standards: &standards,
+        cfg,
+        ignored: &ignored,
+        restated: restated.as_ref(),
+    })?;
+    out.write_report(&report)?;
     let mut manifest = Manifest::new(
         "quarterly",
         &period.label,

@@ -31,6 +31,8 @@ pub struct QuarterlyPack {
     pub checked: CheckedTables,
     /// Sessions started in the period.
     pub sessions: usize,
+    /// The latest session start read, local time with offset.
+    pub data_until: Option<String>,
     pub tables: Vec<(String, DataFrame)>,
     /// Module definitions that changed within the months read.
     pub changes: Vec<SeriesChange>,
@@ -55,6 +57,7 @@ pub fn run(
     let read_refs: Vec<&Month> = read.iter().collect();
     let sessions = pipeline::enrich_sessions(used, cfg, standards, &read_refs)?;
     let n_sessions = period_sessions(&sessions, period, cfg)?;
+    let data_until = latest_start(&sessions, tz)?;
     pipeline::load_review_tables(&mut checked, cfg, standards, &windows, &mut step)?;
 
     step("module figures");
@@ -112,6 +115,7 @@ pub fn run(
         trend_months: trend_labels,
         checked,
         sessions: n_sessions,
+        data_until,
         tables,
         changes,
         versions,
@@ -204,6 +208,18 @@ fn period_sessions(sessions: &DataFrame, period: &Period, cfg: &Config) -> Resul
         )));
     }
     Ok(n)
+}
+
+/// The latest session start in `sessions` (already in memory), local time.
+fn latest_start(sessions: &DataFrame, tz: chrono_tz::Tz) -> Result<Option<String>> {
+    let latest = sessions
+        .column("started_at")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .max();
+    Ok(latest
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.with_timezone(&tz).to_rfc3339()))
 }
 
 /// Each module in force at some time in `months`, with its newest

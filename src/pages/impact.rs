@@ -152,7 +152,7 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
 fn alerts(r: &ImpactReport, restated: Option<&Restatement>, lang: Lang) -> Vec<String> {
     let mut alerts = Vec::new();
     if let Some(note) = restated {
-        alerts.push(note.note().trim_start_matches("> ").trim().to_string());
+        alerts.push(super::restated_alert(note, lang));
     }
     if r.running {
         alerts.push(lang.t("alert.impact.running"));

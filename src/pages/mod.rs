@@ -9,9 +9,11 @@ pub mod impact;
 mod impact_daily;
 pub mod monthly;
 mod monthly_notes;
+pub mod quarterly;
 pub mod sample;
 pub mod validate;
 
+use crate::restate::Restatement;
 use chrono_tz::Tz;
 use polars::prelude::*;
 
@@ -131,4 +133,26 @@ pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
                 .map(|b| b.iter().map(|v| v.unwrap_or(false)).collect())
         })
         .unwrap_or_else(|| vec![false; df.height()])
+}
+
+/// The note at the top of a rebuilt pack: what changed since the build it
+/// replaces, in the page's language.
+pub(crate) fn restated_alert(r: &Restatement, lang: Lang) -> String {
+    let added = r.sessions_now.saturating_sub(r.sessions_before);
+    let change = match added {
+        0 => lang.t("restated.none"),
+        1 => lang.t("restated.one"),
+        n if n > 0 => lang.fill("restated.added", &[("n", n.to_string())]),
+        n => lang.fill("restated.fewer", &[("n", n.saturating_neg().to_string())]),
+    };
+    lang.fill(
+        "alert.restated",
+        &[
+            ("on", r.restated_on.clone()),
+            ("change", change),
+            ("built", r.previous_built_at.clone()),
+            ("before", r.sessions_before.to_string()),
+            ("now", r.sessions_now.to_string()),
+        ],
+    )
 }

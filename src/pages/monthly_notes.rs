@@ -24,7 +24,7 @@ pub(super) fn alerts(
     lang: Lang,
 ) -> Vec<String> {
     let mut alerts: Vec<String> = restated
-        .map(|r| restated_alert(r, lang))
+        .map(|r| super::restated_alert(r, lang))
         .into_iter()
         .collect();
     if !pack.fcr_complete {
@@ -32,26 +32,6 @@ pub(super) fn alerts(
         alerts.push(lang.fill("alert.fcr_incomplete_for", &[lines]));
     }
     alerts
-}
-
-fn restated_alert(r: &Restatement, lang: Lang) -> String {
-    let added = r.sessions_now.saturating_sub(r.sessions_before);
-    let change = match added {
-        0 => lang.t("restated.none"),
-        1 => lang.t("restated.one"),
-        n if n > 0 => lang.fill("restated.added", &[("n", n.to_string())]),
-        n => lang.fill("restated.fewer", &[("n", n.saturating_neg().to_string())]),
-    };
-    lang.fill(
-        "alert.restated",
-        &[
-            ("on", r.restated_on.clone()),
-            ("change", change),
-            ("built", r.previous_built_at.clone()),
-            ("before", r.sessions_before.to_string()),
-            ("now", r.sessions_now.to_string()),
-        ],
-    )
 }
 
 /// The lines whose data does not reach the FCR window past the month's

@@ -18,6 +18,7 @@ const INK: &str = "#374151";
 /// Shading of bands, one colour per distinct band label (an override's
 /// reason; an event window and its baseline).
 const BAND_FILLS: [&str; 2] = ["#fde68a", "#bfdbfe"];
+const MARK: &str = "#111827";
 
 /// Approximate rendered width of `text` at `px`: wide (CJK) characters one
 /// em, others a little over half.
@@ -216,7 +217,22 @@ pub struct LineChart<'a> {
     pub bands: &'a [(usize, usize, String)],
 }
 
+/// A vertical dashed line at an x position with its label: e.g. the month
+/// a new scorecard version takes effect. `detail` is the tooltip.
+pub struct Marker {
+    pub at: usize,
+    /// Where in its slot the line stands, 0..1 (e.g. the day of the month).
+    pub offset: f64,
+    pub label: String,
+    pub detail: String,
+}
+
 pub fn lines(c: &LineChart) -> String {
+    lines_marked(c, &[])
+}
+
+/// `lines` with vertical markers drawn across the plot.
+pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
     let values: Vec<f64> = c
         .series
         .iter()
@@ -233,6 +249,12 @@ pub fn lines(c: &LineChart) -> String {
         (lo - 0.01, hi + 0.01)
     } else {
         (lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1)
+    };
+    // A share is never below 0: its axis does not go there either.
+    let lo = if c.percent && values.iter().all(|v| *v >= 0.0) {
+        lo.max(0.0)
+    } else {
+        lo
     };
     let (ticks, step) = nice_ticks(lo, hi, 5);
     let (y0, y1) = (
@@ -284,6 +306,11 @@ pub fn lines(c: &LineChart) -> String {
         );
     }
     y_grid(&mut svg, &ticks, y_of, (left, plot_w), step, c.percent);
+    for m in markers.iter().filter(|m| m.at < n) {
+        let x = x_of(m.at) - slot / 2.0 + slot * m.offset.clamp(0.0, 1.0);
+        let at = c.x_labels.get(m.at).map_or("", String::as_str);
+        marker(&mut svg, m, at, x, (top, plot_h), left + plot_w - x - 6.0);
+    }
     let _ = write!(
         svg,
         "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
@@ -338,6 +365,25 @@ pub fn lines(c: &LineChart) -> String {
     legend(&mut svg, left + plot_w + 12.0, top + 14.0, &entries);
     svg.push_str("</svg>");
     svg
+}
+
+/// A marker's dashed line at `x`, its label at the top, cut to `room`.
+fn marker(svg: &mut String, m: &Marker, at: &str, x: f64, (top, plot_h): (f64, f64), room: f64) {
+    let _ = write!(
+        svg,
+        "<line class=\"marker\" data-marker=\"{}\" x1=\"{x:.1}\" y1=\"{top:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{MARK}\" stroke-width=\"1.5\" stroke-dasharray=\"5 4\"><title>{}</title></line>",
+        esc(at),
+        top + plot_h,
+        esc(&m.detail)
+    );
+    text_at(
+        svg,
+        x + 3.0,
+        top + 12.0,
+        "start",
+        MARK,
+        &fit(&m.label, room),
+    );
 }
 
 /// Bars of counts by category, most first, with the cumulative share drawn
@@ -461,9 +507,72 @@ pub struct Forest<'a> {
     pub legend: [&'a str; 2],
 }
 
-/// A forest plot: each row's estimate and 95 % interval on a shared axis,
-/// the threshold as a dashed line, flagged rows in red.
+/// How a forest plot's axis reads: the span drawn, and values shown times
+/// `unit` with `decimals`, signed when they are differences.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ForestScale {
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: f64,
+    pub decimals: usize,
+    pub signed: bool,
+}
+
+impl ForestScale {
+    /// Agreement coefficients: up to 1, from 0 or below as the rows and the
+    /// threshold need (never below −1).
+    pub fn agreement(rows: &[ForestRow], threshold: f64) -> ForestScale {
+        let lows = rows.iter().filter_map(|r| r.low.or(r.estimate));
+        let lo = lows.fold(threshold, f64::min).clamp(-1.0, 0.0);
+        ForestScale {
+            lo: (lo * 10.0).floor() / 10.0,
+            hi: 1.0,
+            unit: 1.0,
+            decimals: 2,
+            signed: false,
+        }
+    }
+
+    /// Differences around a reference (zero): the rows' intervals and the
+    /// reference, widened to round ticks.
+    pub fn around(rows: &[ForestRow], reference: f64, unit: f64, decimals: usize) -> ForestScale {
+        let values = rows
+            .iter()
+            .flat_map(|r| [r.low, r.estimate, r.high])
+            .flatten()
+            .filter(|v| v.is_finite());
+        let (lo, hi) = values.fold((reference, reference), |(a, b), v| (a.min(v), b.max(v)));
+        let pad = if hi - lo < 1e-12 { 1.0 / unit } else { 0.0 };
+        let (ticks, _) = nice_ticks(lo - pad, hi + pad, 5);
+        ForestScale {
+            lo: ticks.first().copied().unwrap_or(lo - pad),
+            hi: ticks.last().copied().unwrap_or(hi + pad),
+            unit,
+            decimals,
+            signed: true,
+        }
+    }
+
+    fn show(&self, v: f64) -> String {
+        let d = self.decimals;
+        if self.signed {
+            format!("{:+.d$}", v * self.unit)
+        } else {
+            format!("{:.d$}", v * self.unit)
+        }
+    }
+}
+
+/// A forest plot of agreement: each row's estimate and 95 % interval, the
+/// threshold as a dashed line, flagged rows in red.
 pub fn forest(c: &Forest) -> String {
+    forest_scaled(c, &ForestScale::agreement(c.rows, c.threshold))
+}
+
+/// A forest plot on `scale`: each row's estimate and interval on a shared
+/// axis, `threshold` (a threshold, or zero for differences) as a dashed
+/// line, flagged rows in red.
+pub fn forest_scaled(c: &Forest, scale: &ForestScale) -> String {
     let row_h = 26.0;
     let label_w = c
         .rows
@@ -471,33 +580,38 @@ pub fn forest(c: &Forest) -> String {
         .map(|r| text_width(&r.label, FONT_PX))
         .fold(0.0, f64::max)
         + 12.0;
-    let value_w = 120.0;
-    let lows = c.rows.iter().filter_map(|r| r.low.or(r.estimate));
-    let lo = lows.fold(c.threshold, f64::min).clamp(-1.0, 0.0);
-    let lo = (lo * 10.0).floor() / 10.0;
+    // Room for the figures in words at the right: 120 px holds an
+    // agreement's; signed differences take as much as the widest needs.
+    let widest_values = c
+        .rows
+        .iter()
+        .filter_map(|r| forest_values(r, scale))
+        .map(|v| text_width(&v, FONT_PX) + 8.0)
+        .fold(120.0, f64::max);
+    let value_w = if scale.signed { widest_values } else { 120.0 };
+    let (lo, hi) = (scale.lo, scale.hi.max(scale.lo + 1e-12));
     let (w, top) = (640.0, 34.0);
     let plot_w = w - label_w - value_w - 16.0;
     let left = label_w + 8.0;
     let plot_h = row_h * c.rows.len().max(1) as f64;
     let h = top + plot_h + 44.0;
-    let x_of = |v: f64| left + (v.clamp(lo, 1.0) - lo) / (1.0 - lo) * plot_w;
+    let x_of = |v: f64| left + (v.clamp(lo, hi) - lo) / (hi - lo) * plot_w;
     let mut svg = open(c.id, w, h, c.x_title);
-    let (ticks, step) = nice_ticks(lo, 1.0, 5);
-    for t in ticks.iter().filter(|t| **t <= 1.0 + 1e-9) {
-        let x = x_of(*t);
+    let (ticks, step) = nice_ticks(lo, hi, 5);
+    // Ticks inside the span only (one below it would sit on the first),
+    // and a zero summed to -1e-17 labelled 0.
+    let inside = ticks
+        .iter()
+        .filter(|t| **t <= hi + 1e-9 && **t >= lo - 1e-9);
+    for t in inside.map(|t| if t.abs() < step * 1e-9 { 0.0 } else { *t }) {
+        let x = x_of(t);
         let _ = write!(
             svg,
             "<line x1=\"{x:.1}\" y1=\"{top:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{GRID}\"/>",
             top + plot_h
         );
-        text_at(
-            &mut svg,
-            x,
-            top + plot_h + 16.0,
-            "middle",
-            INK,
-            &tick_label(*t, step, false),
-        );
+        let label = tick_label(t * scale.unit, step * scale.unit, false);
+        text_at(&mut svg, x, top + plot_h + 16.0, "middle", INK, &label);
     }
     text_at(
         &mut svg,
@@ -511,51 +625,11 @@ pub fn forest(c: &Forest) -> String {
     let _ = write!(svg, "<line x1=\"{tx:.1}\" y1=\"{:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"{FLAG_RED}\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/>", top - 4.0, top + plot_h);
     for (i, r) in c.rows.iter().enumerate() {
         let y = top + row_h * (i as f64 + 0.5);
-        let colour = if r.flagged {
-            FLAG_RED
-        } else if r.judged {
-            PALETTE[0]
-        } else {
-            "#9ca3af"
-        };
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{}\"{}>{}</text>",
-            label_w,
-            y + 4.0,
-            if r.flagged { FLAG_RED } else { INK },
-            if r.flagged {
-                " font-weight=\"bold\""
-            } else {
-                ""
-            },
-            esc(&r.label)
-        );
-        if let (Some(l), Some(hh)) = (r.low, r.high) {
-            let _ = write!(svg, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", x_of(l), x_of(hh));
-        }
-        if let Some(e) = r.estimate {
-            let x = x_of(e);
-            if r.flagged {
-                let _ = write!(svg, "<path d=\"M{x:.1} {:.1} L{:.1} {y:.1} L{x:.1} {:.1} L{:.1} {y:.1} Z\" fill=\"{colour}\"/>", y - 6.0, x + 6.0, y + 6.0, x - 6.0);
-            } else {
-                let _ = write!(
-                    svg,
-                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{colour}\"/>",
-                    x - 4.5,
-                    y - 4.5
-                );
-            }
-            let interval = match (r.low, r.high) {
-                (Some(l), Some(hh)) => format!("{e:.2} [{l:.2}, {hh:.2}]"),
-                _ => format!("{e:.2}"),
-            };
-            text_at(&mut svg, w - value_w, y + 4.0, "start", colour, &interval);
-        }
+        forest_row(&mut svg, r, y, (label_w, w - value_w), &x_of, scale);
     }
     let entries = [
         (
-            format!("{} {:.2}", c.legend[0], c.threshold),
+            format!("{} {}", c.legend[0], scale.show(c.threshold)),
             FLAG_RED,
             true,
         ),
@@ -564,6 +638,67 @@ pub fn forest(c: &Forest) -> String {
     legend_row(&mut svg, left, 14.0, &entries);
     svg.push_str("</svg>");
     svg
+}
+
+/// One row of a forest plot at height `y`: its label (right-aligned at
+/// `label_x`), interval, estimate (a red diamond when flagged) and the
+/// figures in words at `value_x`.
+fn forest_row(
+    svg: &mut String,
+    r: &ForestRow,
+    y: f64,
+    (label_x, value_x): (f64, f64),
+    x_of: &impl Fn(f64) -> f64,
+    scale: &ForestScale,
+) {
+    let colour = if r.flagged {
+        FLAG_RED
+    } else if r.judged {
+        PALETTE[0]
+    } else {
+        "#9ca3af"
+    };
+    let _ = write!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{}\"{}>{}</text>",
+        label_x,
+        y + 4.0,
+        if r.flagged { FLAG_RED } else { INK },
+        if r.flagged {
+            " font-weight=\"bold\""
+        } else {
+            ""
+        },
+        esc(&r.label)
+    );
+    if let (Some(l), Some(hh)) = (r.low, r.high) {
+        let _ = write!(svg, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", x_of(l), x_of(hh));
+    }
+    let Some(e) = r.estimate else {
+        return;
+    };
+    let x = x_of(e);
+    if r.flagged {
+        let _ = write!(svg, "<path d=\"M{x:.1} {:.1} L{:.1} {y:.1} L{x:.1} {:.1} L{:.1} {y:.1} Z\" fill=\"{colour}\"/>", y - 6.0, x + 6.0, y + 6.0, x - 6.0);
+    } else {
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{colour}\"/>",
+            x - 4.5,
+            y - 4.5
+        );
+    }
+    let interval = forest_values(r, scale).unwrap_or_default();
+    text_at(svg, value_x, y + 4.0, "start", colour, &interval);
+}
+
+/// A row's estimate and interval in words: `0.72 [0.65, 0.79]`.
+fn forest_values(r: &ForestRow, scale: &ForestScale) -> Option<String> {
+    let e = scale.show(r.estimate?);
+    Some(match (r.low, r.high) {
+        (Some(l), Some(h)) => format!("{e} [{}, {}]", scale.show(l), scale.show(h)),
+        _ => e,
+    })
 }
 
 /// Bars of several series side by side per category.

@@ -3,7 +3,8 @@
 //! the page's CSP turning any request into one), and every chart has drawn
 //! where it sits on a screenshot. Without Chromium the test is skipped on a
 //! developer machine and fails under CI=true. With
-//! CSQA_UPDATE_SCREENSHOTS=1 the monthly screenshots are written to docs/.
+//! CSQA_UPDATE_SCREENSHOTS=1 the monthly and quarterly screenshots are
+//! written to docs/.
 //! The pixels are read by Pillow (`python3`, as `.ci/run` installs it).
 
 use std::path::{Path, PathBuf};
@@ -257,6 +258,24 @@ fn pages_draw_in_chromium_without_a_console_message_or_a_request() {
         if update {
             let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
             std::fs::create_dir_all(&docs).expect("docs");
+            std::fs::copy(&shot, docs.join(name)).expect("copy screenshot");
+        }
+    }
+    let quarterly = [
+        "module-defect_rate",
+        "module-agreement_headline",
+        "outcome-csat",
+        "outcome-repeat_rate",
+        "outcome-complaint_rate",
+        "rater-drift",
+    ];
+    for (pack, name) in [
+        (&b.quarterly_en, "quarterly-en.png"),
+        (&b.quarterly_zh, "quarterly-zh.png"),
+    ] {
+        let shot = check_page(&bin, &pack.join("report.html"), dir.path(), &quarterly);
+        if update {
+            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
             std::fs::copy(&shot, docs.join(name)).expect("copy screenshot");
         }
     }

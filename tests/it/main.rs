@@ -17,6 +17,7 @@ mod input_rules;
 mod monthly;
 mod output;
 mod quarterly;
+mod quarterly_report;
 mod real_exports;
 mod replies;
 mod reports;

@@ -21,6 +21,7 @@ weight = 1
 [[scorecard.modules]]
 id = "tone"
 name = "Tone"
+name_zh = "语气"
 group = "service"
 scope = "system"
 scale = "0-2"
@@ -46,6 +47,7 @@ weight = 1
 [[scorecard.modules]]
 id = "tone"
 name = "Tone"
+name_zh = "语气"
 group = "service"
 scope = "system"
 scale = "pass_fail"
@@ -125,7 +127,7 @@ impl Rows {
 /// Calibration: 12 sessions a month scored on `greet` by A, B, C and D;
 /// items 0-5 fail, 6-11 pass; C passes the first i failing items (drifting
 /// lenient), and STRICT_NOISE reviewers fail one passing item each.
-fn half_year() -> Fixture {
+pub(crate) fn half_year() -> Fixture {
     let fx = Fixture::new();
     fx.config("[quarterly]\nmin_outcome_sessions = 10");
     fx.file("data/standards.toml", STANDARDS.as_bytes());
@@ -440,7 +442,7 @@ fn finds_the_worsening_module_the_drifting_reviewer_and_splits_at_the_scale_chan
     assert!(report.contains("| C | "), "{report}");
     assert!(report.contains("drifting lenient"), "{report}");
     assert!(
-        report.contains("v2 from 2026-08-15: tone scale 0-2 → pass_fail"),
+        report.contains("v2 from 2026-08-15: Tone (tone) scale 0-2 → pass_fail"),
         "{report}"
     );
 }

@@ -1,6 +1,7 @@
 """Print one sheet of a workbook as JSON, read by openpyxl (a real reader):
-{"rows": [[cell, ...], ...], "formulas": N, "sheets": [...]}; numbers as
-numbers, text as strings, empty cells as null. Used by tests/it/reports.rs."""
+{"rows": [[cell, ...], ...], "formulas": N, "sheets": [...], "fills": [...]};
+numbers as numbers, text as strings, empty cells as null; fills: each row's
+first-cell background (RRGGBB) or null. Used by tests/it/reports.rs."""
 import json
 import sys
 
@@ -8,8 +9,11 @@ import openpyxl
 
 book = openpyxl.load_workbook(sys.argv[1])
 sheet = book[sys.argv[2]]
-rows, formulas = [], 0
+rows, formulas, fills = [], 0, []
 for row in sheet.iter_rows():
+    fill = row[0].fill if row else None
+    solid = fill is not None and fill.patternType == "solid"
+    fills.append(str(fill.fgColor.rgb)[-6:] if solid else None)
     out = []
     for cell in row:
         if cell.data_type == "f":
@@ -17,4 +21,4 @@ for row in sheet.iter_rows():
         out.append(cell.value)
     rows.append(out)
 print(json.dumps({"rows": rows, "formulas": formulas, "sheets": book.sheetnames,
-                  "frozen": sheet.freeze_panes, "filter": sheet.auto_filter.ref}))
+                  "fills": fills, "frozen": sheet.freeze_panes, "filter": sheet.auto_filter.ref}))

@@ -13,12 +13,15 @@ use serde_json::Value;
 use crate::common::*;
 
 /// The bundled data's monthly packs for 2026-08 .. 2026-10 in English and
-/// 2026-09 in Chinese, and a sampling plan, run once for every test here.
+/// 2026-09 in Chinese, a sampling plan, and the 2026Q3 quarterly review in
+/// both languages, run once for every test here.
 pub struct Bundled {
     _dir: tempfile::TempDir,
     pub en: PathBuf,
     pub zh: PathBuf,
     pub sample: PathBuf,
+    pub quarterly_en: PathBuf,
+    pub quarterly_zh: PathBuf,
 }
 
 pub fn bundled() -> &'static Bundled {
@@ -42,6 +45,8 @@ pub fn bundled() -> &'static Bundled {
             run(&en, &["monthly", "--month", month]);
         }
         run(&zh, &["monthly", "--month", "2026-09", "--lang", "zh"]);
+        run(&en, &["quarterly", "--quarter", "2026Q3"]);
+        run(&zh, &["quarterly", "--quarter", "2026Q3", "--lang", "zh"]);
         run(
             &en,
             &[
@@ -58,6 +63,8 @@ pub fn bundled() -> &'static Bundled {
             en: en.join("monthly/2026-09"),
             zh: zh.join("monthly/2026-09"),
             sample: en.join("sample/2026-09-01_2026-09-07"),
+            quarterly_en: en.join("quarterly/2026Q3"),
+            quarterly_zh: zh.join("quarterly/2026Q3"),
             _dir: dir,
         }
     })
@@ -97,10 +104,10 @@ fn every_string_is_in_both_languages() {
             "{lang:?}: an empty string"
         );
     }
-    // Every column and table the monthly and sample jobs write has a title
-    // in both languages.
+    // Every column and table the monthly, sample and quarterly jobs write
+    // has a title in both languages.
     let b = bundled();
-    for dir in [&b.en, &b.sample] {
+    for dir in [&b.en, &b.sample, &b.quarterly_en] {
         for entry in std::fs::read_dir(dir).expect("pack").flatten() {
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
@@ -146,7 +153,7 @@ fn both_languages_fill_the_same_placeholders() {
         assert_eq!(names(en), names(zh), "{key}");
     }
     // And fill puts each value in its place.
-    let text = Lang::Zh.fill("note.fcr_coverage", &[("share", "92.8%".into())]);
+    let text = Lang::Zh.fill("note.fcr_coverage", &[("share", "92.8%")]);
     assert_eq!(text, "FCR 覆盖率（有客户 ID 的会话）：92.8%");
 }
 
@@ -279,27 +286,7 @@ fn report_md_has_the_pages_sections_in_its_language() {
 /// `columns`, found by their titles in `lang`. No cell may be a formula;
 /// the header row is frozen and filtered.
 pub(crate) fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> Vec<Vec<Value>> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(path)
-        .arg(title)
-        .output()
-        .expect("python3 (with openpyxl) reads the workbook");
-    assert!(
-        out.status.success(),
-        "read_xlsx.py {title}: {}",
-        stderr(&out)
-    );
-    let book: Value = serde_json::from_str(&stdout(&out)).expect("json");
-    assert_eq!(book["formulas"], 0, "{title}: a formula cell");
-    assert_eq!(book["frozen"], "A2", "{title}: header frozen");
-    assert!(
-        book["filter"]
-            .as_str()
-            .is_some_and(|f| f.starts_with("A1:")),
-        "{title}: autofilter"
-    );
+    let book = read_sheet(path, title);
     let rows = book["rows"].as_array().expect("rows");
     let header: Vec<String> = rows[0]
         .as_array()
@@ -321,6 +308,33 @@ pub(crate) fn sheet(path: &Path, title: &str, lang: Lang, columns: &[&str]) -> V
         .iter()
         .map(|r| index.iter().map(|&i| r[i].clone()).collect())
         .collect()
+}
+
+/// The sheet as `read_xlsx.py` prints it (rows, fills, ...), checked for
+/// formulas, a frozen header and an autofilter.
+pub(crate) fn read_sheet(path: &Path, title: &str) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/read_xlsx.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(path)
+        .arg(title)
+        .output()
+        .expect("python3 (with openpyxl) reads the workbook");
+    assert!(
+        out.status.success(),
+        "read_xlsx.py {title}: {}",
+        stderr(&out)
+    );
+    let book: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(book["formulas"], 0, "{title}: a formula cell");
+    assert_eq!(book["frozen"], "A2", "{title}: header frozen");
+    assert!(
+        book["filter"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("A1:")),
+        "{title}: autofilter"
+    );
+    book
 }
 
 pub(crate) fn text(v: &Value) -> String {
@@ -402,6 +416,26 @@ fn workbook_numbers_match_the_csv() {
         &columns,
     );
     assert_same_numbers(&rows, &csv(&b.sample.join("allocation.csv")), &columns);
+    // The quarterly review's outcome links, in both languages.
+    let columns = [
+        "failed_n",
+        "failed_value",
+        "passed_n",
+        "passed_value",
+        "difference",
+        "ci_low",
+        "ci_high",
+    ];
+    let outcomes = csv(&b.quarterly_en.join("module_outcomes.csv"));
+    for (dir, lang) in [(&b.quarterly_en, Lang::En), (&b.quarterly_zh, Lang::Zh)] {
+        let rows = sheet(
+            &dir.join("report.xlsx"),
+            &lang.table("module_outcomes"),
+            lang,
+            &columns,
+        );
+        assert_same_numbers(&rows, &outcomes, &columns);
+    }
 }
 
 #[test]
