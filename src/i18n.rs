@@ -45,6 +45,13 @@ impl Lang {
         lookup(self, &format!("col.{name}")).map_or_else(|| name.to_string(), str::to_string)
     }
 
+    /// A term the tables hold as a fixed English value (an agreement band,
+    /// a trend verdict, a review cycle) in this language; any other text
+    /// as it is.
+    pub fn term(self, value: &str) -> String {
+        lookup(self, &format!("term.{value}")).map_or_else(|| value.to_string(), str::to_string)
+    }
+
     /// A table's title; an unlisted table keeps its name.
     pub fn table(self, name: &str) -> String {
         lookup(self, &format!("table.{name}")).map_or_else(|| name.to_string(), str::to_string)
@@ -156,6 +163,7 @@ const EN: &[(&str, &str)] = &[
     ("cause.policy_unclear", "Policy explained unclearly"),
     ("cause.product_bug", "Product or system fault"),
     ("cause.other", "Other"),
+    ("cause.unclassified", "Unclassified"),
     ("title.impact", "Impact report"),
     ("fact.event", "Event"),
     ("fact.owner", "Owner"),
@@ -522,6 +530,27 @@ const EN: &[(&str, &str)] = &[
     ("table.sample_reviewers", "Reviewer workload"),
     ("col.capacity", "Capacity"),
     ("col.tasks", "Tasks"),
+    ("term.undefined", "undefined"),
+    ("term.poor", "poor"),
+    ("term.slight", "slight"),
+    ("term.fair", "fair"),
+    ("term.moderate", "moderate"),
+    ("term.substantial", "substantial"),
+    ("term.almost perfect", "almost perfect"),
+    ("term.monthly", "monthly"),
+    ("term.quarterly", "quarterly"),
+    ("term.no trend", "no trend"),
+    ("term.worsening", "worsening"),
+    ("term.improving", "improving"),
+    ("term.steady", "steady"),
+    ("term.drifting lenient", "drifting lenient"),
+    ("term.drifting strict", "drifting strict"),
+    ("term.too few points", "too few points"),
+    ("term.single_point", "single point"),
+    ("term.system", "system"),
+    ("term.service", "service"),
+    ("term.resolution", "resolution"),
+    ("term.red_line", "red line"),
 ];
 
 const ZH: &[(&str, &str)] = &[
@@ -612,6 +641,7 @@ const ZH: &[(&str, &str)] = &[
     ("cause.policy_unclear", "政策解释不清"),
     ("cause.product_bug", "产品或系统故障"),
     ("cause.other", "其他"),
+    ("cause.unclassified", "未归因"),
     ("title.impact", "影响评估报告"),
     ("fact.event", "事件"),
     ("fact.owner", "责任部门"),
@@ -978,4 +1008,25 @@ const ZH: &[(&str, &str)] = &[
     ("table.sample_reviewers", "质检员任务量"),
     ("col.capacity", "可承接量"),
     ("col.tasks", "任务数"),
+    ("term.undefined", "无法计算"),
+    ("term.poor", "差"),
+    ("term.slight", "轻微"),
+    ("term.fair", "一般"),
+    ("term.moderate", "中等"),
+    ("term.substantial", "较高"),
+    ("term.almost perfect", "几乎完全一致"),
+    ("term.monthly", "每月"),
+    ("term.quarterly", "每季度"),
+    ("term.no trend", "无趋势"),
+    ("term.worsening", "恶化"),
+    ("term.improving", "改善"),
+    ("term.steady", "稳定"),
+    ("term.drifting lenient", "偏松漂移"),
+    ("term.drifting strict", "偏严漂移"),
+    ("term.too few points", "数据点不足"),
+    ("term.single_point", "单点"),
+    ("term.system", "体系"),
+    ("term.service", "服务"),
+    ("term.resolution", "解决"),
+    ("term.red_line", "红线"),
 ];

@@ -144,6 +144,18 @@ const SCORE: &[&str] = &[
     "max_score",
 ];
 
+/// Columns whose values are fixed English terms, shown in the report's
+/// language (the CSV keeps the term).
+const TERMS: &[&str] = &[
+    "band",
+    "review_cycle",
+    "verdict",
+    "defect_trend",
+    "agreement_trend",
+    "scope",
+    "group",
+];
+
 /// How a column is shown, from its name and type.
 pub fn kind_of(name: &str, dtype: &DataType) -> Kind {
     if PERCENT.contains(&name) {
@@ -182,11 +194,19 @@ impl Table {
                 continue;
             };
             let kind = kind_of(key, column.dtype());
+            let mut cells = cells(column, lang)?;
+            if TERMS.contains(key) {
+                for cell in &mut cells {
+                    if let Cell::Text(s) = cell {
+                        *s = lang.term(s);
+                    }
+                }
+            }
             out.push(Column {
                 key: key.to_string(),
                 label: lang.column(key),
                 kind,
-                cells: cells(column, lang)?,
+                cells,
             });
         }
         Ok(Table {

@@ -524,6 +524,22 @@ fn the_language_comes_from_the_flag_or_the_config_and_csv_stays_canonical() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
+/// Fixed terms the tables hold in English (agreement bands, review
+/// cycles) read in the page's language; the CSV keeps the term.
+#[test]
+fn fixed_terms_are_shown_in_the_pages_language() {
+    let b = bundled();
+    let csv = std::fs::read_to_string(b.zh.join("agreement.csv")).expect("csv");
+    assert!(csv.contains(",almost perfect,"), "the CSV keeps the term");
+    let zh = std::fs::read_to_string(b.zh.join("report.html")).expect("page");
+    assert!(zh.contains("<td>几乎完全一致</td>") && zh.contains("<td>每月</td>"));
+    assert!(!zh.contains("<td>almost perfect</td>") && !zh.contains("<td>monthly</td>"));
+    let en = std::fs::read_to_string(b.en.join("report.html")).expect("page");
+    assert!(en.contains("<td>almost perfect</td>") && en.contains("<td>monthly</td>"));
+    assert_eq!(Lang::Zh.term("drifting lenient"), "偏松漂移");
+    assert_eq!(Lang::Zh.term("pay"), "pay", "other text as it is");
+}
+
 #[test]
 fn the_page_loads_nothing_from_outside() {
     let b = bundled();
