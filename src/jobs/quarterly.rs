@@ -39,6 +39,9 @@ pub struct QuarterlyPack {
     /// The versions in force during the period.
     pub versions: Vec<String>,
     pub agreement: crate::config::AgreementConfig,
+    /// Each module's recommendation in the report's language (module id →
+    /// text); the `recommendation` column keeps the English.
+    pub recommendations: BTreeMap<String, String>,
 }
 
 pub fn run(
@@ -101,7 +104,7 @@ pub fn run(
         read: &read,
         period_months: &period_labels,
     };
-    let tables = review.tables(
+    let (tables, recommendations) = review.tables(
         &modules_of(standards, &period.months),
         &calib.reviewers,
         &drift,
@@ -120,6 +123,7 @@ pub fn run(
         changes,
         versions,
         agreement: cfg.agreement.clone(),
+        recommendations,
     })
 }
 

@@ -195,20 +195,24 @@ struct ReviewRow<'a> {
     /// Appeals, overturned, upheld in the period.
     appeals: (u64, u64, u64),
     recommendation: String,
+    /// The recommendation in the report's language.
+    shown: String,
 }
 
 impl<'a> SystemReview<'a> {
-    /// Every table of the review, in the order they are reported.
+    /// Every table of the review, in the order they are reported, and each
+    /// module's recommendation in the report's language (module id → text).
     pub fn tables(
         &self,
         modules_in_period: &BTreeMap<String, &'a Module>,
         reviewer_months: &[ReviewerMonth],
         drift: &BTreeMap<String, Drift>,
         trend_months: &[String],
-    ) -> Result<Vec<(String, DataFrame)>> {
+    ) -> Result<(Vec<(String, DataFrame)>, BTreeMap<String, String>)> {
         let named = |name: &str, df: DataFrame| (name.to_string(), df);
-        Ok(vec![
-            named("system_review", self.frame(modules_in_period)?),
+        let (review, shown) = self.frame(modules_in_period)?;
+        let tables = vec![
+            named("system_review", review),
             named(
                 "module_months",
                 module_months(self.months, self.series, self.standards, self.read)?,
@@ -219,10 +223,14 @@ impl<'a> SystemReview<'a> {
                 "rater_drift",
                 rater_drift(reviewer_months, drift, trend_months, self.period_months)?,
             ),
-        ])
+        ];
+        Ok((tables, shown))
     }
 
-    fn frame(&self, modules_in_period: &BTreeMap<String, &'a Module>) -> Result<DataFrame> {
+    fn frame(
+        &self,
+        modules_in_period: &BTreeMap<String, &'a Module>,
+    ) -> Result<(DataFrame, BTreeMap<String, String>)> {
         let mut rows: Vec<ReviewRow> = modules_in_period
             .iter()
             .filter_map(|(id, module)| self.row(id, module))
@@ -242,7 +250,11 @@ impl<'a> SystemReview<'a> {
                 r.module.id.clone(),
             )
         });
-        frame(&rows)
+        let shown = rows
+            .iter()
+            .map(|r| (r.module.id.clone(), r.shown.clone()))
+            .collect();
+        Ok((frame(&rows)?, shown))
     }
 
     /// The period's `ALL` rows of a module.
@@ -311,12 +323,10 @@ impl<'a> SystemReview<'a> {
             overturned: appeals.1,
             decided: appeals.1 + appeals.2,
         };
-        let recommendation = modules::recommend(
-            &figures,
-            &self.cfg.agreement,
-            &self.cfg.iteration,
-            &self.cfg.quarterly,
-        );
+        let c = self.cfg;
+        let recommendation = modules::recommend(&figures, &c.agreement, &c.iteration, &c.quarterly);
+        let shown =
+            modules::recommend_in(&figures, &c.agreement, &c.iteration, &c.quarterly, c.lang);
         Some(ReviewRow {
             module,
             series: self.current.get(id).cloned().unwrap_or_default(),
@@ -327,6 +337,7 @@ impl<'a> SystemReview<'a> {
             flagged,
             appeals,
             recommendation,
+            shown,
         })
     }
 

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::config::{AgreementConfig, IterationConfig, QuarterlyConfig};
+use crate::i18n::Lang;
 use crate::jobs::period::Month;
 use crate::metrics::iteration;
 use crate::standards::{Module, Standards};
@@ -498,65 +499,93 @@ pub struct ReviewFigures<'a> {
     pub decided: u64,
 }
 
-/// The recommendation, every rule that fires with its numbers, else `stable`.
+/// The recommendation, every rule that fires with its numbers, else
+/// `stable`: the canonical English text of the `recommendation` column.
 pub fn recommend(
     f: &ReviewFigures,
     agreement: &AgreementConfig,
     it: &IterationConfig,
     q: &QuarterlyConfig,
 ) -> String {
+    recommend_in(f, agreement, it, q, Lang::En)
+}
+
+/// The recommendation worded in `lang` (the page's and workbook's text).
+pub fn recommend_in(
+    f: &ReviewFigures,
+    agreement: &AgreementConfig,
+    it: &IterationConfig,
+    q: &QuarterlyConfig,
+    lang: Lang,
+) -> String {
     let mut why = Vec::new();
     if f.months_flagged >= q.flagged_months && f.months_flagged > 0 {
-        why.push(format!(
-            "revise: agreement below {:.2} in {} of {} months",
-            agreement.threshold, f.months_flagged, f.months_judged
+        why.push(lang.fill(
+            "qrec.flagged",
+            &[
+                ("threshold", format!("{:.2}", agreement.threshold)),
+                ("flagged", f.months_flagged.to_string()),
+                ("judged", f.months_judged.to_string()),
+            ],
         ));
     }
     for t in [f.defect, f.agreement].into_iter().flatten() {
         if t.verdict == "worsening" {
-            let slope = t.sen_slope.unwrap_or(0.0);
-            let q = t.q_value.unwrap_or(1.0);
-            why.push(if t.metric == "defect_rate" {
-                format!(
-                    "revise: defect rate worsening (Sen slope {:+.1} pts/month, q = {q:.2})",
-                    slope * 100.0
-                )
-            } else {
-                format!(
-                    "revise: {} worsening (Sen slope {slope:+.3}/month, q = {q:.2})",
-                    f.headline_label
-                )
-            });
+            why.push(worsening(t, f.headline_label, lang));
         }
     }
     if f.decided > 0 && f.decided >= u64::from(it.min_decided_appeals) {
         let rate = f.overturned as f64 / f.decided as f64;
         if rate >= it.overturn_threshold {
-            why.push(format!(
-                "clarify rule: {:.0}% of appeals overturned ({} of {} decided)",
-                rate * 100.0,
-                f.overturned,
-                f.decided
+            why.push(lang.fill(
+                "rec.overturned",
+                &[
+                    ("pct", format!("{:.0}", rate * 100.0)),
+                    ("overturned", f.overturned.to_string()),
+                    ("decided", f.decided.to_string()),
+                ],
             ));
         }
     }
-    if let Some(o) = f.csat {
-        let enough = o.failed_n >= u64::from(q.min_outcome_sessions)
-            && o.passed_n >= u64::from(q.min_outcome_sessions);
-        if let (true, Some(d), Some(lo), Some(hi)) = (enough, o.difference, o.ci_low, o.ci_high) {
-            if lo <= 0.0 && hi >= 0.0 {
-                why.push(format!(
-                    "review weight: failures do not move CSAT ({:+.1} pts [{:.1}, {:.1}])",
-                    d * 100.0,
-                    lo * 100.0,
-                    hi * 100.0
-                ));
-            }
-        }
+    if let Some(text) = f.csat.and_then(|o| weight_finding(o, q, lang)) {
+        why.push(text);
     }
     if why.is_empty() {
-        "stable".into()
+        lang.t("rec.stable")
     } else {
-        why.join("; ")
+        why.join(&lang.t("rec.sep"))
     }
+}
+
+/// A worsening trend of the defect rate or the agreement headline.
+fn worsening(t: &Trend, headline_label: &str, lang: Lang) -> String {
+    let slope = t.sen_slope.unwrap_or(0.0);
+    let q = format!("{:.2}", t.q_value.unwrap_or(1.0));
+    if t.metric == "defect_rate" {
+        let slope = format!("{:+.1}", slope * 100.0);
+        lang.fill("qrec.defect_worsening", &[("slope", slope), ("q", q)])
+    } else {
+        let args = [
+            ("label", headline_label.to_string()),
+            ("slope", format!("{slope:+.3}")),
+            ("q", q),
+        ];
+        lang.fill("qrec.agreement_worsening", &args)
+    }
+}
+
+/// Failures that do not move CSAT (enough sessions either way, an interval
+/// that holds zero): the module's weight deserves review.
+fn weight_finding(o: &Outcome, q: &QuarterlyConfig, lang: Lang) -> Option<String> {
+    let enough = o.failed_n >= u64::from(q.min_outcome_sessions)
+        && o.passed_n >= u64::from(q.min_outcome_sessions);
+    let (d, lo, hi) = (o.difference?, o.ci_low?, o.ci_high?);
+    (enough && lo <= 0.0 && hi >= 0.0).then(|| {
+        let args = [
+            ("diff", format!("{:+.1}", d * 100.0)),
+            ("low", format!("{:.1}", lo * 100.0)),
+            ("high", format!("{:.1}", hi * 100.0)),
+        ];
+        lang.fill("qrec.weight", &args)
+    })
 }

@@ -65,7 +65,7 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
     let names = ModuleNames::new(p.standards, lang);
     let mut sections = Vec::new();
     if let Some(sr) = table("system_review") {
-        sections.push(under_review(sr, &names, p.cfg)?);
+        sections.push(under_review(sr, pack, &names, p.cfg)?);
     }
     if let Some(mm) = table("module_months") {
         sections.push(trends(mm, table("module_trends"), p, &names)?);
@@ -86,6 +86,9 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
     let mut sheets = Vec::new();
     for (name, df) in &pack.tables {
         let mut t = Table::from_frame(name, df, lang, tz)?;
+        if name == "system_review" {
+            t.set_text("recommendation", recommendations(df, pack));
+        }
         mark_rows(&mut t, df);
         sheets.push(t);
     }
@@ -103,6 +106,16 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
         sections,
         sheets,
     })
+}
+
+/// The system review's recommendations in the report's language, row by
+/// row (the CSV keeps the English).
+fn recommendations(sr: &DataFrame, pack: &QuarterlyPack) -> Vec<String> {
+    strs(sr, "module_id")
+        .iter()
+        .zip(strs(sr, "recommendation"))
+        .map(|(id, en)| pack.recommendations.get(id).cloned().unwrap_or(en))
+        .collect()
 }
 
 fn facts(pack: &QuarterlyPack, cfg: &Config) -> Vec<(String, String)> {
@@ -217,7 +230,12 @@ fn percent(t: &mut Table, keys: &[&str]) {
 
 /// The meeting's agenda: every module under review, those to revise first
 /// (highlighted), and the modules whose definition changed.
-fn under_review(sr: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Section> {
+fn under_review(
+    sr: &DataFrame,
+    pack: &QuarterlyPack,
+    names: &ModuleNames,
+    cfg: &Config,
+) -> Result<Section> {
     let lang = cfg.lang;
     let mut s = Section::new(lang.t("q.sec.review"));
     s.intro = Some(lang.t(if sr.height() == 0 {
@@ -247,6 +265,7 @@ fn under_review(sr: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Sec
         cfg.timezone,
     )?;
     t.set_text("module_name", names.column(sr));
+    t.set_text("recommendation", recommendations(sr, pack));
     relabel(&mut t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
     mark_rows(&mut t, sr);
     s.tables.push(t);

@@ -716,6 +716,17 @@ fn recommendation_rules_fire_with_their_numbers() {
         recommend(&f, &agreement, &iteration, &quarterly),
         "revise: agreement below 0.80 in 3 of 3 months; clarify rule: 38% of appeals overturned (5 of 13 decided); review weight: failures do not move CSAT (-0.4 pts [-2.1, 1.3])"
     );
+    // The same findings worded for a Chinese page.
+    assert_eq!(
+        csqa::metrics::modules::recommend_in(
+            &f,
+            &agreement,
+            &iteration,
+            &quarterly,
+            csqa::i18n::Lang::Zh
+        ),
+        "需修订：3 个月中有 3 个月一致性低于 0.80；规则需澄清：38% 的申诉被改判（已裁定 13 条，改判 5 条）；需复核权重：该模块不合格并未影响满意度（-0.4 个百分点 [-2.1, 1.3]）"
+    );
     // One flagged month of two needed, 29 failed sessions of 30 needed, an
     // interval that excludes 0, 4 of 13 overturned (31 % ≥ 30 %: fires).
     let few = csat(29, -0.004, -0.021, 0.013);

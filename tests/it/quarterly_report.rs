@@ -179,6 +179,14 @@ fn quarterly_page_in_chinese_names_modules_by_name_zh_and_notes_rejects_and_a_re
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.join("report.html")).expect("page");
     assert!(html.contains("<html lang=\"zh-CN\""), "zh page");
+    // Recommendations in the page's language; the CSV keeps the English.
+    assert!(
+        html.contains("需复核权重：该模块不合格并未影响满意度（+0.0 个百分点 [-26.3, 26.3]）"),
+        "{html}"
+    );
+    assert!(!html.contains("review weight:"));
+    let csv = std::fs::read_to_string(dir.join("system_review.csv")).expect("csv");
+    assert!(csv.contains("review weight: failures do not move CSAT"));
     assert!(html.contains("系统模块评审"));
     let svg = chart(&html, "module-defect_rate");
     // tone has a name_zh (语气); solve has none and keeps its name.
