@@ -199,6 +199,10 @@ struct ReviewRow<'a> {
     shown: String,
 }
 
+/// Each module's recommendation in the report's language (module id →
+/// text).
+pub type Recommendations = BTreeMap<String, String>;
+
 impl<'a> SystemReview<'a> {
     /// Every table of the review, in the order they are reported, and each
     /// module's recommendation in the report's language (module id → text).
@@ -208,7 +212,7 @@ impl<'a> SystemReview<'a> {
         reviewer_months: &[ReviewerMonth],
         drift: &BTreeMap<String, Drift>,
         trend_months: &[String],
-    ) -> Result<(Vec<(String, DataFrame)>, BTreeMap<String, String>)> {
+    ) -> Result<(Vec<(String, DataFrame)>, Recommendations)> {
         let named = |name: &str, df: DataFrame| (name.to_string(), df);
         let (review, shown) = self.frame(modules_in_period)?;
         let tables = vec![
@@ -230,7 +234,7 @@ impl<'a> SystemReview<'a> {
     fn frame(
         &self,
         modules_in_period: &BTreeMap<String, &'a Module>,
-    ) -> Result<(DataFrame, BTreeMap<String, String>)> {
+    ) -> Result<(DataFrame, Recommendations)> {
         let mut rows: Vec<ReviewRow> = modules_in_period
             .iter()
             .filter_map(|(id, module)| self.row(id, module))
