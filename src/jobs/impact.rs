@@ -106,6 +106,7 @@ pub fn run(
             &summary,
             event_days,
             cfg.impact.min_days,
+            fcr_complete,
         )?),
         Kind::Incident => None,
     };
@@ -1022,18 +1023,26 @@ fn empty_days(c: &Calendar, scopes: &[&str]) -> Result<DataFrame> {
     ])?)
 }
 
-/// An action's status: `too early` before `min_days` days of data; else
-/// `target met` when the event value reached the target; `moving as
-/// planned` / `wrong way` when the change is significant (p < 0.05) in /
-/// against the planned direction; else `no effect`.
+/// An action's status: `too early` before `min_days` days of data;
+/// `awaiting FCR window` when its metric is FCR or the repeat rate and the
+/// data does not yet reach one FCR window past its end (late repeat visits
+/// would still move the figure); else `target met` when the event value
+/// reached the target; `moving as planned` / `wrong way` when the change is
+/// significant (p < 0.05) in / against the planned direction; else `no
+/// effect`.
 fn action_status(
     event: &Event,
     summary: &DataFrame,
     days_passed: f64,
     min_days: u32,
+    fcr_complete: bool,
 ) -> Result<String> {
     if days_passed < f64::from(min_days) {
         return Ok("too early".into());
+    }
+    let needs_fcr = matches!(event.metric.as_deref(), Some("fcr" | "repeat_rate"));
+    if needs_fcr && !fcr_complete {
+        return Ok("awaiting FCR window".into());
     }
     let (Some(metric), Some(direction)) = (&event.metric, event.direction) else {
         return Err(Error::other(format!(

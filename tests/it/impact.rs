@@ -661,6 +661,14 @@ fn generated_data_shows_its_incident_and_action() {
     ]);
     ok(&o);
     f.config("timezone = \"Asia/Shanghai\"");
+    // The action ends on 10-27, so the data (to 10-31) reaches one FCR
+    // window past its end and its repeat rate can be judged.
+    let events = f.data().join("events.toml");
+    let open = std::fs::read_to_string(&events).expect("events.toml");
+    let start = "start = 2026-10-01T00:00:00+08:00\n";
+    let ended = open.replace(start, &format!("{start}end = 2026-10-27T00:00:00+08:00\n"));
+    assert_ne!(ended, open, "the action's start was not found");
+    std::fs::write(&events, &ended).expect("write events.toml");
     ok(&f.run(&["impact", "--all"]));
     let sum = f.read("impact/checkout-outage/summary.parquet");
     for metric in ["contacts_per_day", "complaint_rate"] {
@@ -686,8 +694,7 @@ fn generated_data_shows_its_incident_and_action() {
     // The same significant fall in repeat visits, judged against other
     // plans: short of a stricter target it is moving as planned; for an
     // action meant to raise the rate it is going the wrong way.
-    let events = f.data().join("events.toml");
-    let text = std::fs::read_to_string(&events).expect("events.toml");
+    let text = ended.clone();
     let target = |t: &str, direction: &str| {
         text.replace("target = 0.12", &format!("target = {t}"))
             .replace(
@@ -708,6 +715,17 @@ fn generated_data_shows_its_incident_and_action() {
         let status = f.read("impact/refund-status-page/status.parquet");
         assert_eq!(str_at(&status, "status", 0).as_deref(), Some(want));
     }
+
+    // Still open, measured to the end of November: the data stops at 10-31,
+    // short of one FCR window past the end, so late repeat visits could
+    // still move the rate. The target is not judged yet.
+    std::fs::write(&events, &open).expect("write events.toml");
+    ok(&f.run(&["impact", "--event", "refund-status-page"]));
+    let status = f.read("impact/refund-status-page/status.parquet");
+    assert_eq!(
+        str_at(&status, "status", 0).as_deref(),
+        Some("awaiting FCR window")
+    );
 }
 
 #[test]
