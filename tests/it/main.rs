@@ -25,3 +25,4 @@ mod schedule;
 mod standards;
 mod stats;
 mod validate;
+mod zone;
