@@ -3,7 +3,7 @@
 //! against Polars' own per-row time-zone functions: every 15 minutes of
 //! 2025-2027 in five zones, both directions.
 
-use chrono::{Datelike, DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use csqa::zone::{self, Wall, ZoneTable};
 use polars::prelude::*;
@@ -28,7 +28,10 @@ fn micros(ymd: (i32, u32, u32), hms: (u32, u32, u32)) -> i64 {
 /// as µs: 3 × 365 days (none of 2025-2027 is a leap year) = 1 095 days
 /// × 96 = 105 120 values.
 fn quarter_hours() -> Vec<i64> {
-    let (from, to) = (micros((2025, 1, 1), (0, 0, 0)), micros((2028, 1, 1), (0, 0, 0)));
+    let (from, to) = (
+        micros((2025, 1, 1), (0, 0, 0)),
+        micros((2028, 1, 1), (0, 0, 0)),
+    );
     (0..)
         .map(|i| from + i * QUARTER_HOUR_US)
         .take_while(|t| *t < to)
@@ -53,7 +56,11 @@ fn local_time_of_every_quarter_hour_matches_chrono() {
         for utc in quarter_hours() {
             let expected = tz.from_utc_datetime(&naive(utc)).naive_local();
             let local = table.local(utc);
-            assert_eq!(local, Some(expected.and_utc().timestamp_micros()), "{tz} {utc}");
+            assert_eq!(
+                local,
+                Some(expected.and_utc().timestamp_micros()),
+                "{tz} {utc}"
+            );
             let local = local.unwrap_or_default();
             assert_eq!(
                 zone::month_label(local).as_deref(),
@@ -116,7 +123,10 @@ fn berlin_changes_offset_six_times_and_shanghai_never_since_1991() {
         (micros((2027, 3, 28), (1, 0, 0)), 2 * hour),
         (micros((2027, 10, 31), (1, 0, 0)), hour),
     ];
-    let span = (micros((2025, 1, 1), (0, 0, 0)), micros((2028, 1, 1), (0, 0, 0)));
+    let span = (
+        micros((2025, 1, 1), (0, 0, 0)),
+        micros((2028, 1, 1), (0, 0, 0)),
+    );
     assert_eq!(berlin.transitions(span.0, span.1), expected);
     // One constant offset, +8 h, from 1992 to the end of the table.
     let shanghai = ZoneTable::of(Tz::Asia__Shanghai);
@@ -131,9 +141,15 @@ fn beyond_the_table_each_value_is_read_by_chrono() {
     // 1850 and 2150 lie outside the table (1900-2100).
     let berlin = ZoneTable::of(Tz::Europe__Berlin);
     let tz = Tz::Europe__Berlin;
-    for utc in [micros((1850, 6, 1), (12, 0, 0)), micros((2150, 7, 1), (12, 0, 0))] {
+    for utc in [
+        micros((1850, 6, 1), (12, 0, 0)),
+        micros((2150, 7, 1), (12, 0, 0)),
+    ] {
         let expected = tz.from_utc_datetime(&naive(utc)).naive_local();
-        assert_eq!(berlin.local(utc), Some(expected.and_utc().timestamp_micros()));
+        assert_eq!(
+            berlin.local(utc),
+            Some(expected.and_utc().timestamp_micros())
+        );
         assert_eq!(berlin.wall(utc), Some(chrono_wall(tz, utc)));
     }
     // Berlin kept local mean time (+0:53:28) until 1893.
@@ -148,7 +164,10 @@ fn year_month_matches_the_calendar_from_1600_to_2400() {
     while day.year_ce().1 < 2400 {
         let days = (day - epoch).num_days() as i32;
         let (year, month) = zone::year_month(days);
-        assert_eq!((year, month), (i64::from(day.year_ce().1), day.month0() + 1));
+        assert_eq!(
+            (year, month),
+            (i64::from(day.year_ce().1), day.month0() + 1)
+        );
         day = day.succ_opt().unwrap_or_default();
     }
 }
@@ -159,8 +178,8 @@ fn frame() -> DataFrame {
     let values = quarter_hours();
     let t = Int64Chunked::from_vec("t".into(), values.clone())
         .into_datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
-    let wall = Int64Chunked::from_vec("wall".into(), values)
-        .into_datetime(TimeUnit::Microseconds, None);
+    let wall =
+        Int64Chunked::from_vec("wall".into(), values).into_datetime(TimeUnit::Microseconds, None);
     DataFrame::new_infer_height(vec![t.into_column(), wall.into_column()]).expect("frame")
 }
 
@@ -169,10 +188,11 @@ fn expressions_equal_polars_per_row_time_zone_functions() {
     for tz in ZONES {
         let pl = csqa::load::pl_tz(tz);
         let local = col("t").dt().convert_time_zone(pl.clone());
-        let earliest =
-            col("wall")
-                .dt()
-                .replace_time_zone(Some(pl.clone()), lit("earliest"), NonExistent::Null);
+        let earliest = col("wall").dt().replace_time_zone(
+            Some(pl.clone()),
+            lit("earliest"),
+            NonExistent::Null,
+        );
         let strict = col("wall")
             .dt()
             .replace_time_zone(Some(pl), lit("null"), NonExistent::Null);
