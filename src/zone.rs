@@ -62,6 +62,9 @@ pub struct ZoneTable {
     offsets: Vec<i64>,
     /// Where the last interval ends (exclusive, µs).
     end: i64,
+    /// The largest offset minus the smallest (µs): a naive time whose
+    /// reading lies this far inside an interval can have no other reading.
+    spread: i64,
 }
 
 impl ZoneTable {
@@ -108,11 +111,13 @@ impl ZoneTable {
             offsets.push(offset);
             t = hi;
         }
+        let spread = offsets.iter().max().unwrap_or(&0) - offsets.iter().min().unwrap_or(&0);
         ZoneTable {
             tz,
             starts: starts.iter().map(|s| s * MICROS_PER_SECOND).collect(),
             offsets: offsets.iter().map(|o| o * MICROS_PER_SECOND).collect(),
             end: TABLE_TO_S * MICROS_PER_SECOND,
+            spread: spread * MICROS_PER_SECOND,
         }
     }
 
@@ -154,6 +159,39 @@ impl ZoneTable {
             micros_offset(self.tz, utc)?
         };
         utc.checked_add(offset)
+    }
+
+    /// `local`, first trying the interval `hint` (the previous value's:
+    /// timestamps come in runs), which it updates.
+    pub fn local_near(&self, utc: i64, hint: &mut usize) -> Option<i64> {
+        if let Some(&offset) = self.offsets.get(*hint) {
+            if self.starts[*hint] <= utc && utc < self.interval_end(*hint) {
+                return utc.checked_add(offset);
+            }
+        }
+        if self.covers(utc) {
+            *hint = self.interval(utc);
+        }
+        self.local(utc)
+    }
+
+    /// `wall`, first trying the interval `hint` (the previous value's),
+    /// which it updates. A reading at least `spread` inside that interval
+    /// is the only one: any other interval's reading would fall inside it
+    /// too, where that interval does not apply.
+    pub fn wall_near(&self, local: i64, hint: &mut usize) -> Option<Wall> {
+        if let Some(&offset) = self.offsets.get(*hint) {
+            let inside = self.starts[*hint].saturating_add(self.spread)
+                ..self.interval_end(*hint).saturating_sub(self.spread);
+            if let Some(utc) = local.checked_sub(offset).filter(|u| inside.contains(u)) {
+                return Some(Wall::Unique(utc));
+            }
+        }
+        let wall = self.wall(local);
+        if let Some(utc) = wall.and_then(Wall::instant).filter(|u| self.covers(*u)) {
+            *hint = self.interval(utc);
+        }
+        wall
     }
 
     /// The instant a naive local time (µs, as if UTC) names.
@@ -290,8 +328,9 @@ pub fn month_expr(e: Expr, tz: Tz) -> Expr {
         let mut out = StringChunkedBuilder::new(ca.name().clone(), ca.len());
         // Rows of one month follow each other: format a month once.
         let mut last: Option<((i64, u32), String)> = None;
+        let mut hint = 0;
         for v in ca.iter() {
-            let local = v.and_then(|t| table.local(t));
+            let local = v.and_then(|t| table.local_near(t, &mut hint));
             match local.and_then(|l| Some((l, year_month(local_date_days(l)?)))) {
                 Some((l, key)) => {
                     if last.as_ref().map(|(k, _)| *k) != Some(key) {
@@ -310,9 +349,13 @@ pub fn month_expr(e: Expr, tz: Tz) -> Expr {
 pub fn date_expr(e: Expr, tz: Tz) -> Expr {
     let table = ZoneTable::of(tz);
     map_micros(e, DataType::Date, move |ca| {
+        let mut hint = 0;
         let days: Int32Chunked = ca
             .iter()
-            .map(|v| v.and_then(|t| table.local(t)).and_then(local_date_days))
+            .map(|v| {
+                v.and_then(|t| table.local_near(t, &mut hint))
+                    .and_then(local_date_days)
+            })
             .collect();
         Ok(days.into_date().into_column())
     })
@@ -322,9 +365,13 @@ pub fn date_expr(e: Expr, tz: Tz) -> Expr {
 pub fn hour_expr(e: Expr, tz: Tz) -> Expr {
     let table = ZoneTable::of(tz);
     map_micros(e, DataType::Int32, move |ca| {
+        let mut hint = 0;
         let hours: Int32Chunked = ca
             .iter()
-            .map(|v| v.and_then(|t| table.local(t)).map(local_hour))
+            .map(|v| {
+                v.and_then(|t| table.local_near(t, &mut hint))
+                    .map(local_hour)
+            })
             .collect();
         Ok(hours.into_column())
     })
@@ -336,9 +383,13 @@ pub fn instant_expr(e: Expr, tz: Tz) -> Expr {
     let table = ZoneTable::of(tz);
     let dtype = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
     map_micros(e, dtype, move |ca| {
+        let mut hint = 0;
         let instants: Int64Chunked = ca
             .iter()
-            .map(|v| v.and_then(|l| table.wall(l)).and_then(Wall::instant))
+            .map(|v| {
+                v.and_then(|l| table.wall_near(l, &mut hint))
+                    .and_then(Wall::instant)
+            })
             .collect();
         Ok(instants
             .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
@@ -351,9 +402,10 @@ pub fn instant_expr(e: Expr, tz: Tz) -> Expr {
 fn wall_flag_expr(e: Expr, tz: Tz, flag: fn(Option<Wall>) -> bool) -> Expr {
     let table = ZoneTable::of(tz);
     map_micros(e, DataType::Boolean, move |ca| {
+        let mut hint = 0;
         let flags: BooleanChunked = ca
             .iter()
-            .map(|v| Some(v.is_some_and(|l| flag(table.wall(l)))))
+            .map(|v| Some(v.is_some_and(|l| flag(table.wall_near(l, &mut hint)))))
             .collect();
         Ok(flags.into_column())
     })

@@ -53,9 +53,11 @@ fn the_span_has_105_120_quarter_hours() {
 fn local_time_of_every_quarter_hour_matches_chrono() {
     for tz in ZONES {
         let table = ZoneTable::of(tz);
+        let mut hint = 0;
         for utc in quarter_hours() {
             let expected = tz.from_utc_datetime(&naive(utc)).naive_local();
             let local = table.local(utc);
+            assert_eq!(table.local_near(utc, &mut hint), local, "{tz} {utc}");
             assert_eq!(
                 local,
                 Some(expected.and_utc().timestamp_micros()),
@@ -97,8 +99,11 @@ fn naive_local_quarter_hours_read_as_chrono_reads_them() {
     for (tz, expected) in ZONES.into_iter().zip(expected_counts) {
         let table = ZoneTable::of(tz);
         let (mut skipped, mut repeated) = (0, 0);
+        let mut hint = 0;
         for local in quarter_hours() {
             let wall = table.wall(local);
+            // The shortcut through the previous value's interval agrees.
+            assert_eq!(table.wall_near(local, &mut hint), wall, "{tz} {local}");
             assert_eq!(wall, Some(chrono_wall(tz, local)), "{tz} {}", naive(local));
             match wall {
                 Some(Wall::Nonexistent) => skipped += 1,
@@ -107,6 +112,32 @@ fn naive_local_quarter_hours_read_as_chrono_reads_them() {
             }
         }
         assert_eq!((skipped, repeated), expected, "{tz}");
+    }
+}
+
+/// The shortcuts through the previous value's interval agree with the full
+/// lookup when values jump about: every quarter hour in a scrambled order
+/// (a stride of 7 919, a prime not dividing 105 120, visits each once).
+#[test]
+fn shortcuts_agree_in_any_order() {
+    let values = quarter_hours();
+    let n = values.len();
+    for tz in ZONES {
+        let table = ZoneTable::of(tz);
+        let (mut local_hint, mut wall_hint) = (0, 0);
+        for k in 0..n {
+            let t = values[(k * 7_919) % n];
+            assert_eq!(
+                table.local_near(t, &mut local_hint),
+                table.local(t),
+                "{tz} {t}"
+            );
+            assert_eq!(
+                table.wall_near(t, &mut wall_hint),
+                table.wall(t),
+                "{tz} {t}"
+            );
+        }
     }
 }
 
