@@ -249,7 +249,7 @@ fn aware_and_naive_timestamps_give_the_same_monthly_figures() {
     let mut frames = Vec::new();
     for layout in ["aware", "naive"] {
         let (sessions, messages) = generate_layout(&fx, layout);
-        let zone = (layout == "aware").then(|| TimeZone::UTC);
+        let zone = (layout == "aware").then_some(TimeZone::UTC);
         for (df, column) in [(&sessions, "started_at"), (&messages, "sent_at")] {
             let dtype = df.column(column).expect("column").dtype().clone();
             assert_eq!(
