@@ -49,6 +49,32 @@ pub struct GenerateOptions {
     pub timezone: Tz,
     /// Sessions per written file.
     pub chunk: u64,
+    pub timestamps: Timestamps,
+}
+
+/// How the files write timestamps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Timestamps {
+    /// Sessions, causes and appeals as UTC instants; reviews and messages as
+    /// naive local time, as many platforms export them.
+    #[default]
+    Mixed,
+    /// Every timestamp a UTC instant.
+    Aware,
+    /// Every timestamp naive local time in the centre's zone.
+    Naive,
+}
+
+impl Timestamps {
+    /// The unit a column is written naive in, if it is (the column is naive
+    /// in the mixed layout or not).
+    fn naive_unit(self, naive_when_mixed: bool) -> Option<TimeUnit> {
+        match self {
+            Timestamps::Mixed => naive_when_mixed.then_some(TimeUnit::Milliseconds),
+            Timestamps::Aware => None,
+            Timestamps::Naive => Some(TimeUnit::Microseconds),
+        }
+    }
 }
 
 struct Line {
@@ -353,7 +379,7 @@ pub fn generate(opts: &GenerateOptions, mut on_progress: impl FnMut(&str)) -> Re
                 }
             }
             total += c.s_id.len() as u64;
-            files += write_chunk(&opts.out, &label, ci, c, tz)?;
+            files += write_chunk(&opts.out, &label, ci, c, (tz, opts.timestamps))?;
             ci += 1;
         }
     }
@@ -705,22 +731,66 @@ fn ts_utc_opt(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
     Ok(Column::new(name.into(), v).cast(&utc_dtype())?)
 }
 
-/// Naive local wall-clock timestamps in milliseconds, as some platforms export.
-fn ts_local_naive(name: &str, v: Vec<i64>, tz: Tz) -> Result<Column> {
-    let local: Vec<i64> = v
+/// Naive local wall-clock timestamps, as some platforms export: in
+/// milliseconds in the mixed layout (as those platforms write them), in
+/// microseconds when every column is naive (nothing lost against the
+/// instants the aware layout writes).
+fn ts_local_naive(name: &str, v: Vec<Option<i64>>, tz: Tz, unit: TimeUnit) -> Result<Column> {
+    let local: Vec<Option<i64>> = v
         .into_iter()
-        .map(|us| {
-            let utc = chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
-            utc.with_timezone(&tz)
-                .naive_local()
-                .and_utc()
-                .timestamp_millis()
+        .map(|t| {
+            t.map(|us| {
+                let utc = chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
+                let local = utc.with_timezone(&tz).naive_local().and_utc();
+                match unit {
+                    TimeUnit::Milliseconds => local.timestamp_millis(),
+                    _ => local.timestamp_micros(),
+                }
+            })
         })
         .collect();
-    Ok(Column::new(name.into(), local).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?)
+    let unit = match unit {
+        TimeUnit::Milliseconds => unit,
+        _ => TimeUnit::Microseconds,
+    };
+    Ok(Column::new(name.into(), local).cast(&DataType::Datetime(unit, None))?)
 }
 
-fn write_chunk(out: &Path, month: &str, chunk: u64, c: Chunk, tz: Tz) -> Result<u64> {
+/// A timestamp column written as `layout` says: naive local time or UTC
+/// instants.
+fn ts(
+    name: &str,
+    v: Vec<i64>,
+    naive_when_mixed: bool,
+    (tz, layout): (Tz, Timestamps),
+) -> Result<Column> {
+    if let Some(unit) = layout.naive_unit(naive_when_mixed) {
+        ts_local_naive(name, v.into_iter().map(Some).collect(), tz, unit)
+    } else {
+        ts_utc(name, v)
+    }
+}
+
+fn ts_opt(
+    name: &str,
+    v: Vec<Option<i64>>,
+    naive_when_mixed: bool,
+    (tz, layout): (Tz, Timestamps),
+) -> Result<Column> {
+    if let Some(unit) = layout.naive_unit(naive_when_mixed) {
+        ts_local_naive(name, v, tz, unit)
+    } else {
+        ts_utc_opt(name, v)
+    }
+}
+
+fn write_chunk(
+    out: &Path,
+    month: &str,
+    chunk: u64,
+    c: Chunk,
+    zone: (Tz, Timestamps),
+) -> Result<u64> {
     let mut files = 0;
     let mut put = |table: &str, cols: Vec<Column>| -> Result<()> {
         if cols.first().map(|c| c.len()).unwrap_or(0) == 0 {
@@ -746,8 +816,8 @@ fn write_chunk(out: &Path, month: &str, chunk: u64, c: Chunk, tz: Tz) -> Result<
             Column::new("category".into(), c.s_category),
             Column::new("agent_id".into(), c.s_agent),
             Column::new("team".into(), c.s_team),
-            ts_utc("started_at", c.s_start)?,
-            ts_utc_opt("ended_at", c.s_end)?,
+            ts("started_at", c.s_start, false, zone)?,
+            ts_opt("ended_at", c.s_end, false, zone)?,
             Column::new("first_response_s".into(), c.s_first),
             Column::new("rating".into(), c.s_rating),
             Column::new("resolved".into(), c.s_resolved),
@@ -761,7 +831,7 @@ fn write_chunk(out: &Path, month: &str, chunk: u64, c: Chunk, tz: Tz) -> Result<
             Column::new("review_id".into(), c.r_id),
             Column::new("session_id".into(), c.r_session),
             Column::new("reviewer_id".into(), c.r_reviewer),
-            ts_local_naive("reviewed_at", c.r_at, tz)?,
+            ts("reviewed_at", c.r_at, true, zone)?,
             Column::new("module_id".into(), c.r_module),
             Column::new("score".into(), c.r_score),
             Column::new("calibration_round".into(), c.r_round),
@@ -773,14 +843,14 @@ fn write_chunk(out: &Path, month: &str, chunk: u64, c: Chunk, tz: Tz) -> Result<
             Column::new("session_id".into(), c.c_session),
             Column::new("cause".into(), c.c_cause),
             Column::new("noted_by".into(), c.c_by),
-            ts_utc_opt("noted_at", c.c_at)?,
+            ts_opt("noted_at", c.c_at, false, zone)?,
         ],
     )?;
     put(
         "messages",
         vec![
             Column::new("session_id".into(), c.m_session),
-            ts_local_naive("sent_at", c.m_at, tz)?,
+            ts("sent_at", c.m_at, true, zone)?,
             Column::new("sender".into(), c.m_sender),
         ],
     )?;
@@ -789,9 +859,9 @@ fn write_chunk(out: &Path, month: &str, chunk: u64, c: Chunk, tz: Tz) -> Result<
         vec![
             Column::new("review_id".into(), c.a_review),
             Column::new("module_id".into(), c.a_module),
-            ts_utc("filed_at", c.a_filed)?,
+            ts("filed_at", c.a_filed, false, zone)?,
             Column::new("outcome".into(), c.a_outcome),
-            ts_utc_opt("decided_at", c.a_decided)?,
+            ts_opt("decided_at", c.a_decided, false, zone)?,
         ],
     )?;
     Ok(files)

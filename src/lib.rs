@@ -36,3 +36,4 @@ pub mod standards;
 pub mod stats;
 pub mod tables;
 pub mod validate;
+pub mod zone;

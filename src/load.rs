@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::contract::{self, Kind, TableSpec};
 use crate::error::{Error, Result};
+use crate::zone;
 
 /// The column every loaded row carries: the position in `LoadedTable::files`
 /// of the file it came from (a number, not the path: millions of rows would
@@ -577,11 +578,11 @@ fn is_blank(s: Expr) -> Expr {
 
 /// A naive timestamp column: wall-clock time in the configured zone. A
 /// local time skipped by daylight saving names no instant (the row is
-/// rejected); one that occurs twice is read as the earlier instant.
+/// rejected); one that occurs twice is read as the earlier instant. The
+/// zone's offsets are tabulated once (`zone`), not looked up row by row.
 struct NaiveLocal {
     wall: Expr,
-    earliest: Expr,
-    tz: TimeZone,
+    tz: Tz,
 }
 
 impl NaiveLocal {
@@ -589,36 +590,20 @@ impl NaiveLocal {
         if kind != Kind::Timestamp || !matches!(dtype, DataType::Datetime(_, None)) {
             return None;
         }
-        let tz = pl_tz(tz);
         let wall = e.dt().cast_time_unit(TimeUnit::Microseconds);
-        let earliest = wall.clone().dt().replace_time_zone(
-            Some(tz.clone()),
-            lit("earliest"),
-            NonExistent::Null,
-        );
-        Some(NaiveLocal { wall, earliest, tz })
+        Some(NaiveLocal { wall, tz })
     }
 
     fn instant(&self) -> Expr {
-        self.earliest.clone().dt().convert_time_zone(TimeZone::UTC)
+        zone::instant_expr(self.wall.clone(), self.tz)
     }
 
     fn nonexistent(&self) -> Expr {
-        self.wall
-            .clone()
-            .is_not_null()
-            .and(self.earliest.clone().is_null())
+        zone::nonexistent_expr(self.wall.clone(), self.tz)
     }
 
-    /// Earliest names an instant where the strict reading (null when
-    /// ambiguous) does not.
     fn ambiguous(&self) -> Expr {
-        let strict = self.wall.clone().dt().replace_time_zone(
-            Some(self.tz.clone()),
-            lit("null"),
-            NonExistent::Null,
-        );
-        self.earliest.clone().is_not_null().and(strict.is_null())
+        zone::ambiguous_expr(self.wall.clone(), self.tz)
     }
 }
 
@@ -641,21 +626,13 @@ fn hive_values(table_dir: &Path, file: &Path) -> Vec<(String, String)> {
 }
 
 /// Local calendar columns for a canonical timestamp, cut in the configured
-/// zone, so that queries need no date functions.
+/// zone, so that queries need no date functions: `month` ("YYYY-MM"),
+/// `date` and `hour` (Int32).
 pub fn local_parts(ts: &str, tz: Tz, prefix: &str) -> Vec<Expr> {
-    let local = col(ts).dt().convert_time_zone(pl_tz(tz));
     vec![
-        local
-            .clone()
-            .dt()
-            .strftime("%Y-%m")
-            .alias(format!("{prefix}month")),
-        local.clone().dt().date().alias(format!("{prefix}date")),
-        local
-            .dt()
-            .hour()
-            .cast(DataType::Int32)
-            .alias(format!("{prefix}hour")),
+        zone::month_expr(col(ts), tz).alias(format!("{prefix}month")),
+        zone::date_expr(col(ts), tz).alias(format!("{prefix}date")),
+        zone::hour_expr(col(ts), tz).alias(format!("{prefix}hour")),
     ]
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
-use crate::generate::{generate, GenerateOptions};
+use crate::generate::{generate, GenerateOptions, Timestamps};
 use crate::progress::Progress;
 
 #[derive(Args, Debug)]
@@ -37,6 +37,11 @@ pub struct GenerateArgs {
     /// Time zone of the simulated centre [default: the config's timezone]
     #[arg(long)]
     pub timezone: Option<String>,
+    /// How the files write timestamps: mixed (sessions, causes and appeals
+    /// as UTC instants; reviews and messages as naive local time), aware
+    /// (every one an instant) or naive (every one local time)
+    #[arg(long, value_enum, default_value_t = Timestamps::Mixed)]
+    pub timestamps: Timestamps,
 }
 
 /// The folder to write: `--out`, or `--data-dir` (the folder the other
@@ -110,6 +115,7 @@ pub fn run(global: &GlobalArgs, args: GenerateArgs) -> Result<()> {
         seed: args.seed,
         timezone,
         chunk: 1_000_000,
+        timestamps: args.timestamps,
     };
     let summary = generate(&opts, |s| progress.step(s))?;
     progress.finish();

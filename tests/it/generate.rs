@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use polars::prelude::*;
+
 use crate::common::*;
 
 fn generate(fx: &Fixture, dir: &str, seed: &str) -> BTreeMap<String, Vec<u8>> {
@@ -197,4 +199,103 @@ fn generated_data_holds_the_quarterly_findings() {
         low < 0.0 && high > 0.0,
         "resolution: [{low}, {high}] holds 0"
     );
+}
+
+/// Generated sessions and messages of one layout (`--timestamps`).
+fn generate_layout(fx: &Fixture, layout: &str) -> (DataFrame, DataFrame) {
+    let out = fx.run(&[
+        "generate",
+        "--out",
+        "data",
+        "--from",
+        "2026-09",
+        "--months",
+        "2",
+        "--sessions-per-month",
+        "600",
+        "--seed",
+        "5",
+        "--timezone",
+        "Asia/Shanghai",
+        "--timestamps",
+        layout,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let part = |table: &str| {
+        read_parquet(
+            &fx.data()
+                .join(table)
+                .join("month=2026-10/part-00000.parquet"),
+        )
+    };
+    (part("sessions"), part("messages"))
+}
+
+fn micros_of(df: &DataFrame, column: &str) -> Vec<Option<i64>> {
+    let c = df.column(column).expect("column").to_physical_repr();
+    c.i64().expect("i64").iter().collect()
+}
+
+/// The same draw written with every timestamp an instant and with every one
+/// naive local time in Asia/Shanghai (UTC+8 all year, no daylight saving):
+/// each naive value is its instant plus 8 hours, and the monthly pack reads
+/// both to the same figures.
+#[test]
+fn aware_and_naive_timestamps_give_the_same_monthly_figures() {
+    let fx = Fixture::new();
+    fx.config("timezone = \"Asia/Shanghai\"");
+    let eight_hours = 8 * 3_600_000_000_i64;
+    let mut packs = Vec::new();
+    let mut frames = Vec::new();
+    for layout in ["aware", "naive"] {
+        let (sessions, messages) = generate_layout(&fx, layout);
+        let zone = (layout == "aware").then_some(TimeZone::UTC);
+        for (df, column) in [(&sessions, "started_at"), (&messages, "sent_at")] {
+            let dtype = df.column(column).expect("column").dtype().clone();
+            assert_eq!(
+                dtype,
+                DataType::Datetime(TimeUnit::Microseconds, zone.clone()),
+                "{layout} {column}"
+            );
+        }
+        frames.push((sessions, messages));
+        let out = fx.run(&["monthly", "--month", "2026-10"]);
+        assert!(out.status.success(), "{layout}: {}", stderr(&out));
+        packs.push(fx.read("monthly/2026-10/business_lines.parquet"));
+    }
+    let ((aware_s, aware_m), (naive_s, naive_m)) = (&frames[0], &frames[1]);
+    for (aware, naive, column) in [
+        (aware_s, naive_s, "started_at"),
+        (aware_m, naive_m, "sent_at"),
+    ] {
+        let (a, n) = (micros_of(aware, column), micros_of(naive, column));
+        assert!(a.len() > 100, "{column}: {} rows", a.len());
+        let shifted: Vec<Option<i64>> = a.iter().map(|t| t.map(|t| t + eight_hours)).collect();
+        assert_eq!(n, shifted, "{column}");
+    }
+    // The generator's four business lines and ALL.
+    assert_eq!(packs[0].height(), 5);
+    assert_same_figures(&packs[0], &packs[1]);
+}
+
+/// Equal frames, floats to 1e-12 relative: ALL's QA score adds up the
+/// lines' sums in the order their groups come out, which may differ in
+/// the last digit.
+fn assert_same_figures(a: &DataFrame, b: &DataFrame) {
+    assert_eq!(a.get_column_names(), b.get_column_names());
+    for (x, y) in a.columns().iter().zip(b.columns()) {
+        let name = x.name();
+        if x.dtype().is_float() {
+            let (x, y) = (x.f64().expect("f64"), y.f64().expect("f64"));
+            for (i, (p, q)) in x.iter().zip(y.iter()).enumerate() {
+                let close = match (p, q) {
+                    (Some(p), Some(q)) => (p - q).abs() <= 1e-12 * p.abs().max(1.0),
+                    (p, q) => p == q,
+                };
+                assert!(close, "{name} row {i}: {p:?} vs {q:?}");
+            }
+        } else {
+            assert!(x.equals_missing(y), "{name}: {x:?} vs {y:?}");
+        }
+    }
 }

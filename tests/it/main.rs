@@ -28,3 +28,4 @@ mod standards;
 mod stats;
 mod trend;
 mod validate;
+mod zone;
