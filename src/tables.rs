@@ -64,13 +64,32 @@ impl CheckedTables {
         self.tables.extend(more.tables);
     }
 
+    /// Every table of the contract over its whole history, with each present
+    /// table's used rows as a lazy frame. The tables without a conflict key
+    /// or enrichment (messages, repeat causes: the ones that grow with every
+    /// contact) are checked in streaming passes and stay scans, so their
+    /// size does not set the memory a run needs.
     pub fn all(
         cfg: &Config,
         standards: &Standards,
-        on_table: impl FnMut(&str),
-    ) -> Result<CheckedTables> {
-        let specs: Vec<&'static TableSpec> = contract::ALL_TABLES.iter().collect();
-        CheckedTables::load(cfg, standards, &specs, |_| None, on_table)
+        mut on_table: impl FnMut(&str),
+    ) -> Result<(CheckedTables, Vec<(&'static str, LazyFrame)>)> {
+        let mut checked = CheckedTables {
+            tables: BTreeMap::new(),
+        };
+        let mut frames = Vec::new();
+        for spec in contract::ALL_TABLES.iter() {
+            on_table(spec.name);
+            if validate::streams(spec) {
+                if let Some(scan) = checked.load_scan(cfg, spec, None)? {
+                    frames.push((spec.name, scan));
+                }
+            } else if let Some(table) = validate::check_table(cfg, standards, spec, None)? {
+                frames.push((spec.name, table.0.used.clone().lazy()));
+                checked.tables.insert(spec.name, table);
+            }
+        }
+        Ok((checked, frames))
     }
 
     pub fn used(&self, table: &str) -> Option<&DataFrame> {

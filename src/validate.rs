@@ -178,9 +178,8 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
 /// table once: only the rejected rows and the counts are collected, and the
 /// used rows stay a lazy scan for the job to stream through.
 pub struct CheckedScan {
-    /// Rows that break no rule. Exact copies are not folded out of the scan
-    /// (they are counted as duplicates all the same): its consumer treats a
-    /// copy as the row itself.
+    /// Rows that break no rule, exact copies folded (the first kept), as
+    /// `check` leaves them.
     pub used: LazyFrame,
     pub checked: Checked,
 }
@@ -192,7 +191,7 @@ pub struct CheckedScan {
 /// enrichment (messages).
 pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let spec = table.spec;
-    if !spec.conflict_key.is_empty() || spec.name == contract::REVIEWS.name {
+    if !streams(spec) {
         return Err(crate::error::Error::other(format!(
             "{}: a table with a conflict key or enrichment is checked whole",
             spec.name
@@ -222,10 +221,12 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     // One more pass collects the few rows that matter: those whose probe
     // value repeats (candidate copies) and those that break a rule.
     const REPEATS: &str = "_repeats";
+    const ROW: &str = "_row";
     let flagged = collect(
         table
             .lf
             .clone()
+            .with_row_index(ROW, None)
             .with_columns([
                 probe_repeats(&probe, spec.copy_probe)?.alias(REPEATS),
                 broken.clone().alias(BROKEN),
@@ -234,20 +235,20 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     )?;
     drop(probe);
     let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
-    let duplicates = count_copies(rows_where(REPEATS).collect()?, &contract_cols)?;
+    let copies = copy_rows(rows_where(REPEATS), &contract_cols, ROW)?;
+    let duplicates = copies.len() as u64;
 
     // Rejected rows with their copies folded, as `check` folds them.
     let rejects = rows_where(BROKEN)
         .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
         .with_column(first_broken(&rules).alias(REASON))
-        .drop(by_name([REPEATS, BROKEN], true, false))
+        .drop(by_name([REPEATS, BROKEN, ROW], true, false))
         .drop(by_name(flags.clone(), true, false))
         .collect()?;
     let rejects = name_source_files(rejects, &table.files)?;
     let rejected_by_reason = count_reasons(&rejects)?;
     let rejected = rejects.height() as u64;
-    let used = table
-        .lf
+    let used = without_rows(table.lf, &copies, ROW)
         .filter(broken.not())
         .drop(by_name([SOURCE_INDEX], true, false))
         .drop(by_name(flags, true, false));
@@ -273,15 +274,39 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     })
 }
 
-/// How many of `rows` are exact copies of another (in the contract columns).
-fn count_copies(rows: DataFrame, contract_cols: &[Expr]) -> Result<u64> {
-    let rows_in = rows.height();
-    let distinct = rows
-        .lazy()
-        .unique_generic(Some(contract_cols.to_vec()), UniqueKeepStrategy::First)
-        .collect()?
-        .height();
-    Ok(rows_in.saturating_sub(distinct) as u64)
+/// Whether `check_scan` can check the table: its rules look at one row at
+/// a time (no conflict key, no enrichment).
+pub fn streams(spec: &TableSpec) -> bool {
+    spec.conflict_key.is_empty() && spec.name != contract::REVIEWS.name
+}
+
+/// The row numbers (column `row`) of those of `rows` that are exact copies
+/// of an earlier row (in the contract columns): the ones to fold away.
+fn copy_rows(rows: LazyFrame, contract_cols: &[Expr], row: &str) -> Result<Series> {
+    let kept = rows
+        .clone()
+        .unique_stable_generic(Some(contract_cols.to_vec()), UniqueKeepStrategy::First)
+        .select([col(row)]);
+    let copies = rows
+        .select([col(row)])
+        .join(kept, [col(row)], [col(row)], JoinArgs::new(JoinType::Anti))
+        .collect()?;
+    Ok(copies.column(row)?.as_materialized_series().clone())
+}
+
+/// The scan without the rows numbered `rows` (usually none: the scan as it
+/// is, without numbering its rows).
+fn without_rows(lf: LazyFrame, rows: &Series, row: &str) -> LazyFrame {
+    if rows.is_empty() {
+        return lf;
+    }
+    lf.with_row_index(row, None)
+        .filter(
+            col(row)
+                .is_in(lit(rows.clone()).implode(false), false)
+                .not(),
+        )
+        .drop(by_name([row], true, false))
 }
 
 /// The rows with exact copies folded (the first kept, order kept), and
