@@ -64,6 +64,27 @@ impl CheckedTables {
         self.tables.extend(more.tables);
     }
 
+    /// Every table of the contract over its whole history, its counts and
+    /// rejected rows only (no used rows), each checked in streaming passes
+    /// (`validate::check_counts`): what `validate` reports, in memory that
+    /// does not grow with the rows.
+    pub fn counts(
+        cfg: &Config,
+        standards: &Standards,
+        mut on_table: impl FnMut(&str),
+    ) -> Result<CheckedTables> {
+        let mut tables = BTreeMap::new();
+        for spec in contract::ALL_TABLES.iter() {
+            on_table(spec.name);
+            if let Some(table) = crate::load::load_table(cfg, spec, None)? {
+                let files = table.files_read();
+                let checked = validate::check_counts(table, cfg, standards)?;
+                tables.insert(spec.name, (checked, files));
+            }
+        }
+        Ok(CheckedTables { tables })
+    }
+
     /// Every table of the contract over its whole history, with each present
     /// table's used rows as a lazy frame. The tables without a conflict key
     /// or enrichment (messages, repeat causes: the ones that grow with every

@@ -101,14 +101,53 @@ pub struct Checked {
 /// job's window by the loader).
 pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<Checked> {
     let spec = table.spec;
-    let lf = table.lf;
     // One pass over the files: everything after works on these rows. A file
     // whose footer read fine may still fail here; name it (exit 2).
-    let raw = load::collect_streaming(lf)
+    let raw = load::collect_streaming(table.lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
     let mut flag_counts = TableStats::default();
     flag_counts.count_flags(&raw, spec)?;
+    let rows = check_rows(raw, spec, cfg, standards)?;
+    let rejects = name_source_files(rows.rejects, &table.files)?;
+    let rejected_by_reason = count_reasons(&rejects)?;
+    let stats = TableStats {
+        table: spec.name.to_string(),
+        files: table.files.len(),
+        rows_in,
+        used: rows.used.height() as u64,
+        duplicates: rows.duplicates,
+        rejected: rejects.height() as u64,
+        rejected_by_reason,
+        superseded: rows.superseded,
+        ..flag_counts
+    };
+    Ok(Checked {
+        used: rows.used,
+        rejects,
+        stats,
+    })
+}
+
+/// Collected rows of a table, checked.
+struct RowsChecked {
+    /// Without the loader's working columns.
+    used: DataFrame,
+    /// With `reason` and still `SOURCE_INDEX`.
+    rejects: DataFrame,
+    duplicates: u64,
+    superseded: u64,
+}
+
+/// Every row rule on `raw`: exact copies folded, superseded appeals folded,
+/// conflicting keys and broken rows rejected with their reason.
+fn check_rows(
+    raw: DataFrame,
+    spec: &TableSpec,
+    cfg: &Config,
+    standards: &Standards,
+) -> Result<RowsChecked> {
+    let rows_in = raw.height() as u64;
     let (mut deduplicated, repeats) = fold_exact_copies(raw, spec)?;
     let mut superseded = 0;
     if repeats && spec.name == contract::APPEALS.name {
@@ -153,24 +192,11 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         .drop_many([BROKEN, CONFLICT, SOURCE_INDEX])
         .drop_many(&flags);
     let rejects = rejects.drop_many([BROKEN, CONFLICT]).drop_many(&flags);
-    let rejects = name_source_files(rejects, &table.files)?;
-
-    let rejected_by_reason = count_reasons(&rejects)?;
-    let stats = TableStats {
-        table: spec.name.to_string(),
-        files: table.files.len(),
-        rows_in,
-        used: used.height() as u64,
-        duplicates,
-        rejected: rejects.height() as u64,
-        rejected_by_reason,
-        superseded,
-        ..flag_counts
-    };
-    Ok(Checked {
+    Ok(RowsChecked {
         used,
         rejects,
-        stats,
+        duplicates,
+        superseded,
     })
 }
 
@@ -272,6 +298,138 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
             },
         },
     })
+}
+
+/// `check`'s counts and rejects without its used rows, for `validate`, in
+/// streaming passes over the files whatever their size: the key columns
+/// alone, to count the rows and find the keys that repeat; then the rows
+/// with such a key and the rows that break a rule. Copies, superseded
+/// appeals and conflicts only ever involve rows sharing a key, so `check`'s
+/// rules applied to those rows alone give its figures exactly.
+pub fn check_counts(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<Checked> {
+    let spec = table.spec;
+    let parts = &table.parts;
+    let collect = |lf: LazyFrame| -> Result<DataFrame> {
+        load::collect_streaming(lf)
+            .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
+    };
+    let flags = load::flag_columns(spec);
+    let probe_cols: Vec<Expr> = spec
+        .copy_probe
+        .iter()
+        .map(|c| col(*c))
+        .chain(flags.iter().map(|f| col(f.as_str())))
+        .collect();
+    let probe = collect(table.lf.clone().select(probe_cols))?;
+    let rows_in = probe.height() as u64;
+    let mut flag_counts = TableStats::default();
+    flag_counts.count_flags(&probe, spec)?;
+    let repeated = repeated_keys(probe, spec.copy_probe)?;
+
+    let flagged = collect(flagged_rows(&table.lf, &repeated, spec, cfg, standards)?)?
+        .sort([SCAN_ROW], SortMultipleOptions::default())?;
+    let with_key = |repeats: bool| flagged.clone().lazy().filter(col(REPEATS).eq(lit(repeats)));
+    // Rows of a repeated key: `check` itself, on them alone.
+    let loaded: Vec<Expr> = table
+        .lf
+        .clone()
+        .collect_schema()?
+        .iter_names()
+        .map(|n| col(n.clone()))
+        .collect();
+    let shared = with_key(true)
+        .select(
+            std::iter::once(col(SCAN_ROW))
+                .chain(loaded)
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    let shared = check_rows(shared, spec, cfg, standards)?;
+    // The other flagged rows break a rule of their own.
+    let rules = rules(spec, cfg, false);
+    let lone = with_key(false)
+        .with_column(first_broken(&rules).alias(REASON))
+        .drop(by_name([REPEATS, BROKEN], true, false))
+        .drop(by_name(flags, true, false))
+        .collect()?;
+    let rejects = in_file_order(lone, shared.rejects)?;
+    let rejects = name_source_files(rejects, &table.files)?;
+    let rejected = rejects.height() as u64;
+    Ok(Checked {
+        used: DataFrame::empty(),
+        stats: TableStats {
+            table: spec.name.to_string(),
+            files: table.files.len(),
+            rows_in,
+            // Saturating: the passes read the files at different moments,
+            // and a file rewritten in between must not panic.
+            used: rows_in.saturating_sub(shared.duplicates + rejected),
+            duplicates: shared.duplicates,
+            rejected,
+            rejected_by_reason: count_reasons(&rejects)?,
+            superseded: shared.superseded,
+            ..flag_counts
+        },
+        rejects,
+    })
+}
+
+/// Working columns of `check_counts`: the row's number in the scan, and
+/// whether its key repeats.
+const SCAN_ROW: &str = "_scan_row";
+const REPEATS: &str = "_repeats";
+
+/// The distinct values of `key` that occur more than once (nulls equal).
+fn repeated_keys(probe: DataFrame, key: &[&str]) -> Result<DataFrame> {
+    let key: Vec<Expr> = key.iter().map(|k| col(*k)).collect();
+    Ok(probe
+        .lazy()
+        .group_by(key.clone())
+        .agg([len().alias("_n")])
+        .filter(col("_n").gt(lit(1)))
+        .select(key)
+        .with_column(lit(true).alias(REPEATS))
+        .collect()?)
+}
+
+/// The rows of the scan, numbered, whose key is `repeated` or that break a
+/// rule of their own (reviews enriched first, as `check` does).
+fn flagged_rows(
+    lf: &LazyFrame,
+    repeated: &DataFrame,
+    spec: &TableSpec,
+    cfg: &Config,
+    standards: &Standards,
+) -> Result<LazyFrame> {
+    let mut lf = lf.clone().with_row_index(SCAN_ROW, None);
+    if spec.name == contract::REVIEWS.name {
+        lf = enrich_reviews(lf, standards)?;
+    }
+    let key: Vec<Expr> = spec.copy_probe.iter().map(|k| col(*k)).collect();
+    let args = JoinArgs {
+        nulls_equal: true,
+        ..JoinArgs::new(JoinType::Left)
+    };
+    let broken = any_broken(&rules(spec, cfg, false));
+    Ok(lf
+        .join(repeated.clone().lazy(), key.clone(), key, args)
+        .with_columns([col(REPEATS).fill_null(lit(false)), broken.alias(BROKEN)])
+        .filter(col(REPEATS).or(col(BROKEN))))
+}
+
+/// Rejected rows of two sets, in the order of the files, without their
+/// numbers.
+fn in_file_order(a: DataFrame, b: DataFrame) -> Result<DataFrame> {
+    let columns: Vec<Expr> = a
+        .get_column_names()
+        .into_iter()
+        .map(|n| col(n.clone()))
+        .collect();
+    let b = b.lazy().select(columns.clone());
+    Ok(concat([a.lazy(), b], UnionArgs::default())?
+        .sort([SCAN_ROW], SortMultipleOptions::default())
+        .drop(by_name([SCAN_ROW], true, false))
+        .collect()?)
 }
 
 /// Whether `check_scan` can check the table: its rules look at one row at
