@@ -246,7 +246,7 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     flag_counts.count_flags(&probe, spec)?;
     // One more pass collects the few rows that matter: those whose probe
     // value repeats (candidate copies) and those that break a rule.
-    const REPEATS: &str = "_repeats";
+    pub const REPEATS: &str = "_repeats";
     const ROW: &str = "_row";
     let flagged = collect(
         table
@@ -314,17 +314,14 @@ pub fn check_counts(table: LoadedTable, cfg: &Config, standards: &Standards) -> 
             .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
     };
     let flags = load::flag_columns(spec);
-    let probe_cols: Vec<Expr> = spec
-        .copy_probe
-        .iter()
-        .map(|c| col(*c))
-        .chain(flags.iter().map(|f| col(f.as_str())))
-        .collect();
-    let probe = collect(table.lf.clone().select(probe_cols))?;
-    let rows_in = probe.height() as u64;
+    // The loader's flags are bits: a column of them for every row is small.
+    let flag_cols: Vec<Expr> = flags.iter().map(|f| col(f.as_str())).collect();
+    let flag_rows = collect(table.lf.clone().select(flag_cols))?;
+    let rows_in = flag_rows.height() as u64;
     let mut flag_counts = TableStats::default();
-    flag_counts.count_flags(&probe, spec)?;
-    let repeated = repeated_keys(probe, spec.copy_probe)?;
+    flag_counts.count_flags(&flag_rows, spec)?;
+    drop(flag_rows);
+    let repeated = repeated_keys(&table.lf, spec.copy_probe, rows_in, KEYS_PER_PASS, &collect)?;
 
     let flagged = collect(flagged_rows(&table.lf, &repeated, spec, cfg, standards)?)?
         .sort([SCAN_ROW], SortMultipleOptions::default())?;
@@ -377,19 +374,104 @@ pub fn check_counts(table: LoadedTable, cfg: &Config, standards: &Standards) -> 
 /// Working columns of `check_counts`: the row's number in the scan, and
 /// whether its key repeats.
 const SCAN_ROW: &str = "_scan_row";
-const REPEATS: &str = "_repeats";
+pub const REPEATS: &str = "_repeats";
 
-/// The distinct values of `key` that occur more than once (nulls equal).
-fn repeated_keys(probe: DataFrame, key: &[&str]) -> Result<DataFrame> {
-    let key: Vec<Expr> = key.iter().map(|k| col(*k)).collect();
-    Ok(probe
-        .lazy()
-        .group_by(key.clone())
-        .agg([len().alias("_n")])
-        .filter(col("_n").gt(lit(1)))
-        .select(key)
-        .with_column(lit(true).alias(REPEATS))
-        .collect()?)
+/// Keys a pass of `repeated_keys` counts at most, roughly: what bounds the
+/// memory of a check whatever the size of the table.
+const KEYS_PER_PASS: u64 = 2_000_000;
+
+/// The distinct values of `key` that occur more than once (nulls equal),
+/// with `REPEATS` true. The key's rows are counted in ranges of its first
+/// column, one pass over the scan each, so that no pass holds more than
+/// about `keys_per_pass` of them: a repeated key lies within one range.
+pub fn repeated_keys(
+    lf: &LazyFrame,
+    key: &[&str],
+    rows_in: u64,
+    keys_per_pass: u64,
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+) -> Result<DataFrame> {
+    let key_cols: Vec<Expr> = key.iter().map(|k| col(*k)).collect();
+    let Some(first) = key.first() else {
+        return Err(crate::error::Error::other("a table without a copy probe"));
+    };
+    let passes = rows_in.div_ceil(keys_per_pass.max(1));
+    let bounds = range_bounds(lf, first, rows_in, passes, collect)?;
+    let mut found = Vec::new();
+    for range in key_ranges(first, &bounds) {
+        let counted = lf
+            .clone()
+            .select(key_cols.clone())
+            .filter(range)
+            .group_by(key_cols.clone())
+            .agg([len().alias("_n")])
+            .filter(col("_n").gt(lit(1)))
+            .select(key_cols.clone())
+            .with_column(lit(true).alias(REPEATS));
+        found.push(collect(counted)?.lazy());
+    }
+    Ok(concat(found, UnionArgs::default())?.collect()?)
+}
+
+/// Values of `column` that cut its rows into about `passes` ranges of equal
+/// size, ascending and distinct, from a sample of every so many rows (none
+/// for one pass).
+fn range_bounds(
+    lf: &LazyFrame,
+    column: &str,
+    rows_in: u64,
+    passes: u64,
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+) -> Result<Series> {
+    const SAMPLES_PER_PASS: u64 = 1_000;
+    if passes <= 1 {
+        return Ok(Series::new_empty(column.into(), &DataType::Null));
+    }
+    const ROW: &str = "_row";
+    let step = (rows_in / (passes * SAMPLES_PER_PASS)).max(1);
+    let sample = collect(
+        lf.clone()
+            .select([col(column)])
+            .with_row_index(ROW, None)
+            .filter((col(ROW).cast(DataType::UInt64) % lit(step)).eq(lit(0u64)))
+            .select([col(column)])
+            .drop_nulls(None),
+    )?;
+    let sorted = sample
+        .column(column)?
+        .as_materialized_series()
+        .sort(SortOptions::default())?;
+    let n = sorted.len() as u64;
+    let cuts: Vec<IdxSize> = (1..passes)
+        .filter_map(|k| IdxSize::try_from(k * n / passes).ok())
+        .collect();
+    let cut = sorted.take_slice(&cuts)?;
+    Ok(cut.unique_stable()?)
+}
+
+/// Filters of the ranges `bounds` cut `column` into, nulls in the first.
+fn key_ranges(column: &str, bounds: &Series) -> Vec<Expr> {
+    let bound = |i: usize| lit(bounds.slice(i as i64, 1)).first();
+    let mut ranges = Vec::new();
+    for i in 0..=bounds.len() {
+        let above = if i == 0 {
+            lit(true)
+        } else {
+            col(column).gt_eq(bound(i - 1))
+        };
+        let below = if i == bounds.len() {
+            lit(true)
+        } else {
+            col(column).lt(bound(i))
+        };
+        let range = above.and(below);
+        ranges.push(if i == 0 {
+            range.or(col(column).is_null())
+        } else {
+            range
+        });
+    }
+    ranges
 }
 
 /// The rows of the scan, numbered, whose key is `repeated` or that break a
@@ -406,9 +488,10 @@ fn flagged_rows(
         lf = enrich_reviews(lf, standards)?;
     }
     let key: Vec<Expr> = spec.copy_probe.iter().map(|k| col(*k)).collect();
+    // Order kept: the streaming engine then builds on the repeated keys.
     let args = JoinArgs {
         nulls_equal: true,
-        ..JoinArgs::new(JoinType::Left)
+        ..ordered_join(JoinType::Left)
     };
     let broken = any_broken(&rules(spec, cfg, false));
     Ok(lf

@@ -246,3 +246,50 @@ fn query_sees_each_used_message_once_however_split() {
         );
     }
 }
+
+#[test]
+fn repeated_keys_are_found_whatever_the_number_of_passes() {
+    use csqa::validate::{repeated_keys, REPEATS};
+    // 12 rows of the key (k, n). Repeated: (b, 1) twice, (d, 1) three times,
+    // (null, 1) twice. Once only: (a, 1), (b, 2), (c, 1), (e, 1), (null, 2).
+    let k = [
+        Some("d"),
+        Some("b"),
+        None,
+        Some("a"),
+        Some("d"),
+        Some("b"),
+        Some("c"),
+        None,
+        Some("b"),
+        Some("e"),
+        Some("d"),
+        None,
+    ];
+    let n = [1i64, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2];
+    let keys = frame(vec![
+        Column::new("k".into(), k.to_vec()),
+        Column::new("n".into(), n.to_vec()),
+    ]);
+    let collect = |lf: LazyFrame| -> csqa::error::Result<DataFrame> { Ok(lf.collect()?) };
+    // 12 rows at 1, 2, 5 and 100 keys a pass: 12, 6, 3 and 1 ranges of k.
+    for per_pass in [1, 2, 5, 100] {
+        let found = repeated_keys(&keys.clone().lazy(), &["k", "n"], 12, per_pass, &collect)
+            .expect("repeated keys");
+        assert!(found
+            .column(REPEATS)
+            .expect("flag")
+            .bool()
+            .expect("bool")
+            .all());
+        let mut pairs: Vec<(String, i64)> = (0..found.height())
+            .map(|i| {
+                let k = str_at(&found, "k", i).unwrap_or_else(|| "∅".into());
+                (k, f64_at(&found, "n", i).expect("n") as i64)
+            })
+            .collect();
+        pairs.sort();
+        let expected = [("b", 1), ("d", 1), ("∅", 1)].map(|(k, n)| (k.to_string(), n));
+        assert_eq!(pairs, expected, "{per_pass} keys a pass");
+    }
+}
