@@ -64,32 +64,10 @@ impl CheckedTables {
         self.tables.extend(more.tables);
     }
 
-    /// Every table of the contract over its whole history, its counts and
-    /// rejected rows only (no used rows), each checked in streaming passes
-    /// (`validate::check_counts`): what `validate` reports, in memory that
-    /// does not grow with the rows.
-    pub fn counts(
-        cfg: &Config,
-        standards: &Standards,
-        mut on_table: impl FnMut(&str),
-    ) -> Result<CheckedTables> {
-        let mut tables = BTreeMap::new();
-        for spec in contract::ALL_TABLES.iter() {
-            on_table(spec.name);
-            if let Some(table) = crate::load::load_table(cfg, spec, None)? {
-                let files = table.files_read();
-                let checked = validate::check_counts(table, cfg, standards)?;
-                tables.insert(spec.name, (checked, files));
-            }
-        }
-        Ok(CheckedTables { tables })
-    }
-
     /// Every table of the contract over its whole history, with each present
-    /// table's used rows as a lazy frame. The tables without a conflict key
-    /// or enrichment (messages, repeat causes: the ones that grow with every
-    /// contact) are checked in streaming passes and stay scans, so their
-    /// size does not set the memory a run needs.
+    /// table's used rows as a lazy scan: each table is checked in streaming
+    /// passes (`validate::check_streamed`), so the size of the tables does
+    /// not set the memory `validate` and `query` need.
     pub fn all(
         cfg: &Config,
         standards: &Standards,
@@ -101,13 +79,11 @@ impl CheckedTables {
         let mut frames = Vec::new();
         for spec in contract::ALL_TABLES.iter() {
             on_table(spec.name);
-            if validate::streams(spec) {
-                if let Some(scan) = checked.load_scan(cfg, spec, None)? {
-                    frames.push((spec.name, scan));
-                }
-            } else if let Some(table) = validate::check_table(cfg, standards, spec, None)? {
-                frames.push((spec.name, table.0.used.clone().lazy()));
-                checked.tables.insert(spec.name, table);
+            if let Some(table) = crate::load::load_table(cfg, spec, None)? {
+                let files = table.files_read();
+                let scan = validate::check_streamed(table, cfg, standards)?;
+                checked.tables.insert(spec.name, (scan.checked, files));
+                frames.push((spec.name, scan.used));
             }
         }
         Ok((checked, frames))

@@ -300,13 +300,18 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     })
 }
 
-/// `check`'s counts and rejects without its used rows, for `validate`, in
-/// streaming passes over the files whatever their size: the key columns
-/// alone, to count the rows and find the keys that repeat; then the rows
-/// with such a key and the rows that break a rule. Copies, superseded
-/// appeals and conflicts only ever involve rows sharing a key, so `check`'s
-/// rules applied to those rows alone give its figures exactly.
-pub fn check_counts(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<Checked> {
+/// `check` in streaming passes over the files whatever their size, for
+/// `validate` and `query`: the key columns alone, to count the rows and find
+/// the keys that repeat; then the rows with such a key and the rows that
+/// break a rule. Copies, superseded appeals and conflicts only ever involve
+/// rows sharing a key, so `check`'s rules applied to those rows alone give
+/// its figures exactly. The used rows stay a scan: every row but the
+/// rejected and folded ones, in the files' order.
+pub fn check_streamed(
+    table: LoadedTable,
+    cfg: &Config,
+    standards: &Standards,
+) -> Result<CheckedScan> {
     let spec = table.spec;
     let parts = &table.parts;
     let collect = |lf: LazyFrame| -> Result<DataFrame> {
@@ -352,8 +357,20 @@ pub fn check_counts(table: LoadedTable, cfg: &Config, standards: &Standards) -> 
     let rejects = in_file_order(lone, shared.rejects)?;
     let rejects = name_source_files(rejects, &table.files)?;
     let rejected = rejects.height() as u64;
-    Ok(Checked {
-        used: DataFrame::empty(),
+    let left_out = flagged
+        .lazy()
+        .select([col(SCAN_ROW)])
+        .join(
+            shared.used.lazy().select([col(SCAN_ROW)]),
+            [col(SCAN_ROW)],
+            [col(SCAN_ROW)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?;
+    let used = used_scan(table.lf, &left_out, spec, standards)?;
+    let empty = used.clone().clear().collect()?;
+    let checked = Checked {
+        used: empty,
         stats: TableStats {
             table: spec.name.to_string(),
             files: table.files.len(),
@@ -368,7 +385,26 @@ pub fn check_counts(table: LoadedTable, cfg: &Config, standards: &Standards) -> 
             ..flag_counts
         },
         rejects,
-    })
+    };
+    Ok(CheckedScan { used, checked })
+}
+
+/// The rows of the scan but those numbered in `left_out`'s `SCAN_ROW`
+/// (rejected, or folded into another), as `check` leaves its used rows.
+fn used_scan(
+    lf: LazyFrame,
+    left_out: &DataFrame,
+    spec: &TableSpec,
+    standards: &Standards,
+) -> Result<LazyFrame> {
+    let left_out = left_out.column(SCAN_ROW)?.as_materialized_series();
+    let used = without_rows(lf, left_out, SCAN_ROW)
+        .drop(by_name([SOURCE_INDEX], true, false))
+        .drop(by_name(load::flag_columns(spec), true, false));
+    if spec.name == contract::REVIEWS.name {
+        return enrich_reviews(used, standards);
+    }
+    Ok(used)
 }
 
 /// Working columns of `check_counts`: the row's number in the scan, and

@@ -1,7 +1,7 @@
 //! A data set split across many files checks to the same figures as the same
-//! rows in one file: copies, conflicting keys and superseded appeals are
-//! found across files, also in the tables checked in streaming passes
-//! (messages, repeat causes), and `query` sees each used row once.
+//! rows in one file: the streaming passes that check every table find
+//! copies, conflicting keys and superseded appeals across files, and `query`
+//! sees each used row once, in the files' order.
 
 use polars::prelude::*;
 use serde_json::Value;
@@ -244,6 +244,16 @@ fn query_sees_each_used_message_once_however_split() {
             stdout(&out),
             "session_id,sender,n\ns1,agent,1\ns1,customer,1\ns3,agent,1\n"
         );
+        // Sessions used: s1 once (its copy folded), s3; s2 is rejected.
+        // Appeals used: r1's decision (its pending export superseded).
+        f.file(
+            "q.sql",
+            b"SELECT `session_id` AS `id` FROM `sessions` \
+              UNION ALL SELECT `review_id` || ' ' || `outcome` FROM `appeals`",
+        );
+        let out = f.run(&["query", "q.sql"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "id\ns1\ns3\nr1 overturned\n");
     }
 }
 
