@@ -357,17 +357,7 @@ pub fn check_streamed(
     let rejects = in_file_order(lone, shared.rejects)?;
     let rejects = name_source_files(rejects, &table.files)?;
     let rejected = rejects.height() as u64;
-    let left_out = flagged
-        .lazy()
-        .select([col(SCAN_ROW)])
-        .join(
-            shared.used.lazy().select([col(SCAN_ROW)]),
-            [col(SCAN_ROW)],
-            [col(SCAN_ROW)],
-            JoinArgs::new(JoinType::Anti),
-        )
-        .collect()?;
-    let used = used_scan(table.lf, &left_out, spec, standards)?;
+    let used = used_scan(table.lf, &flagged, &shared.used, spec, standards)?;
     let empty = used.clone().clear().collect()?;
     let checked = Checked {
         used: empty,
@@ -389,14 +379,27 @@ pub fn check_streamed(
     Ok(CheckedScan { used, checked })
 }
 
-/// The rows of the scan but those numbered in `left_out`'s `SCAN_ROW`
-/// (rejected, or folded into another), as `check` leaves its used rows.
+/// The rows of the scan but the `flagged` ones that are not among the
+/// `kept` (rejected, or folded into another), as `check` leaves its used
+/// rows.
 fn used_scan(
     lf: LazyFrame,
-    left_out: &DataFrame,
+    flagged: &DataFrame,
+    kept: &DataFrame,
     spec: &TableSpec,
     standards: &Standards,
 ) -> Result<LazyFrame> {
+    let left_out = flagged
+        .clone()
+        .lazy()
+        .select([col(SCAN_ROW)])
+        .join(
+            kept.clone().lazy().select([col(SCAN_ROW)]),
+            [col(SCAN_ROW)],
+            [col(SCAN_ROW)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?;
     let left_out = left_out.column(SCAN_ROW)?.as_materialized_series();
     let used = without_rows(lf, left_out, SCAN_ROW)
         .drop(by_name([SOURCE_INDEX], true, false))
@@ -407,7 +410,7 @@ fn used_scan(
     Ok(used)
 }
 
-/// Working columns of `check_counts`: the row's number in the scan, and
+/// Working columns of `check_streamed`: the row's number in the scan, and
 /// whether its key repeats.
 const SCAN_ROW: &str = "_scan_row";
 pub const REPEATS: &str = "_repeats";
