@@ -7,7 +7,6 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::load::local_parts;
 use crate::metrics::fcr;
-use crate::tables::CheckedTables;
 
 /// Sessions with `local_month`, `local_date`, `local_hour`, `followed`,
 /// `is_repeat` and `repeat_of`.
@@ -16,20 +15,19 @@ pub fn sessions(sessions: LazyFrame, cfg: &Config) -> Result<LazyFrame> {
     Ok(fcr::repeat_flags(lf, cfg.fcr.scope, cfg.fcr.window_hours)?)
 }
 
-/// Every checked table under its contract name, sessions enriched.
+/// The used rows of every table under its contract name, sessions enriched.
 pub fn query_tables(
-    checked: &CheckedTables,
+    frames: Vec<(&'static str, LazyFrame)>,
     cfg: &Config,
 ) -> Result<Vec<(&'static str, LazyFrame)>> {
     let mut out = Vec::new();
-    for (name, (c, _)) in &checked.tables {
-        let lf = c.used.clone().lazy();
-        let lf = if *name == "sessions" {
+    for (name, lf) in frames {
+        let lf = if name == "sessions" {
             sessions(lf, cfg)?
         } else {
             lf
         };
-        out.push((*name, lf));
+        out.push((name, lf));
     }
     Ok(out)
 }

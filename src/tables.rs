@@ -64,13 +64,29 @@ impl CheckedTables {
         self.tables.extend(more.tables);
     }
 
+    /// Every table of the contract over its whole history, with each present
+    /// table's used rows as a lazy scan: each table is checked in streaming
+    /// passes (`validate::check_streamed`), so the size of the tables does
+    /// not set the memory `validate` and `query` need.
     pub fn all(
         cfg: &Config,
         standards: &Standards,
-        on_table: impl FnMut(&str),
-    ) -> Result<CheckedTables> {
-        let specs: Vec<&'static TableSpec> = contract::ALL_TABLES.iter().collect();
-        CheckedTables::load(cfg, standards, &specs, |_| None, on_table)
+        mut on_table: impl FnMut(&str),
+    ) -> Result<(CheckedTables, Vec<(&'static str, LazyFrame)>)> {
+        let mut checked = CheckedTables {
+            tables: BTreeMap::new(),
+        };
+        let mut frames = Vec::new();
+        for spec in contract::ALL_TABLES.iter() {
+            on_table(spec.name);
+            if let Some(table) = crate::load::load_table(cfg, spec, None)? {
+                let files = table.files_read();
+                let scan = validate::check_streamed(table, cfg, standards)?;
+                checked.tables.insert(spec.name, (scan.checked, files));
+                frames.push((spec.name, scan.used));
+            }
+        }
+        Ok((checked, frames))
     }
 
     pub fn used(&self, table: &str) -> Option<&DataFrame> {

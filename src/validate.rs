@@ -101,14 +101,53 @@ pub struct Checked {
 /// job's window by the loader).
 pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<Checked> {
     let spec = table.spec;
-    let lf = table.lf;
     // One pass over the files: everything after works on these rows. A file
     // whose footer read fine may still fail here; name it (exit 2).
-    let raw = load::collect_streaming(lf)
+    let raw = load::collect_streaming(table.lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
     let mut flag_counts = TableStats::default();
     flag_counts.count_flags(&raw, spec)?;
+    let rows = check_rows(raw, spec, cfg, standards)?;
+    let rejects = name_source_files(rows.rejects, &table.files)?;
+    let rejected_by_reason = count_reasons(&rejects)?;
+    let stats = TableStats {
+        table: spec.name.to_string(),
+        files: table.files.len(),
+        rows_in,
+        used: rows.used.height() as u64,
+        duplicates: rows.duplicates,
+        rejected: rejects.height() as u64,
+        rejected_by_reason,
+        superseded: rows.superseded,
+        ..flag_counts
+    };
+    Ok(Checked {
+        used: rows.used,
+        rejects,
+        stats,
+    })
+}
+
+/// Collected rows of a table, checked.
+struct RowsChecked {
+    /// Without the loader's working columns.
+    used: DataFrame,
+    /// With `reason` and still `SOURCE_INDEX`.
+    rejects: DataFrame,
+    duplicates: u64,
+    superseded: u64,
+}
+
+/// Every row rule on `raw`: exact copies folded, superseded appeals folded,
+/// conflicting keys and broken rows rejected with their reason.
+fn check_rows(
+    raw: DataFrame,
+    spec: &TableSpec,
+    cfg: &Config,
+    standards: &Standards,
+) -> Result<RowsChecked> {
+    let rows_in = raw.height() as u64;
     let (mut deduplicated, repeats) = fold_exact_copies(raw, spec)?;
     let mut superseded = 0;
     if repeats && spec.name == contract::APPEALS.name {
@@ -153,24 +192,11 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
         .drop_many([BROKEN, CONFLICT, SOURCE_INDEX])
         .drop_many(&flags);
     let rejects = rejects.drop_many([BROKEN, CONFLICT]).drop_many(&flags);
-    let rejects = name_source_files(rejects, &table.files)?;
-
-    let rejected_by_reason = count_reasons(&rejects)?;
-    let stats = TableStats {
-        table: spec.name.to_string(),
-        files: table.files.len(),
-        rows_in,
-        used: used.height() as u64,
-        duplicates,
-        rejected: rejects.height() as u64,
-        rejected_by_reason,
-        superseded,
-        ..flag_counts
-    };
-    Ok(Checked {
+    Ok(RowsChecked {
         used,
         rejects,
-        stats,
+        duplicates,
+        superseded,
     })
 }
 
@@ -178,9 +204,8 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
 /// table once: only the rejected rows and the counts are collected, and the
 /// used rows stay a lazy scan for the job to stream through.
 pub struct CheckedScan {
-    /// Rows that break no rule. Exact copies are not folded out of the scan
-    /// (they are counted as duplicates all the same): its consumer treats a
-    /// copy as the row itself.
+    /// Rows that break no rule, exact copies folded (the first kept), as
+    /// `check` leaves them.
     pub used: LazyFrame,
     pub checked: Checked,
 }
@@ -192,7 +217,7 @@ pub struct CheckedScan {
 /// enrichment (messages).
 pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let spec = table.spec;
-    if !spec.conflict_key.is_empty() || spec.name == contract::REVIEWS.name {
+    if !streams(spec) {
         return Err(crate::error::Error::other(format!(
             "{}: a table with a conflict key or enrichment is checked whole",
             spec.name
@@ -221,11 +246,13 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     flag_counts.count_flags(&probe, spec)?;
     // One more pass collects the few rows that matter: those whose probe
     // value repeats (candidate copies) and those that break a rule.
-    const REPEATS: &str = "_repeats";
+    pub const REPEATS: &str = "_repeats";
+    const ROW: &str = "_row";
     let flagged = collect(
         table
             .lf
             .clone()
+            .with_row_index(ROW, None)
             .with_columns([
                 probe_repeats(&probe, spec.copy_probe)?.alias(REPEATS),
                 broken.clone().alias(BROKEN),
@@ -234,20 +261,20 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     )?;
     drop(probe);
     let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
-    let duplicates = count_copies(rows_where(REPEATS).collect()?, &contract_cols)?;
+    let copies = copy_rows(rows_where(REPEATS), &contract_cols, ROW)?;
+    let duplicates = copies.len() as u64;
 
     // Rejected rows with their copies folded, as `check` folds them.
     let rejects = rows_where(BROKEN)
         .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
         .with_column(first_broken(&rules).alias(REASON))
-        .drop(by_name([REPEATS, BROKEN], true, false))
+        .drop(by_name([REPEATS, BROKEN, ROW], true, false))
         .drop(by_name(flags.clone(), true, false))
         .collect()?;
     let rejects = name_source_files(rejects, &table.files)?;
     let rejected_by_reason = count_reasons(&rejects)?;
     let rejected = rejects.height() as u64;
-    let used = table
-        .lf
+    let used = without_rows(table.lf, &copies, ROW)
         .filter(broken.not())
         .drop(by_name([SOURCE_INDEX], true, false))
         .drop(by_name(flags, true, false));
@@ -273,15 +300,293 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     })
 }
 
-/// How many of `rows` are exact copies of another (in the contract columns).
-fn count_copies(rows: DataFrame, contract_cols: &[Expr]) -> Result<u64> {
-    let rows_in = rows.height();
-    let distinct = rows
+/// `check` in streaming passes over the files whatever their size, for
+/// `validate` and `query`: the key columns alone, to count the rows and find
+/// the keys that repeat; then the rows with such a key and the rows that
+/// break a rule. Copies, superseded appeals and conflicts only ever involve
+/// rows sharing a key, so `check`'s rules applied to those rows alone give
+/// its figures exactly. The used rows stay a scan: every row but the
+/// rejected and folded ones, in the files' order.
+pub fn check_streamed(
+    table: LoadedTable,
+    cfg: &Config,
+    standards: &Standards,
+) -> Result<CheckedScan> {
+    let spec = table.spec;
+    let parts = &table.parts;
+    let collect = |lf: LazyFrame| -> Result<DataFrame> {
+        load::collect_streaming(lf)
+            .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
+    };
+    let flags = load::flag_columns(spec);
+    // The loader's flags are bits: a column of them for every row is small.
+    let flag_cols: Vec<Expr> = flags.iter().map(|f| col(f.as_str())).collect();
+    let flag_rows = collect(table.lf.clone().select(flag_cols))?;
+    let rows_in = flag_rows.height() as u64;
+    let mut flag_counts = TableStats::default();
+    flag_counts.count_flags(&flag_rows, spec)?;
+    drop(flag_rows);
+    let repeated = repeated_keys(&table.lf, spec.copy_probe, rows_in, KEYS_PER_PASS, &collect)?;
+
+    let flagged = collect(flagged_rows(&table.lf, &repeated, spec, cfg, standards)?)?
+        .sort([SCAN_ROW], SortMultipleOptions::default())?;
+    let with_key = |repeats: bool| flagged.clone().lazy().filter(col(REPEATS).eq(lit(repeats)));
+    // Rows of a repeated key: `check` itself, on them alone.
+    let loaded: Vec<Expr> = table
+        .lf
+        .clone()
+        .collect_schema()?
+        .iter_names()
+        .map(|n| col(n.clone()))
+        .collect();
+    let shared = with_key(true)
+        .select(
+            std::iter::once(col(SCAN_ROW))
+                .chain(loaded)
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    let shared = check_rows(shared, spec, cfg, standards)?;
+    // The other flagged rows break a rule of their own.
+    let rules = rules(spec, cfg, false);
+    let lone = with_key(false)
+        .with_column(first_broken(&rules).alias(REASON))
+        .drop(by_name([REPEATS, BROKEN], true, false))
+        .drop(by_name(flags, true, false))
+        .collect()?;
+    let rejects = in_file_order(lone, shared.rejects)?;
+    let rejects = name_source_files(rejects, &table.files)?;
+    let rejected = rejects.height() as u64;
+    let used = used_scan(table.lf, &flagged, &shared.used, spec, standards)?;
+    let empty = used.clone().clear().collect()?;
+    let checked = Checked {
+        used: empty,
+        stats: TableStats {
+            table: spec.name.to_string(),
+            files: table.files.len(),
+            rows_in,
+            // Saturating: the passes read the files at different moments,
+            // and a file rewritten in between must not panic.
+            used: rows_in.saturating_sub(shared.duplicates + rejected),
+            duplicates: shared.duplicates,
+            rejected,
+            rejected_by_reason: count_reasons(&rejects)?,
+            superseded: shared.superseded,
+            ..flag_counts
+        },
+        rejects,
+    };
+    Ok(CheckedScan { used, checked })
+}
+
+/// The rows of the scan but the `flagged` ones that are not among the
+/// `kept` (rejected, or folded into another), as `check` leaves its used
+/// rows.
+fn used_scan(
+    lf: LazyFrame,
+    flagged: &DataFrame,
+    kept: &DataFrame,
+    spec: &TableSpec,
+    standards: &Standards,
+) -> Result<LazyFrame> {
+    let left_out = flagged
+        .clone()
         .lazy()
-        .unique_generic(Some(contract_cols.to_vec()), UniqueKeepStrategy::First)
-        .collect()?
-        .height();
-    Ok(rows_in.saturating_sub(distinct) as u64)
+        .select([col(SCAN_ROW)])
+        .join(
+            kept.clone().lazy().select([col(SCAN_ROW)]),
+            [col(SCAN_ROW)],
+            [col(SCAN_ROW)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?;
+    let left_out = left_out.column(SCAN_ROW)?.as_materialized_series();
+    let used = without_rows(lf, left_out, SCAN_ROW)
+        .drop(by_name([SOURCE_INDEX], true, false))
+        .drop(by_name(load::flag_columns(spec), true, false));
+    if spec.name == contract::REVIEWS.name {
+        return enrich_reviews(used, standards);
+    }
+    Ok(used)
+}
+
+/// Working columns of `check_streamed`: the row's number in the scan, and
+/// whether its key repeats.
+const SCAN_ROW: &str = "_scan_row";
+pub const REPEATS: &str = "_repeats";
+
+/// Keys a pass of `repeated_keys` counts at most, roughly: what bounds the
+/// memory of a check whatever the size of the table.
+const KEYS_PER_PASS: u64 = 2_000_000;
+
+/// The distinct values of `key` that occur more than once (nulls equal),
+/// with `REPEATS` true. The key's rows are counted in ranges of its first
+/// column, one pass over the scan each, so that no pass holds more than
+/// about `keys_per_pass` of them: a repeated key lies within one range.
+pub fn repeated_keys(
+    lf: &LazyFrame,
+    key: &[&str],
+    rows_in: u64,
+    keys_per_pass: u64,
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+) -> Result<DataFrame> {
+    let key_cols: Vec<Expr> = key.iter().map(|k| col(*k)).collect();
+    let Some(first) = key.first() else {
+        return Err(crate::error::Error::other("a table without a copy probe"));
+    };
+    let passes = rows_in.div_ceil(keys_per_pass.max(1));
+    let bounds = range_bounds(lf, first, rows_in, passes, collect)?;
+    let mut found = Vec::new();
+    for range in key_ranges(first, &bounds) {
+        let counted = lf
+            .clone()
+            .select(key_cols.clone())
+            .filter(range)
+            .group_by(key_cols.clone())
+            .agg([len().alias("_n")])
+            .filter(col("_n").gt(lit(1)))
+            .select(key_cols.clone())
+            .with_column(lit(true).alias(REPEATS));
+        found.push(collect(counted)?.lazy());
+    }
+    Ok(concat(found, UnionArgs::default())?.collect()?)
+}
+
+/// Values of `column` that cut its rows into about `passes` ranges of equal
+/// size, ascending and distinct, from a sample of every so many rows (none
+/// for one pass).
+fn range_bounds(
+    lf: &LazyFrame,
+    column: &str,
+    rows_in: u64,
+    passes: u64,
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+) -> Result<Series> {
+    const SAMPLES_PER_PASS: u64 = 1_000;
+    if passes <= 1 {
+        return Ok(Series::new_empty(column.into(), &DataType::Null));
+    }
+    const ROW: &str = "_row";
+    let step = (rows_in / (passes * SAMPLES_PER_PASS)).max(1);
+    let sample = collect(
+        lf.clone()
+            .select([col(column)])
+            .with_row_index(ROW, None)
+            .filter((col(ROW).cast(DataType::UInt64) % lit(step)).eq(lit(0u64)))
+            .select([col(column)])
+            .drop_nulls(None),
+    )?;
+    let sorted = sample
+        .column(column)?
+        .as_materialized_series()
+        .sort(SortOptions::default())?;
+    let n = sorted.len() as u64;
+    let cuts: Vec<IdxSize> = (1..passes)
+        .filter_map(|k| IdxSize::try_from(k * n / passes).ok())
+        .collect();
+    let cut = sorted.take_slice(&cuts)?;
+    Ok(cut.unique_stable()?)
+}
+
+/// Filters of the ranges `bounds` cut `column` into, nulls in the first.
+fn key_ranges(column: &str, bounds: &Series) -> Vec<Expr> {
+    let bound = |i: usize| lit(bounds.slice(i as i64, 1)).first();
+    let mut ranges = Vec::new();
+    for i in 0..=bounds.len() {
+        let above = if i == 0 {
+            lit(true)
+        } else {
+            col(column).gt_eq(bound(i - 1))
+        };
+        let below = if i == bounds.len() {
+            lit(true)
+        } else {
+            col(column).lt(bound(i))
+        };
+        let range = above.and(below);
+        ranges.push(if i == 0 {
+            range.or(col(column).is_null())
+        } else {
+            range
+        });
+    }
+    ranges
+}
+
+/// The rows of the scan, numbered, whose key is `repeated` or that break a
+/// rule of their own (reviews enriched first, as `check` does).
+fn flagged_rows(
+    lf: &LazyFrame,
+    repeated: &DataFrame,
+    spec: &TableSpec,
+    cfg: &Config,
+    standards: &Standards,
+) -> Result<LazyFrame> {
+    let mut lf = lf.clone().with_row_index(SCAN_ROW, None);
+    if spec.name == contract::REVIEWS.name {
+        lf = enrich_reviews(lf, standards)?;
+    }
+    let key: Vec<Expr> = spec.copy_probe.iter().map(|k| col(*k)).collect();
+    // Order kept: the streaming engine then builds on the repeated keys.
+    let args = JoinArgs {
+        nulls_equal: true,
+        ..ordered_join(JoinType::Left)
+    };
+    let broken = any_broken(&rules(spec, cfg, false));
+    Ok(lf
+        .join(repeated.clone().lazy(), key.clone(), key, args)
+        .with_columns([col(REPEATS).fill_null(lit(false)), broken.alias(BROKEN)])
+        .filter(col(REPEATS).or(col(BROKEN))))
+}
+
+/// Rejected rows of two sets, in the order of the files, without their
+/// numbers.
+fn in_file_order(a: DataFrame, b: DataFrame) -> Result<DataFrame> {
+    let columns: Vec<Expr> = a
+        .get_column_names()
+        .into_iter()
+        .map(|n| col(n.clone()))
+        .collect();
+    let b = b.lazy().select(columns.clone());
+    Ok(concat([a.lazy(), b], UnionArgs::default())?
+        .sort([SCAN_ROW], SortMultipleOptions::default())
+        .drop(by_name([SCAN_ROW], true, false))
+        .collect()?)
+}
+
+/// Whether `check_scan` can check the table: its rules look at one row at
+/// a time (no conflict key, no enrichment).
+pub fn streams(spec: &TableSpec) -> bool {
+    spec.conflict_key.is_empty() && spec.name != contract::REVIEWS.name
+}
+
+/// The row numbers (column `row`) of those of `rows` that are exact copies
+/// of an earlier row (in the contract columns): the ones to fold away.
+fn copy_rows(rows: LazyFrame, contract_cols: &[Expr], row: &str) -> Result<Series> {
+    let kept = rows
+        .clone()
+        .unique_stable_generic(Some(contract_cols.to_vec()), UniqueKeepStrategy::First)
+        .select([col(row)]);
+    let copies = rows
+        .select([col(row)])
+        .join(kept, [col(row)], [col(row)], JoinArgs::new(JoinType::Anti))
+        .collect()?;
+    Ok(copies.column(row)?.as_materialized_series().clone())
+}
+
+/// The scan without the rows numbered `rows` (usually none: the scan as it
+/// is, without numbering its rows).
+fn without_rows(lf: LazyFrame, rows: &Series, row: &str) -> LazyFrame {
+    if rows.is_empty() {
+        return lf;
+    }
+    lf.with_row_index(row, None)
+        .filter(
+            col(row)
+                .is_in(lit(rows.clone()).implode(false), false)
+                .not(),
+        )
+        .drop(by_name([row], true, false))
 }
 
 /// The rows with exact copies folded (the first kept, order kept), and

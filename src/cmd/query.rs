@@ -56,17 +56,17 @@ pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
         .map_err(|e| Error::usage(format!("cannot read {}: {e}", args.file.display())))?;
     let cfg = global.config()?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
-    let checked = CheckedTables::all(&cfg, &standards, |t| {
+    let (_, frames) = CheckedTables::all(&cfg, &standards, |t| {
         progress.step(&format!("checking {t}"))
     })?;
     let ctx = SQLContext::new();
-    for (name, frame) in crate::enrich::query_tables(&checked, &cfg)? {
+    for (name, frame) in crate::enrich::query_tables(frames, &cfg)? {
         ctx.register(name, frame);
     }
     let mut ctx = ctx;
     let df = ctx
         .execute(&sql)
-        .and_then(LazyFrame::collect)
+        .and_then(crate::load::collect_streaming)
         .map_err(|e| Error::bad_input(format!("{}: {e}", args.file.display())))?;
     let mut df = crate::output::local_times(&df, cfg.timezone)?;
     progress.finish();

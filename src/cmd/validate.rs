@@ -20,7 +20,7 @@ pub fn run(global: &GlobalArgs, _args: ValidateArgs) -> Result<()> {
     let cfg = global.config()?;
     let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
-    let checked = CheckedTables::all(&cfg, &standards, |t| {
+    let (checked, _) = CheckedTables::all(&cfg, &standards, |t| {
         progress.step(&format!("checking {t}"))
     })?;
 

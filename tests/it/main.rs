@@ -24,6 +24,7 @@ mod reports;
 mod sample;
 mod sampling;
 mod schedule;
+mod split_files;
 mod standards;
 mod stats;
 mod trend;
