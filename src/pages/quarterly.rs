@@ -89,7 +89,7 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
         if name == "system_review" {
             t.set_text("recommendation", recommendations(df, pack));
         }
-        mark_rows(&mut t, df);
+        mark_rows(&mut t, df, lang);
         sheets.push(t);
     }
     sheets.push(quality);
@@ -194,8 +194,10 @@ impl ModuleNames {
 
 /// Rows people should look at, in the page and the workbook: modules to
 /// revise, drifting raters (and, by `Table`, flagged agreement); outcome
-/// values as the shares they are.
-fn mark_rows(t: &mut Table, df: &DataFrame) {
+/// values as the shares they are; the previous defect rate titled as the
+/// previous period (a quarter or half), not the monthly pack's last month.
+fn mark_rows(t: &mut Table, df: &DataFrame, lang: Lang) {
+    relabel(t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
     match t.name.as_str() {
         "module_outcomes" => percent(t, &OUTCOME_SHARES),
         "system_review" => percent(t, &REVIEW_DIFFERENCES),
@@ -266,8 +268,7 @@ fn under_review(
     )?;
     t.set_text("module_name", names.column(sr));
     t.set_text("recommendation", recommendations(sr, pack));
-    relabel(&mut t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
-    mark_rows(&mut t, sr);
+    mark_rows(&mut t, sr, lang);
     s.tables.push(t);
     let (ids, changes) = (strs(sr, "module_id"), strs(sr, "series_changes"));
     for (id, change) in ids.iter().zip(changes) {

@@ -74,3 +74,47 @@ fn the_bundled_sample_page_draws_the_strategy_totals() {
     // seven strategies, two bars each.
     assert_eq!(labels.len(), 14, "{labels:?}");
 }
+
+/// The header row of a workbook sheet, as openpyxl reads it.
+fn sheet_header(path: &std::path::Path, title: &str) -> Vec<String> {
+    let book = crate::reports::read_sheet(path, title);
+    book["rows"][0]
+        .as_array()
+        .expect("header")
+        .iter()
+        .map(|h| h.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn quarterly_previous_defect_rate_is_the_previous_period_everywhere() {
+    let b = bundled();
+    for (dir, sheets, title, monthly) in [
+        (
+            &b.quarterly_en,
+            ["Modules under review", "Module trends"],
+            "Defect rate, previous period",
+            "Defect rate last month",
+        ),
+        (
+            &b.quarterly_zh,
+            ["评审模块", "模块趋势"],
+            "上期缺陷率",
+            "上月缺陷率",
+        ),
+    ] {
+        for sheet in sheets {
+            let header = sheet_header(&dir.join("report.xlsx"), sheet);
+            assert!(header.iter().any(|h| h == title), "{sheet}: {header:?}");
+            assert!(!header.iter().any(|h| h == monthly), "{sheet}: {header:?}");
+        }
+        let md = std::fs::read_to_string(dir.join("report.md")).expect("md");
+        let page = std::fs::read_to_string(dir.join("report.html")).expect("page");
+        assert!(md.contains(&format!("| {title} |")), "report.md");
+        assert!(
+            page.contains(&format!("<th>{title}</th>")) || page.contains(&format!(">{title}</th>")),
+            "page"
+        );
+        assert!(!md.contains(monthly) && !page.contains(monthly));
+    }
+}
