@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::i18n::Lang;
 use crate::jobs::quarterly::QuarterlyPack;
 use crate::render::chart::{self, ForestRow, ForestScale, Marker};
-use crate::render::{Cell, Chart, Column as PageColumn, Kind, Report, Section, Table};
+use crate::render::{display, Cell, Chart, Column as PageColumn, Kind, Report, Section, Table};
 use crate::restate::Restatement;
 use crate::standards::Standards;
 
@@ -26,14 +26,11 @@ const OUTCOMES: [(&str, &str); 3] = [
     ("complaint_rate", "q.chart.outcome.complaint_rate"),
 ];
 
-/// `module_outcomes` columns that are shares or differences of shares.
-const OUTCOME_SHARES: [&str; 5] = [
-    "failed_value",
-    "passed_value",
-    "difference",
-    "ci_low",
-    "ci_high",
-];
+/// `module_outcomes` columns that are shares.
+const OUTCOME_SHARES: [&str; 2] = ["failed_value", "passed_value"];
+
+/// `module_outcomes` columns that are differences of shares.
+const OUTCOME_DIFFERENCES: [&str; 3] = ["difference", "ci_low", "ci_high"];
 
 /// `system_review` columns that are differences of shares.
 const REVIEW_DIFFERENCES: [&str; 5] = [
@@ -199,8 +196,11 @@ impl ModuleNames {
 fn mark_rows(t: &mut Table, df: &DataFrame, lang: Lang) {
     relabel(t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
     match t.name.as_str() {
-        "module_outcomes" => percent(t, &OUTCOME_SHARES),
-        "system_review" => percent(t, &REVIEW_DIFFERENCES),
+        "module_outcomes" => {
+            set_kinds(t, &OUTCOME_SHARES, Kind::Percent);
+            set_kinds(t, &OUTCOME_DIFFERENCES, Kind::Points);
+        }
+        "system_review" => set_kinds(t, &REVIEW_DIFFERENCES, Kind::Points),
         _ => {}
     }
     let marked: Vec<bool> = match t.name.as_str() {
@@ -219,14 +219,11 @@ fn mark_rows(t: &mut Table, df: &DataFrame, lang: Lang) {
     }
 }
 
-/// Columns that hold shares (or differences of shares) shown as percent.
-fn percent(t: &mut Table, keys: &[&str]) {
-    for c in t
-        .columns
-        .iter_mut()
-        .filter(|c| keys.contains(&c.key.as_str()))
-    {
-        c.kind = Kind::Percent;
+/// Show the columns `keys` as `kind` (shares as percent, differences of
+/// shares in points).
+fn set_kinds(t: &mut Table, keys: &[&str], kind: Kind) {
+    for key in keys {
+        t.set_kind(key, kind);
     }
 }
 
@@ -449,6 +446,21 @@ fn trend_tests(tr: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Tabl
         cfg.timezone,
     )?;
     t.set_text("module_id", names.column(&all));
+    // A defect rate's slope is a share per month, in points; agreement's
+    // is a coefficient's. The workbook keeps the numbers.
+    let slopes: Vec<String> = strs(&all, "metric")
+        .iter()
+        .zip(f64s(&all, "sen_slope"))
+        .map(|(metric, v)| {
+            let kind = if metric == "agreement" {
+                Kind::Coefficient
+            } else {
+                Kind::Points
+            };
+            display(&v.map_or(Cell::Empty, Cell::Num), kind, cfg.lang)
+        })
+        .collect();
+    t.set_text("sen_slope", slopes);
     Ok(t)
 }
 
@@ -523,7 +535,8 @@ fn outcomes(oc: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Section
         cfg.timezone,
     )?;
     t.set_text("module_id", names.column(oc));
-    percent(&mut t, &OUTCOME_SHARES);
+    set_kinds(&mut t, &OUTCOME_SHARES, Kind::Percent);
+    set_kinds(&mut t, &OUTCOME_DIFFERENCES, Kind::Points);
     s.tables.push(t);
     Ok(s)
 }
@@ -548,7 +561,11 @@ fn drift(rd: &DataFrame, pack: &QuarterlyPack, cfg: &Config) -> Section {
         .iter()
         .map(|&i| ForestRow {
             label: match q[i] {
-                Some(q) => format!("{} (q = {q:.3})", who[i]),
+                Some(q) => format!(
+                    "{} (q = {})",
+                    who[i],
+                    display(&Cell::Num(q), Kind::PValue, lang)
+                ),
                 None => who[i].clone(),
             },
             estimate: slope[i],

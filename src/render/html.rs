@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{display, Cell, Kind, Report, Table};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 
 const TEMPLATE: &str = include_str!("page.html");
 
@@ -56,7 +57,7 @@ struct CellView {
     num: bool,
 }
 
-fn table_view(t: &Table) -> TableView {
+fn table_view(t: &Table, lang: Lang) -> TableView {
     let rows = (0..t.height())
         .map(|i| RowView {
             flagged: t.flagged.get(i).copied().unwrap_or(false),
@@ -66,7 +67,7 @@ fn table_view(t: &Table) -> TableView {
                 .map(|c| {
                     let cell = c.cells.get(i).unwrap_or(&Cell::Empty);
                     CellView {
-                        text: display(cell, c.kind),
+                        text: display(cell, c.kind, lang),
                         // A number column's cells, whether values or numbers
                         // formatted as text, are right-aligned.
                         num: c.kind != Kind::Text && !matches!(cell, Cell::Empty),
@@ -106,7 +107,11 @@ pub fn page(report: &Report) -> Result<String> {
                         svg: &c.svg,
                     })
                     .collect(),
-                tables: s.tables.iter().map(table_view).collect(),
+                tables: s
+                    .tables
+                    .iter()
+                    .map(|t| table_view(t, report.lang))
+                    .collect(),
             })
             .collect(),
         offline: report.lang.t("page.offline"),

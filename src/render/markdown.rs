@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::{display, Cell, Kind, Report, Section, Table};
+use crate::i18n::Lang;
 
 /// The whole report: title, cover facts, alerts, then every section.
 pub fn document(report: &Report) -> String {
@@ -40,13 +41,13 @@ fn section_md(s: &Section, report: &Report) -> String {
         let _ = writeln!(md, "*{chart_word}: {} — {}*\n", c.title, inline(&c.caption));
     }
     for t in &s.tables {
-        md.push_str(&table_md(t));
+        md.push_str(&table_md(t, report.lang));
     }
     md
 }
 
 /// A table with its title; numbers right-aligned and shown as on the page.
-pub fn table_md(t: &Table) -> String {
+pub fn table_md(t: &Table, lang: Lang) -> String {
     let mut md = format!("**{}**\n\n|", t.title);
     for c in &t.columns {
         let _ = write!(md, " {} |", cell_text(&c.label));
@@ -64,7 +65,7 @@ pub fn table_md(t: &Table) -> String {
         md.push('|');
         for c in &t.columns {
             let cell = c.cells.get(i).unwrap_or(&Cell::Empty);
-            let _ = write!(md, " {} |", cell_text(&display(cell, c.kind)));
+            let _ = write!(md, " {} |", cell_text(&display(cell, c.kind, lang)));
         }
         md.push('\n');
     }

@@ -97,6 +97,11 @@ fn number_format(kind: Kind) -> &'static str {
         Kind::Count => "0",
         Kind::Coefficient => "0.000",
         Kind::Measure => "0.0000",
+        // The workbook keeps a difference of shares as the exact share
+        // (-0.384): Excel can only scale by 100 with "%", so it reads
+        // "-38.4%" there, while the page says "-38.4 pts".
+        Kind::Points => "0.0%",
+        Kind::PValue => "0.000",
         Kind::Text => "General",
     }
 }

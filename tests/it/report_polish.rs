@@ -118,3 +118,79 @@ fn quarterly_previous_defect_rate_is_the_previous_period_everywhere() {
         assert!(!md.contains(monthly) && !page.contains(monthly));
     }
 }
+
+#[test]
+fn differences_of_shares_read_in_points_and_small_p_values_as_below() {
+    use csqa::i18n::Lang;
+    use csqa::render::{display, Cell, Kind};
+    // A difference of shares -0.384 is -38.4 percentage points, not -38.4 %.
+    assert_eq!(
+        display(&Cell::Num(-0.384), Kind::Points, Lang::En),
+        "-38.4 pts"
+    );
+    assert_eq!(
+        display(&Cell::Num(-0.384), Kind::Points, Lang::Zh),
+        "-38.4 个百分点"
+    );
+    // 0.05 → 5.0 points.
+    assert_eq!(display(&Cell::Num(0.05), Kind::Points, Lang::En), "5.0 pts");
+    // p = 0.0004 is below 0.001; 0.0123 rounds to 0.012; 0.001 itself shows.
+    assert_eq!(
+        display(&Cell::Num(0.0004), Kind::PValue, Lang::En),
+        "<0.001"
+    );
+    assert_eq!(display(&Cell::Num(0.0123), Kind::PValue, Lang::En), "0.012");
+    assert_eq!(display(&Cell::Num(0.001), Kind::PValue, Lang::En), "0.001");
+}
+
+/// The cells of column `title` of the Markdown table headed `table`.
+fn md_column(md: &str, table: &str, title: &str) -> Vec<String> {
+    let start = md
+        .find(&format!("**{table}**"))
+        .unwrap_or_else(|| panic!("table {table} missing"));
+    let rows: Vec<Vec<String>> = md[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect();
+    let index = rows[0]
+        .iter()
+        .position(|h| h == title)
+        .unwrap_or_else(|| panic!("{table}: no column {title}: {:?}", rows[0]));
+    rows[2..].iter().map(|r| r[index].clone()).collect()
+}
+
+#[test]
+fn quarterly_outcome_differences_read_in_points_in_both_languages() {
+    let b = bundled();
+    let csv = crate::reports::csv(&b.quarterly_en.join("module_outcomes.csv"));
+    let differences = crate::common::f64_at;
+    let md = std::fs::read_to_string(b.quarterly_en.join("report.md")).expect("md");
+    let shown = md_column(&md, "Outcomes by module", "Difference");
+    assert_eq!(shown.len(), csv.height());
+    // Each row's difference d (a share difference) reads d × 100 with one
+    // decimal and "pts", as computed from the CSV.
+    for (i, cell) in shown.iter().enumerate() {
+        match differences(&csv, "difference", i) {
+            Some(d) => assert_eq!(*cell, format!("{:.1} pts", d * 100.0)),
+            None => assert_eq!(cell, "—"),
+        }
+    }
+    let zh = std::fs::read_to_string(b.quarterly_zh.join("report.md")).expect("md");
+    assert!(zh.contains(" 个百分点 |"), "zh points");
+    // p- and q-values show three decimals or "<0.001", never 0.000.
+    for title in ["Mann–Kendall p", "q-value"] {
+        let cells = md_column(&md, "Module trends", title);
+        assert!(!cells.is_empty());
+        for cell in cells {
+            let shown = cell == "<0.001" || cell == "—" || cell.len() == 5;
+            assert!(shown && cell != "0.000", "{title}: {cell}");
+        }
+    }
+}
