@@ -48,7 +48,9 @@ pub fn report(r: &ImpactReport, cfg: &Config, restated: Option<&Restatement>) ->
 
     let mut sheets = Vec::new();
     for (name, df) in &r.tables {
-        sheets.push(Table::from_frame(name, df, lang, tz)?);
+        let mut sheet = Table::from_frame(name, df, lang, tz)?;
+        super::localise_names(&mut sheet, df, lang, &|id| id.to_string());
+        sheets.push(sheet);
     }
     sheets.push(quality);
     Ok(Report {

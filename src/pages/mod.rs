@@ -104,6 +104,41 @@ pub fn rejected_rows(checked: &CheckedTables) -> u64 {
     checked.tables.values().map(|(c, _)| c.stats.rejected).sum()
 }
 
+/// A workbook sheet's cause labels and module names in the report's
+/// language, as the page shows them (the CSV keeps the export's words):
+/// `label` beside a `cause` by `Lang::cause`, `module_name` by
+/// `module_name(id)` where it knows the module, else as exported.
+pub(crate) fn localise_names(
+    t: &mut Table,
+    df: &DataFrame,
+    lang: Lang,
+    module_name: &dyn Fn(&str) -> String,
+) {
+    if t.column("cause").is_some() && t.column("label").is_some() {
+        let labels = strs(df, "cause")
+            .iter()
+            .zip(strs(df, "label"))
+            .map(|(code, label)| lang.cause(code, &label))
+            .collect();
+        t.set_text("label", labels);
+    }
+    if t.column("module_name").is_some() && df.column("module_id").is_ok() {
+        let names = strs(df, "module_id")
+            .iter()
+            .zip(strs(df, "module_name"))
+            .map(|(id, exported)| {
+                let name = module_name(id);
+                if name == *id {
+                    exported
+                } else {
+                    name
+                }
+            })
+            .collect();
+        t.set_text("module_name", names);
+    }
+}
+
 pub(crate) fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
     df.column(name)
         .ok()

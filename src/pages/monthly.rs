@@ -95,8 +95,10 @@ fn pack_table<'a>(pack: &'a MonthlyPack, name: &str) -> Option<&'a DataFrame> {
 fn sheets(pack: &MonthlyPack, cfg: &Config) -> Result<Vec<Table>> {
     let (lang, tz) = (cfg.lang, cfg.timezone);
     let mut sheets = Vec::new();
+    let names = ModuleNames::new(pack_table(pack, "iteration"), lang);
     for (name, df) in &pack.tables {
         let mut sheet = Table::from_frame(name, df, lang, tz)?;
+        super::localise_names(&mut sheet, df, lang, &|id| names.get(id));
         if name == "iteration" {
             sheet.set_text("recommendation", recommendations(df, pack, lang));
         }

@@ -83,6 +83,7 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
     let mut sheets = Vec::new();
     for (name, df) in &pack.tables {
         let mut t = Table::from_frame(name, df, lang, tz)?;
+        super::localise_names(&mut t, df, lang, &|id| names.get(id));
         if name == "system_review" {
             t.set_text("recommendation", recommendations(df, pack));
         }

@@ -194,3 +194,52 @@ fn quarterly_outcome_differences_read_in_points_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn chinese_sheets_name_causes_and_modules_as_the_page_does() {
+    use csqa::i18n::Lang;
+    let zh = &bundled().zh;
+    let book = zh.join("report.xlsx");
+    let text = crate::reports::text;
+    let rows = crate::reports::sheet(
+        &book,
+        &Lang::Zh.table("repeat_causes"),
+        Lang::Zh,
+        &["cause", "label"],
+    );
+    let csv = crate::reports::csv(&zh.join("repeat_causes.csv"));
+    assert_eq!(rows.len(), csv.height());
+    let mut seen_not_resolved = false;
+    for (i, row) in rows.iter().enumerate() {
+        let (code, label) = (text(&row[0]), text(&row[1]));
+        // The page's words: not_resolved reads 首次未解决, unclassified 未归因.
+        match code.as_str() {
+            "not_resolved" => {
+                seen_not_resolved = true;
+                assert_eq!(label, "首次未解决");
+            }
+            "unclassified" => assert_eq!(label, "未归因"),
+            _ => {}
+        }
+        let exported = crate::common::str_at(&csv, "label", i).unwrap_or_default();
+        assert_eq!(label, Lang::Zh.cause(&code, &exported), "row {i}");
+    }
+    assert!(seen_not_resolved);
+    // Module names by name_zh where the scorecard has one.
+    let rows = crate::reports::sheet(
+        &book,
+        &Lang::Zh.table("iteration"),
+        Lang::Zh,
+        &["module_id", "module_name"],
+    );
+    let csv = crate::reports::csv(&zh.join("iteration.csv"));
+    let mut named = 0;
+    for (i, row) in rows.iter().enumerate() {
+        let zh_name = crate::common::str_at(&csv, "module_name_zh", i).unwrap_or_default();
+        if !zh_name.is_empty() {
+            assert_eq!(text(&row[1]), zh_name, "{}", text(&row[0]));
+            named += 1;
+        }
+    }
+    assert!(named > 0, "no module has a name_zh");
+}
