@@ -709,7 +709,11 @@ fn sla_by_day(
         caption: format!(
             "{}; %; {}",
             pack.month.label,
-            lang.t("chart.sla_by_day.shaded")
+            lang.t(if bands.is_empty() {
+                "chart.sla_by_day.no_override"
+            } else {
+                "chart.sla_by_day.shaded"
+            })
         ),
         svg,
     });

@@ -243,3 +243,61 @@ fn chinese_sheets_name_causes_and_modules_as_the_page_does() {
     }
     assert!(named > 0, "no module has a name_zh");
 }
+
+/// The percentages written on a chart (its share-axis tick labels).
+fn percent_labels(svg: &str) -> Vec<f64> {
+    svg.split("</text>")
+        .filter_map(|s| s.rsplit_once('>'))
+        .filter_map(|(_, t)| t.strip_suffix('%')?.parse::<f64>().ok())
+        .collect()
+}
+
+#[test]
+fn a_share_axis_stops_at_100_percent() {
+    use csqa::render::chart::{lines, LineChart};
+    // Shares 0.90 .. 1.00, padded by a tenth of the span (0.01) each way:
+    // 0.89 .. 1.01; the top is held at 1.00. Span 0.11 / 5 = 0.022 → step
+    // 0.025 from floor(0.89 / 0.025) × 0.025 = 0.875: 87.5 % .. 100 %.
+    // (Unheld, 1.01 needed a tick above it: 102.5 %.)
+    let series = vec![("a".to_string(), vec![Some(0.9), Some(1.0), Some(0.95)])];
+    let x: Vec<String> = ["1", "2", "3"].iter().map(|s| s.to_string()).collect();
+    let svg = lines(&LineChart {
+        id: "t",
+        x_labels: &x,
+        series: &series,
+        x_title: "day",
+        y_title: "SLA (%)",
+        percent: true,
+        bands: &[],
+    });
+    let ticks = percent_labels(&svg);
+    assert_eq!(
+        ticks.iter().copied().fold(0.0, f64::max),
+        100.0,
+        "{ticks:?}"
+    );
+    assert_eq!(ticks.first().copied(), Some(87.5), "{ticks:?}");
+    assert_eq!(ticks.len(), 6, "{ticks:?}");
+    // The bundled month's SLA by day, at 100 % on some days, stops there too.
+    let page = std::fs::read_to_string(bundled().en.join("report.html")).expect("page");
+    let ticks = percent_labels(&chart_svg(&page, "sla-by-day"));
+    assert!(ticks.iter().all(|t| *t <= 100.0), "{ticks:?}");
+}
+
+#[test]
+fn the_sla_caption_says_when_no_override_was_in_force() {
+    // The bundled overrides are all in July 2026; September has none.
+    let b = bundled();
+    for (dir, none, shaded) in [
+        (
+            &b.en,
+            "no emergency override this month",
+            "shaded: emergency",
+        ),
+        (&b.zh, "本月无应急 SLA 调整", "阴影：应急"),
+    ] {
+        let page = std::fs::read_to_string(dir.join("report.html")).expect("page");
+        assert!(page.contains(none), "{}", dir.display());
+        assert!(!page.contains(shaded), "{}", dir.display());
+    }
+}
