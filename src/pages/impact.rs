@@ -91,7 +91,7 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
         EventKind::Action => "kind.action",
     });
     let mut facts = vec![
-        (lang.t("fact.job"), "impact".to_string()),
+        (lang.t("fact.job"), lang.t("job.impact")),
         (lang.t("fact.event"), e.id.clone()),
         (lang.t("fact.owner"), format!("{} ({kind})", e.department)),
         (lang.t("fact.lines"), e.lines.join(", ")),
@@ -325,7 +325,11 @@ fn rate_changes(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
     });
     Some(Chart {
         title: lang.t("chart.rate_changes"),
-        caption: format!("{period}; {}; 95% CI", lang.t("unit.pts")),
+        caption: format!(
+            "{period}; {}; {}",
+            lang.t("unit.pts"),
+            lang.t("caption.ci95")
+        ),
         svg,
     })
 }
@@ -369,7 +373,11 @@ fn contact_ratios(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
     });
     Some(Chart {
         title: lang.t("chart.contact_ratio"),
-        caption: format!("{period}; {}; 95% CI", lang.t("axis.rate_ratio")),
+        caption: format!(
+            "{period}; {}; {}",
+            lang.t("axis.rate_ratio"),
+            lang.t("caption.ci95")
+        ),
         svg,
     })
 }
@@ -550,7 +558,7 @@ fn excess_chart(
         .unwrap_or_default();
     Chart {
         title: lang.t("chart.excess"),
-        caption: format!("{period}{price}; 95% CI"),
+        caption: format!("{period}{price}; {}", lang.t("caption.ci95")),
         svg,
     }
 }

@@ -66,7 +66,7 @@ pub fn quality_notes(checked: &CheckedTables, ignored: &[String], lang: Lang) ->
             notes.push(lang.fill(
                 "note.rejected",
                 &[
-                    ("table", name.to_string()),
+                    ("table", lang.term(name)),
                     ("n", n.to_string()),
                     ("reason", reason.clone()),
                 ],
@@ -75,7 +75,7 @@ pub fn quality_notes(checked: &CheckedTables, ignored: &[String], lang: Lang) ->
     }
     for (name, (c, _)) in &checked.tables {
         let s = &c.stats;
-        let table = ("table", name.to_string());
+        let table = ("table", lang.term(name));
         if s.superseded > 0 {
             let n = ("n", s.superseded.to_string());
             notes.push(lang.fill("note.superseded", &[table.clone(), n]));

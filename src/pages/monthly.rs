@@ -224,7 +224,7 @@ fn quality(pack: &MonthlyPack, ignored: &[String], cfg: &Config) -> Result<Secti
 fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
     let lang = cfg.lang;
     let mut facts = vec![
-        (lang.t("fact.job"), "monthly".to_string()),
+        (lang.t("fact.job"), lang.t("job.monthly")),
         (lang.t("fact.period"), pack.month.label.clone()),
         (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
         (
@@ -622,17 +622,18 @@ fn forest_chart(
             x_title: &format!(
                 "{} ({})",
                 lang.t("axis.headline"),
-                pack.agreement.headline.as_str()
+                lang.term(pack.agreement.headline.as_str())
             ),
             legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
         });
         Some(Chart {
             title: lang.t("chart.forest"),
             caption: format!(
-                "{}; {} {:.2}; 95% CI",
+                "{}; {} {:.2}; {}",
                 pack.month.label,
                 lang.t("legend.threshold"),
-                threshold
+                threshold,
+                lang.t("caption.ci95")
             ),
             svg,
         })
@@ -645,7 +646,7 @@ fn calibration_intro(pack: &MonthlyPack, lang: Lang) -> String {
     let rule = lang.fill(
         "sec.calibration.rule",
         &[
-            ("headline", a.headline.as_str().to_string()),
+            ("headline", lang.term(a.headline.as_str())),
             ("threshold", format!("{:.2}", a.threshold)),
             ("min_items", a.min_items.to_string()),
         ],

@@ -121,7 +121,7 @@ fn facts(pack: &QuarterlyPack, cfg: &Config) -> Vec<(String, String)> {
     let first = pack.trend_months.first().map_or("—", String::as_str);
     let last = pack.trend_months.last().map_or("—", String::as_str);
     vec![
-        (lang.t("fact.job"), "quarterly".to_string()),
+        (lang.t("fact.job"), lang.t("job.quarterly")),
         (
             lang.t("fact.period"),
             format!(
@@ -664,7 +664,7 @@ fn drift_by_month(rd: &DataFrame, first: &[usize], pack: &QuarterlyPack, lang: L
         Kind::Text,
         first
             .iter()
-            .map(|&i| Cell::Text(verdict[i].clone()))
+            .map(|&i| Cell::Text(lang.term(&verdict[i])))
             .collect(),
     ));
     Table {

@@ -53,7 +53,7 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
         title: lang.t("title.sample"),
         period: p.period.to_string(),
         facts: vec![
-            (lang.t("fact.job"), "sample".into()),
+            (lang.t("fact.job"), lang.t("job.sample")),
             (lang.t("fact.period"), p.period.to_string()),
             (lang.t("fact.timezone"), tz.name().to_string()),
             (lang.t("fact.seed"), p.seed.to_string()),
@@ -115,7 +115,7 @@ fn allocation_chart(p: &SamplePack, lang: Lang) -> Chart {
         &f64s(p.allocation, "planned"),
         &f64s(p.allocation, "drawn"),
     );
-    let order: Vec<String> = totals.iter().map(|(s, _, _)| s.clone()).collect();
+    let order: Vec<String> = totals.iter().map(|(s, _, _)| lang.term(s)).collect();
     let series = vec![
         (
             lang.t("legend.planned"),

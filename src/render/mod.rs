@@ -173,6 +173,10 @@ const TERMS: &[&str] = &[
     "agreement_trend",
     "scope",
     "group",
+    "metric",
+    "strategy",
+    "part",
+    "table",
 ];
 
 /// How a column is shown, from its name and type.

@@ -301,3 +301,111 @@ fn the_sla_caption_says_when_no_override_was_in_force() {
         assert!(!page.contains(shaded), "{}", dir.display());
     }
 }
+
+/// The bundled data's sampling plan, impact assessment and data check in
+/// Chinese, run once for the tests here.
+fn zh_packs() -> &'static std::path::Path {
+    use std::sync::OnceLock;
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for args in [
+            &["sample", "--from", "2026-09-01", "--to", "2026-09-07"][..],
+            &["impact", "--event", "checkout-outage"],
+            &["validate"],
+        ] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_csqa"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args(["--quiet", "--lang", "zh", "--out-dir"])
+                .arg(dir.path())
+                .args(args)
+                .output()
+                .expect("run csqa");
+            assert!(
+                o.status.success(),
+                "{args:?}: {}",
+                crate::common::stderr(&o)
+            );
+        }
+        dir
+    })
+    .path()
+}
+
+fn md(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("report.md")).expect("report.md")
+}
+
+#[test]
+fn chinese_pages_name_jobs_metrics_strategies_and_tables_in_chinese() {
+    let b = bundled();
+    let zh = zh_packs();
+    let sample = zh.join("sample/2026-09-01_2026-09-07");
+    // The cover's job, for every job.
+    for (dir, job) in [
+        (b.zh.clone(), "月度复盘"),
+        (b.quarterly_zh.clone(), "季度评审"),
+        (zh.join("impact/checkout-outage"), "影响评估"),
+        (sample.clone(), "抽检计划"),
+        (zh.join("validate"), "数据校验"),
+    ] {
+        assert!(md(&dir).contains(&format!("**{job}**")), "{job}");
+    }
+    // Quarterly metric codes.
+    let q = md(&b.quarterly_zh);
+    let metrics = md_column(&q, "模块与客户结果", "指标");
+    assert!(!metrics.is_empty());
+    for m in &metrics {
+        assert!(
+            ["满意度", "重复进线率", "投诉率"].contains(&m.as_str()),
+            "{m}"
+        );
+    }
+    for m in md_column(&q, "模块趋势", "指标") {
+        assert!(["缺陷率", "一致性"].contains(&m.as_str()), "{m}");
+    }
+    // Rater drift verdicts.
+    for v in md_column(&q, "各月宽严度", "结论") {
+        assert!(
+            ["稳定", "偏松漂移", "偏严漂移", "数据点不足"].contains(&v.as_str()),
+            "{v}"
+        );
+    }
+    // Sampling strategies and risk tiers, in the table and the chart.
+    let s = md(&sample);
+    let strategies = md_column(&s, "抽样分配", "策略");
+    for want in [
+        "风险",
+        "重复进线",
+        "业务专项",
+        "时段",
+        "随机",
+        "每人保底",
+        "双评对标",
+    ] {
+        assert!(
+            strategies.iter().any(|x| x == want),
+            "{want}: {strategies:?}"
+        );
+    }
+    let parts = md_column(&s, "抽样分配", "部分");
+    for want in ["舆情", "投诉", "差评"] {
+        assert!(parts.iter().any(|x| x == want), "{want}: {parts:?}");
+    }
+    let page = std::fs::read_to_string(sample.join("report.html")).expect("page");
+    assert!(chart_svg(&page, "allocation").contains(">风险</text>"));
+    // The data-quality table's table names.
+    let mut tables = md_column(&md(&zh.join("validate")), "汇总", "数据表");
+    tables.sort();
+    let mut want = ["工时", "申诉", "消息", "重复进线原因", "质检记录", "会话"];
+    want.sort();
+    assert_eq!(tables, want);
+    // And the data-quality table of a job's page.
+    let quality = md_column(&md(&b.zh), "数据质量", "数据表");
+    assert!(quality.iter().any(|t| t == "会话"), "{quality:?}");
+    // The agreement statistic by its name, the interval in words.
+    let m = md(&b.zh);
+    assert!(m.contains("主指标为 Gwet AC1"), "headline name");
+    assert!(!m.contains("gwet_ac1") && m.contains("95% 置信区间"));
+    assert!(!m.contains("95% CI"));
+}
