@@ -19,6 +19,8 @@ struct PageView<'a> {
     alerts: &'a [String],
     sections: Vec<SectionView<'a>>,
     offline: String,
+    /// "label: value" in English, "label：value" in Chinese.
+    colon: String,
 }
 
 #[derive(Serialize)]
@@ -115,6 +117,7 @@ pub fn page(report: &Report) -> Result<String> {
             })
             .collect(),
         offline: report.lang.t("page.offline"),
+        colon: report.lang.t("punct.colon"),
     };
     let failed = |e: minijinja::Error| Error::other(format!("cannot render report.html: {e}"));
     let mut env = minijinja::Environment::new();

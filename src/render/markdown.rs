@@ -10,8 +10,9 @@ use crate::i18n::Lang;
 /// The whole report: title, cover facts, alerts, then every section.
 pub fn document(report: &Report) -> String {
     let mut md = format!("# {} · {}\n\n", report.title, report.period);
+    let colon = report.lang.t("punct.colon");
     for (label, value) in &report.facts {
-        let _ = writeln!(md, "- {label}: **{}**", inline(value));
+        let _ = writeln!(md, "- {label}{colon}**{}**", inline(value));
     }
     if !report.facts.is_empty() {
         md.push('\n');
@@ -36,9 +37,14 @@ fn section_md(s: &Section, report: &Report) -> String {
     if !s.notes.is_empty() {
         md.push('\n');
     }
-    let chart_word = report.lang.t("md.chart");
+    let (chart_word, colon) = (report.lang.t("md.chart"), report.lang.t("punct.colon"));
     for c in &s.charts {
-        let _ = writeln!(md, "*{chart_word}: {} — {}*\n", c.title, inline(&c.caption));
+        let _ = writeln!(
+            md,
+            "*{chart_word}{colon}{} — {}*\n",
+            c.title,
+            inline(&c.caption)
+        );
     }
     for t in &s.tables {
         md.push_str(&table_md(t, report.lang));

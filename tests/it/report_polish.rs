@@ -409,3 +409,30 @@ fn chinese_pages_name_jobs_metrics_strategies_and_tables_in_chinese() {
     assert!(!m.contains("gwet_ac1") && m.contains("95% 置信区间"));
     assert!(!m.contains("95% CI"));
 }
+
+#[test]
+fn chinese_facts_use_the_full_width_colon() {
+    let b = bundled();
+    let (zh_md, en_md) = (md(&b.zh), md(&b.en));
+    assert!(zh_md.contains("\n- 任务：**月度复盘**\n"), "zh md facts");
+    assert!(
+        zh_md.contains("*图表见 report.html：各业务线满意度 — "),
+        "zh md chart"
+    );
+    assert!(!zh_md.contains("- 任务: "));
+    let page = std::fs::read_to_string(b.zh.join("report.html")).expect("page");
+    assert!(
+        page.contains("<span>任务：<b>月度复盘</b></span>"),
+        "zh page facts"
+    );
+    // English keeps "label: value".
+    assert!(
+        en_md.contains("\n- Job: **monthly review**\n"),
+        "en md facts"
+    );
+    let page = std::fs::read_to_string(b.en.join("report.html")).expect("page");
+    assert!(
+        page.contains("<span>Job: <b>monthly review</b></span>"),
+        "en page facts"
+    );
+}
