@@ -13,8 +13,7 @@ const TEMPLATE: &str = include_str!("page.html");
 #[derive(Serialize)]
 struct PageView<'a> {
     lang: &'static str,
-    title: &'a str,
-    period: &'a str,
+    heading: String,
     facts: &'a [(String, String)],
     alerts: &'a [String],
     sections: Vec<SectionView<'a>>,
@@ -89,8 +88,7 @@ fn table_view(t: &Table, lang: Lang) -> TableView {
 pub fn page(report: &Report) -> Result<String> {
     let view = PageView {
         lang: report.lang.tag(),
-        title: &report.title,
-        period: &report.period,
+        heading: report.heading(),
         facts: &report.facts,
         alerts: &report.alerts,
         sections: report

@@ -9,7 +9,7 @@ use crate::i18n::Lang;
 
 /// The whole report: title, cover facts, alerts, then every section.
 pub fn document(report: &Report) -> String {
-    let mut md = format!("# {} · {}\n\n", report.title, report.period);
+    let mut md = format!("# {}\n\n", report.heading());
     let colon = report.lang.t("punct.colon");
     for (label, value) in &report.facts {
         let _ = writeln!(md, "- {label}{colon}**{}**", inline(value));

@@ -30,6 +30,18 @@ pub struct Report {
     pub sheets: Vec<Table>,
 }
 
+impl Report {
+    /// The page's heading: "title · period", or the title alone when the
+    /// report covers no period (the data check).
+    pub fn heading(&self) -> String {
+        if self.period.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} · {}", self.title, self.period)
+        }
+    }
+}
+
 pub struct Section {
     pub heading: String,
     pub intro: Option<String>,

@@ -40,12 +40,7 @@ fn build(report: &Report) -> std::result::Result<Vec<u8>, XlsxError> {
 fn cover(sheet: &mut Worksheet, report: &Report) -> std::result::Result<(), XlsxError> {
     sheet.set_name(report.lang.t("sheet.cover"))?;
     let bold = Format::new().set_bold();
-    sheet.write_string_with_format(
-        0,
-        0,
-        format!("{} · {}", report.title, report.period),
-        &bold.clone().set_font_size(14),
-    )?;
+    sheet.write_string_with_format(0, 0, report.heading(), &bold.clone().set_font_size(14))?;
     let mut row = 2;
     let mut widths = [10.0f64, 10.0];
     for (label, value) in &report.facts {

@@ -436,3 +436,24 @@ fn chinese_facts_use_the_full_width_colon() {
         "en page facts"
     );
 }
+
+#[test]
+fn the_data_check_title_has_no_dangling_dot() {
+    // The data check covers no period: its heading is the title alone.
+    let validate = zh_packs().join("validate");
+    assert!(md(&validate).starts_with("# 数据校验\n\n"), "md");
+    let page = std::fs::read_to_string(validate.join("report.html")).expect("page");
+    assert!(page.contains("<h1>数据校验</h1>") && page.contains("<title>数据校验</title>"));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/read_xlsx.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(validate.join("report.xlsx"))
+        .arg("封面")
+        .output()
+        .expect("python3 reads the workbook");
+    let cover: serde_json::Value =
+        serde_json::from_str(&crate::common::stdout(&out)).expect("json");
+    assert_eq!(cover["rows"][0][0], "数据校验");
+    // A monthly pack keeps "title · period".
+    assert!(md(&bundled().en).starts_with("# Monthly review · 2026-09\n"));
+}
