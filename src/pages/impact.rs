@@ -130,7 +130,8 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
         (lang.t("fact.timezone"), tz.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            r.data_until.map_or_else(|| "—".into(), |t| local(t, tz)),
+            r.data_until
+                .map_or_else(|| "—".into(), |t| super::as_of_in(t, tz)),
         ),
         (
             lang.t("fact.fcr_complete"),

@@ -139,6 +139,21 @@ pub(crate) fn localise_names(
     }
 }
 
+/// A timestamp as people read it on a cover: to the minute, with its
+/// offset ("2026-10-04 23:48 +08:00"); text that is not RFC 3339 as given.
+pub fn as_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%Y-%m-%d %H:%M %:z").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// `as_of` of an instant, in the report's time zone.
+pub fn as_of_in(t: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
+
 pub(crate) fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
     df.column(name)
         .ok()
@@ -185,7 +200,7 @@ pub(crate) fn restated_alert(r: &Restatement, lang: Lang) -> String {
         &[
             ("on", r.restated_on.clone()),
             ("change", change),
-            ("built", r.previous_built_at.clone()),
+            ("built", as_of(&r.previous_built_at)),
             ("before", r.sessions_before.to_string()),
             ("now", r.sessions_now.to_string()),
         ],

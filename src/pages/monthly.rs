@@ -229,7 +229,9 @@ fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
         (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            pack.data_until.clone().unwrap_or_else(|| "—".into()),
+            pack.data_until
+                .as_deref()
+                .map_or_else(|| "—".into(), super::as_of),
         ),
         (
             lang.t("fact.fcr_complete"),

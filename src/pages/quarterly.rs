@@ -134,7 +134,9 @@ fn facts(pack: &QuarterlyPack, cfg: &Config) -> Vec<(String, String)> {
         (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            pack.data_until.clone().unwrap_or_else(|| "—".into()),
+            pack.data_until
+                .as_deref()
+                .map_or_else(|| "—".into(), super::as_of),
         ),
         (lang.t("fact.sessions"), pack.sessions.to_string()),
         (

@@ -457,3 +457,40 @@ fn the_data_check_title_has_no_dangling_dot() {
     // A monthly pack keeps "title · period".
     assert!(md(&bundled().en).starts_with("# Monthly review · 2026-09\n"));
 }
+
+#[test]
+fn covers_show_times_to_the_minute_with_the_offset() {
+    use csqa::pages::{as_of, as_of_in};
+    // Seconds and microseconds drop (not rounded: 23:48:59 is still 23:48).
+    assert_eq!(
+        as_of("2026-10-04T23:48:15.657698+08:00"),
+        "2026-10-04 23:48 +08:00"
+    );
+    assert_eq!(
+        as_of("2026-10-04T23:48:59+08:00"),
+        "2026-10-04 23:48 +08:00"
+    );
+    // 15:48:59 UTC is 23:48 in Shanghai (UTC+8).
+    let t = chrono::DateTime::parse_from_rfc3339("2026-10-04T15:48:59Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    assert_eq!(
+        as_of_in(t, chrono_tz::Asia::Shanghai),
+        "2026-10-04 23:48 +08:00"
+    );
+    // The bundled September's last session starts 2026-10-04T23:48:15.657698
+    // +08:00 (within the FCR window past the month).
+    let m = md(&bundled().en);
+    assert!(
+        m.contains("- Data as of: **2026-10-04 23:48 +08:00**"),
+        "cover"
+    );
+    assert!(
+        m.contains("(data until 2026-10-04 23:48 +08:00)"),
+        "FCR note"
+    );
+    let q = md(&bundled().quarterly_en);
+    assert!(!q
+        .lines()
+        .any(|l| l.starts_with("- Data as of: **") && l.contains('T')));
+}
