@@ -619,14 +619,25 @@ fn excess_table(df: &DataFrame, names: Vec<String>, lang: Lang, tz: Tz) -> Resul
 }
 
 /// The categories or causes that grew most: the first rows of the table
-/// (it is sorted by excess, largest first).
+/// (it is sorted by excess, largest first) whose excess is above 0; a row
+/// that shrank did not grow, whatever its rank.
 fn grown(df: &DataFrame, name: &str, key: &str, lang: Lang, tz: Tz) -> Result<Section> {
     let mut s = Section::new(lang.t(&format!("sec.impact.{name}")));
     if df.height() == 0 {
         s.notes.push(lang.t("note.none_in_windows"));
         return Ok(s);
     }
-    let top = df.head(Some(GROWN_ROWS));
+    let top = df
+        .clone()
+        .lazy()
+        .filter(col("excess").gt(lit(0.0)))
+        .limit(GROWN_ROWS as IdxSize)
+        .collect()?;
+    s.intro = Some(lang.fill("sec.impact.grown.intro", &[("n", df.height().to_string())]));
+    if top.height() == 0 {
+        s.notes.push(lang.t("note.impact.none_grew"));
+        return Ok(s);
+    }
     let mut t = Table::select(
         name,
         &top,
@@ -671,13 +682,6 @@ fn grown(df: &DataFrame, name: &str, key: &str, lang: Lang, tz: Tz) -> Result<Se
     let p: Vec<String> = f64s(&top, "p_value").into_iter().map(p_value).collect();
     if let Some(c) = t.columns.iter_mut().find(|c| c.key == "p_value") {
         *c = text_column("p_value", c.label.clone(), p);
-    }
-    if df.height() > GROWN_ROWS {
-        s.intro = Some(format!(
-            "{} {}",
-            lang.t("sec.impact.grown.intro"),
-            df.height()
-        ));
     }
     s.tables.push(t);
     Ok(s)

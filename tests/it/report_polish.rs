@@ -494,3 +494,19 @@ fn covers_show_times_to_the_minute_with_the_offset() {
         .lines()
         .any(|l| l.starts_with("- Data as of: **") && l.contains('T')));
 }
+
+#[test]
+fn impact_lists_only_causes_that_grew() {
+    // The bundled outage: 3 event days against 12 baseline days. Excess =
+    // event count − baseline per day × 3: other 3 − 4/12 × 3 = 2.0,
+    // progress_check 3 − 9/12 × 3 = 0.75, product_bug 1 − 5/12 × 3 = −0.25,
+    // info_incomplete 4 − 18/12 × 3 = −0.5, not_resolved 4 − 25/12 × 3 =
+    // −2.25, policy_unclear 0 − 13/12 × 3 = −3.25. Only the first two grew.
+    let m = md(&zh_packs().join("impact/checkout-outage"));
+    assert_eq!(
+        md_column(&m, "重复来访原因", "原因"),
+        ["其他", "客户查询进度"]
+    );
+    assert_eq!(md_column(&m, "重复来访原因", "超额量"), ["2.0", "0.8"]);
+    assert!(m.contains("最多五项；CSV 中的全部行数：6\n"), "intro");
+}
