@@ -510,3 +510,25 @@ fn impact_lists_only_causes_that_grew() {
     assert_eq!(md_column(&m, "重复来访原因", "超额量"), ["2.0", "0.8"]);
     assert!(m.contains("最多五项；CSV 中的全部行数：6\n"), "intro");
 }
+
+#[test]
+fn help_names_the_bundled_event_every_report_file_and_no_lang_default() {
+    let fx = crate::common::Fixture::new();
+    let help = |cmd: &str| crate::common::stdout(&fx.run(&[cmd, "--help"]));
+    let impact = help("impact");
+    assert!(
+        impact.contains("csqa impact --event checkout-outage\n"),
+        "{impact}"
+    );
+    assert!(!impact.contains("2026-09-checkout-outage"));
+    for cmd in ["validate", "monthly", "quarterly", "impact", "sample"] {
+        // Wrapped help may break a line between the names: compare words.
+        let words = help(cmd).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("report.html, report.xlsx, report.md"),
+            "{cmd}: {words}"
+        );
+        // The config's lang decides when --lang is not given.
+        assert!(!words.contains("[default: en]"), "{cmd}");
+    }
+}

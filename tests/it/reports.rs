@@ -599,6 +599,7 @@ fn commands_that_write_no_report_refuse_lang() {
         &["generate", "--out", "g", "--lang", "zh"][..],
         &["query", "q.sql", "--lang", "zh"][..],
         &["sample", "size", "--population", "100", "--lang", "zh"][..],
+        &["status", "--lang", "zh"][..],
     ] {
         let out = fx.run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
