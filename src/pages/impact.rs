@@ -55,7 +55,12 @@ pub fn report(r: &ImpactReport, cfg: &Config, restated: Option<&Restatement>) ->
     sheets.push(quality);
     Ok(Report {
         lang,
-        title: format!("{}: {}", lang.t("title.impact"), r.event.title),
+        title: format!(
+            "{}{}{}",
+            lang.t("title.impact"),
+            lang.t("punct.colon"),
+            r.event.title
+        ),
         period: format!("{} – {}", local(r.event.start, tz), local(r.end, tz)),
         facts: facts(r, cfg),
         alerts: alerts(r, restated, lang),

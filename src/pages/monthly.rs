@@ -312,7 +312,12 @@ fn trend_source(earlier: &EarlierMonths, lang: Lang) -> String {
     ] {
         if !months.is_empty() {
             let labels: Vec<&str> = months.keys().map(String::as_str).collect();
-            parts.push(format!("{}: {}", lang.t(key), labels.join(", ")));
+            parts.push(format!(
+                "{}{}{}",
+                lang.t(key),
+                lang.t("punct.colon"),
+                labels.join(", ")
+            ));
         }
     }
     parts.push(lang.t("chart.trend.source_run"));

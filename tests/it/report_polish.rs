@@ -532,3 +532,19 @@ fn help_names_the_bundled_event_every_report_file_and_no_lang_default() {
         assert!(!words.contains("[default: en]"), "{cmd}");
     }
 }
+
+#[test]
+fn chinese_captions_and_titles_use_the_full_width_colon() {
+    // The trend caption names the months computed from the data (April to
+    // July: no earlier pack in the folder), after a full-width colon.
+    let m = md(&bundled().zh);
+    assert!(
+        m.contains("根据数据计算的月份：2026-04, 2026-05, 2026-06, 2026-07"),
+        "trend caption"
+    );
+    assert!(!m.contains("根据数据计算的月份: "));
+    let i = md(&zh_packs().join("impact/checkout-outage"));
+    let title = i.lines().next().unwrap_or("");
+    assert!(title.contains("：Checkout outage, queue surge"), "{title}");
+    assert!(!title.contains(": "), "{title}");
+}
