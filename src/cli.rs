@@ -40,7 +40,7 @@ pub struct GlobalArgs {
     /// No progress on the terminal; only the summary line and errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// Language of report.html and report.xlsx (overrides the config's lang) [default: en]
+    /// Language of report.html, report.xlsx and report.md: en or zh (overrides the config's lang, itself en unless set); refused by commands that write no report
     #[arg(long, global = true, value_enum, value_name = "LANG")]
     pub lang: Option<crate::i18n::Lang>,
 }
@@ -67,7 +67,8 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  csqa validate\n  csqa validate --data-dir /exports/qa --out-dir /reports\n\n\
 Writes OUT_DIR/validate/: summary.{parquet,csv}, reject_reasons.{parquet,csv}, \
-rejects/<table>.{parquet,csv} (each rejected row with its reason) and manifest.json. \
+rejects/<table>.{parquet,csv} (each rejected row with its reason), report.html, report.xlsx, \
+report.md (in --lang) and manifest.json. \
 Exits 0 when only rows were rejected, 2 when a file or column is unusable."
     )]
     Validate(crate::cmd::validate::ValidateArgs),
@@ -77,7 +78,8 @@ Exits 0 when only rows were rejected, 2 when a file or column is unusable."
 Reads the month, the month before (for month-over-month) and the FCR look-ahead past the \
 month's end; writes OUT_DIR/monthly/YYYY-MM/ atomically: business_lines, repeat_causes, \
 agents, categories, sla_overrides, appeals, overturned_cases, agreement, agreement_rounds, \
-disagreements, reviewers, iteration, scorecard_changes (each .parquet and .csv), rejects/, report.md, manifest.json."
+disagreements, reviewers, iteration, scorecard_changes (each .parquet and .csv), rejects/, \
+report.html, report.xlsx, report.md (in --lang) and manifest.json."
     )]
     Monthly(crate::cmd::monthly::MonthlyArgs),
     /// The quarterly system-module review: module trends across scorecard changes, outcome links, rater drift
@@ -85,12 +87,13 @@ disagreements, reviewers, iteration, scorecard_changes (each .parquet and .csv),
         after_help = "Examples:\n  csqa quarterly --quarter 2026Q3\n  csqa quarterly --half 2026H2\n\n\
 Reads the period, the trailing months of the trends ([quarterly] trend_months) and the previous \
 period; writes OUT_DIR/quarterly/<period>/ atomically: system_review, module_months, module_trends, \
-module_outcomes, rater_drift (each .parquet and .csv), rejects/, report.md, manifest.json."
+module_outcomes, rater_drift (each .parquet and .csv), rejects/, report.html, report.xlsx, \
+report.md (in --lang) and manifest.json."
     )]
     Quarterly(crate::cmd::quarterly::QuarterlyArgs),
     /// A cross-department impact report: an event of events.toml against its baseline
     #[command(
-        after_help = "Examples:\n  csqa impact --event 2026-09-checkout-outage\n  csqa impact --all\n\n\
+        after_help = "Examples:\n  csqa impact --event checkout-outage\n  csqa impact --all\n\n\
 Compares the event window with its baseline on the event's lines, and the same windows on the \
 other lines (the control); writes OUT_DIR/impact/<event-id>/ atomically: summary, excess, \
 categories, causes, daily (and status for an action), each .parquet and .csv, report.html, \
@@ -103,7 +106,8 @@ report.xlsx, report.md (in --lang) and manifest.json. No output holds a customer
 Draws from the agent-handled sessions that started in the window and have no review yet, \
 following the [sampling] plan of the config (or --plan); writes OUT_DIR/sample/FROM_TO/ \
 atomically: sample.{parquet,csv} (one row per review task), allocation.{parquet,csv} \
-(planned against drawn per strategy), report.md and manifest.json."
+(planned against drawn per strategy), report.html, report.xlsx, report.md (in --lang) and \
+manifest.json."
     )]
     Sample(crate::cmd::sample::SampleArgs),
     /// Build every pack that is due: closed months and quarters never built or built from other inputs

@@ -21,6 +21,11 @@ pub struct StatusArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: StatusArgs) -> Result<()> {
+    if global.lang.is_some() {
+        return Err(Error::usage(
+            "status writes no report: --lang has no meaning here",
+        ));
+    }
     let cfg = global.config()?;
     let now = match &args.now {
         Some(text) => schedule::parse_now(text, &cfg)?,

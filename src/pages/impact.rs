@@ -48,12 +48,19 @@ pub fn report(r: &ImpactReport, cfg: &Config, restated: Option<&Restatement>) ->
 
     let mut sheets = Vec::new();
     for (name, df) in &r.tables {
-        sheets.push(Table::from_frame(name, df, lang, tz)?);
+        let mut sheet = Table::from_frame(name, df, lang, tz)?;
+        super::localise_names(&mut sheet, df, lang, &|id| id.to_string());
+        sheets.push(sheet);
     }
     sheets.push(quality);
     Ok(Report {
         lang,
-        title: format!("{}: {}", lang.t("title.impact"), r.event.title),
+        title: format!(
+            "{}{}{}",
+            lang.t("title.impact"),
+            lang.t("punct.colon"),
+            r.event.title
+        ),
         period: format!("{} – {}", local(r.event.start, tz), local(r.end, tz)),
         facts: facts(r, cfg),
         alerts: alerts(r, restated, lang),
@@ -89,7 +96,7 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
         EventKind::Action => "kind.action",
     });
     let mut facts = vec![
-        (lang.t("fact.job"), "impact".to_string()),
+        (lang.t("fact.job"), lang.t("job.impact")),
         (lang.t("fact.event"), e.id.clone()),
         (lang.t("fact.owner"), format!("{} ({kind})", e.department)),
         (lang.t("fact.lines"), e.lines.join(", ")),
@@ -128,7 +135,8 @@ fn facts(r: &ImpactReport, cfg: &Config) -> Vec<(String, String)> {
         (lang.t("fact.timezone"), tz.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            r.data_until.map_or_else(|| "—".into(), |t| local(t, tz)),
+            r.data_until
+                .map_or_else(|| "—".into(), |t| super::as_of_in(t, tz)),
         ),
         (
             lang.t("fact.fcr_complete"),
@@ -323,7 +331,11 @@ fn rate_changes(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
     });
     Some(Chart {
         title: lang.t("chart.rate_changes"),
-        caption: format!("{period}; {}; 95% CI", lang.t("unit.pts")),
+        caption: format!(
+            "{period}; {}; {}",
+            lang.t("unit.pts"),
+            lang.t("caption.ci95")
+        ),
         svg,
     })
 }
@@ -367,7 +379,11 @@ fn contact_ratios(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
     });
     Some(Chart {
         title: lang.t("chart.contact_ratio"),
-        caption: format!("{period}; {}; 95% CI", lang.t("axis.rate_ratio")),
+        caption: format!(
+            "{period}; {}; {}",
+            lang.t("axis.rate_ratio"),
+            lang.t("caption.ci95")
+        ),
         svg,
     })
 }
@@ -548,7 +564,7 @@ fn excess_chart(
         .unwrap_or_default();
     Chart {
         title: lang.t("chart.excess"),
-        caption: format!("{period}{price}; 95% CI"),
+        caption: format!("{period}{price}; {}", lang.t("caption.ci95")),
         svg,
     }
 }
@@ -608,14 +624,25 @@ fn excess_table(df: &DataFrame, names: Vec<String>, lang: Lang, tz: Tz) -> Resul
 }
 
 /// The categories or causes that grew most: the first rows of the table
-/// (it is sorted by excess, largest first).
+/// (it is sorted by excess, largest first) whose excess is above 0; a row
+/// that shrank did not grow, whatever its rank.
 fn grown(df: &DataFrame, name: &str, key: &str, lang: Lang, tz: Tz) -> Result<Section> {
     let mut s = Section::new(lang.t(&format!("sec.impact.{name}")));
     if df.height() == 0 {
         s.notes.push(lang.t("note.none_in_windows"));
         return Ok(s);
     }
-    let top = df.head(Some(GROWN_ROWS));
+    let top = df
+        .clone()
+        .lazy()
+        .filter(col("excess").gt(lit(0.0)))
+        .limit(GROWN_ROWS as IdxSize)
+        .collect()?;
+    s.intro = Some(lang.fill("sec.impact.grown.intro", &[("n", df.height().to_string())]));
+    if top.height() == 0 {
+        s.notes.push(lang.t("note.impact.none_grew"));
+        return Ok(s);
+    }
     let mut t = Table::select(
         name,
         &top,
@@ -660,13 +687,6 @@ fn grown(df: &DataFrame, name: &str, key: &str, lang: Lang, tz: Tz) -> Result<Se
     let p: Vec<String> = f64s(&top, "p_value").into_iter().map(p_value).collect();
     if let Some(c) = t.columns.iter_mut().find(|c| c.key == "p_value") {
         *c = text_column("p_value", c.label.clone(), p);
-    }
-    if df.height() > GROWN_ROWS {
-        s.intro = Some(format!(
-            "{} {}",
-            lang.t("sec.impact.grown.intro"),
-            df.height()
-        ));
     }
     s.tables.push(t);
     Ok(s)

@@ -242,8 +242,12 @@ pub fn section(r: &ImpactReport, daily: &DataFrame, lang: Lang, tz: Tz) -> Resul
     }
     if let Some(m) = r.event.metric.as_deref() {
         if m != "contacts_per_day" && !DAILY_RATES.contains(&m) {
-            s.notes
-                .push(format!("{}: {}", lang.column(m), lang.t("note.not_daily")));
+            s.notes.push(format!(
+                "{}{}{}",
+                lang.column(m),
+                lang.t("punct.colon"),
+                lang.t("note.not_daily")
+            ));
         }
     }
     Ok(s)
@@ -256,8 +260,9 @@ fn who(r: &ImpactReport, lang: Lang) -> String {
     } else {
         r.control_lines.join(", ")
     };
+    let colon = lang.t("punct.colon");
     format!(
-        "{}: {}; {}: {control}",
+        "{}{colon}{}; {}{colon}{control}",
         scope_name(EVENT_LINES, lang),
         r.event.lines.join(", "),
         scope_name(CONTROL, lang),

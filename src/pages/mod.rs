@@ -66,7 +66,7 @@ pub fn quality_notes(checked: &CheckedTables, ignored: &[String], lang: Lang) ->
             notes.push(lang.fill(
                 "note.rejected",
                 &[
-                    ("table", name.to_string()),
+                    ("table", lang.term(name)),
                     ("n", n.to_string()),
                     ("reason", reason.clone()),
                 ],
@@ -75,7 +75,7 @@ pub fn quality_notes(checked: &CheckedTables, ignored: &[String], lang: Lang) ->
     }
     for (name, (c, _)) in &checked.tables {
         let s = &c.stats;
-        let table = ("table", name.to_string());
+        let table = ("table", lang.term(name));
         if s.superseded > 0 {
             let n = ("n", s.superseded.to_string());
             notes.push(lang.fill("note.superseded", &[table.clone(), n]));
@@ -102,6 +102,56 @@ pub fn quality_notes(checked: &CheckedTables, ignored: &[String], lang: Lang) ->
 /// Rows rejected over every input table.
 pub fn rejected_rows(checked: &CheckedTables) -> u64 {
     checked.tables.values().map(|(c, _)| c.stats.rejected).sum()
+}
+
+/// A workbook sheet's cause labels and module names in the report's
+/// language, as the page shows them (the CSV keeps the export's words):
+/// `label` beside a `cause` by `Lang::cause`, `module_name` by
+/// `module_name(id)` where it knows the module, else as exported.
+pub(crate) fn localise_names(
+    t: &mut Table,
+    df: &DataFrame,
+    lang: Lang,
+    module_name: &dyn Fn(&str) -> String,
+) {
+    if t.column("cause").is_some() && t.column("label").is_some() {
+        let labels = strs(df, "cause")
+            .iter()
+            .zip(strs(df, "label"))
+            .map(|(code, label)| lang.cause(code, &label))
+            .collect();
+        t.set_text("label", labels);
+    }
+    if t.column("module_name").is_some() && df.column("module_id").is_ok() {
+        let names = strs(df, "module_id")
+            .iter()
+            .zip(strs(df, "module_name"))
+            .map(|(id, exported)| {
+                let name = module_name(id);
+                if name == *id {
+                    exported
+                } else {
+                    name
+                }
+            })
+            .collect();
+        t.set_text("module_name", names);
+    }
+}
+
+/// A timestamp as people read it on a cover: to the minute, with its
+/// offset ("2026-10-04 23:48 +08:00"); text that is not RFC 3339 as given.
+pub fn as_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%Y-%m-%d %H:%M %:z").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// `as_of` of an instant, in the report's time zone.
+pub fn as_of_in(t: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
 }
 
 pub(crate) fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
@@ -150,7 +200,7 @@ pub(crate) fn restated_alert(r: &Restatement, lang: Lang) -> String {
         &[
             ("on", r.restated_on.clone()),
             ("change", change),
-            ("built", r.previous_built_at.clone()),
+            ("built", as_of(&r.previous_built_at)),
             ("before", r.sessions_before.to_string()),
             ("now", r.sessions_now.to_string()),
         ],

@@ -95,8 +95,10 @@ fn pack_table<'a>(pack: &'a MonthlyPack, name: &str) -> Option<&'a DataFrame> {
 fn sheets(pack: &MonthlyPack, cfg: &Config) -> Result<Vec<Table>> {
     let (lang, tz) = (cfg.lang, cfg.timezone);
     let mut sheets = Vec::new();
+    let names = ModuleNames::new(pack_table(pack, "iteration"), lang);
     for (name, df) in &pack.tables {
         let mut sheet = Table::from_frame(name, df, lang, tz)?;
+        super::localise_names(&mut sheet, df, lang, &|id| names.get(id));
         if name == "iteration" {
             sheet.set_text("recommendation", recommendations(df, pack, lang));
         }
@@ -222,12 +224,14 @@ fn quality(pack: &MonthlyPack, ignored: &[String], cfg: &Config) -> Result<Secti
 fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
     let lang = cfg.lang;
     let mut facts = vec![
-        (lang.t("fact.job"), "monthly".to_string()),
+        (lang.t("fact.job"), lang.t("job.monthly")),
         (lang.t("fact.period"), pack.month.label.clone()),
         (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            pack.data_until.clone().unwrap_or_else(|| "—".into()),
+            pack.data_until
+                .as_deref()
+                .map_or_else(|| "—".into(), super::as_of),
         ),
         (
             lang.t("fact.fcr_complete"),
@@ -308,7 +312,12 @@ fn trend_source(earlier: &EarlierMonths, lang: Lang) -> String {
     ] {
         if !months.is_empty() {
             let labels: Vec<&str> = months.keys().map(String::as_str).collect();
-            parts.push(format!("{}: {}", lang.t(key), labels.join(", ")));
+            parts.push(format!(
+                "{}{}{}",
+                lang.t(key),
+                lang.t("punct.colon"),
+                labels.join(", ")
+            ));
         }
     }
     parts.push(lang.t("chart.trend.source_run"));
@@ -620,17 +629,18 @@ fn forest_chart(
             x_title: &format!(
                 "{} ({})",
                 lang.t("axis.headline"),
-                pack.agreement.headline.as_str()
+                lang.term(pack.agreement.headline.as_str())
             ),
             legend: [&lang.t("legend.threshold"), &lang.t("legend.flagged")],
         });
         Some(Chart {
             title: lang.t("chart.forest"),
             caption: format!(
-                "{}; {} {:.2}; 95% CI",
+                "{}; {} {:.2}; {}",
                 pack.month.label,
                 lang.t("legend.threshold"),
-                threshold
+                threshold,
+                lang.t("caption.ci95")
             ),
             svg,
         })
@@ -643,7 +653,7 @@ fn calibration_intro(pack: &MonthlyPack, lang: Lang) -> String {
     let rule = lang.fill(
         "sec.calibration.rule",
         &[
-            ("headline", a.headline.as_str().to_string()),
+            ("headline", lang.term(a.headline.as_str())),
             ("threshold", format!("{:.2}", a.threshold)),
             ("min_items", a.min_items.to_string()),
         ],
@@ -707,7 +717,11 @@ fn sla_by_day(
         caption: format!(
             "{}; %; {}",
             pack.month.label,
-            lang.t("chart.sla_by_day.shaded")
+            lang.t(if bands.is_empty() {
+                "chart.sla_by_day.no_override"
+            } else {
+                "chart.sla_by_day.shaded"
+            })
         ),
         svg,
     });

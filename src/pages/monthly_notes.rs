@@ -41,7 +41,10 @@ fn incomplete_lines(pack: &MonthlyPack, lang: Lang) -> String {
         .iter()
         .filter(|l| !l.complete)
         .map(|l| {
-            let until = l.data_until.clone().unwrap_or_else(|| "—".into());
+            let until = l
+                .data_until
+                .as_deref()
+                .map_or_else(|| "—".into(), super::as_of);
             lang.fill(
                 "note.line_until",
                 &[("line", l.line.clone()), ("until", until)],
@@ -202,7 +205,10 @@ pub(super) fn quality(pack: &MonthlyPack, bl: Option<&DataFrame>, lang: Lang) ->
         }
     }
     if pack.fcr_complete {
-        let until = pack.data_until.clone().unwrap_or_else(|| "—".into());
+        let until = pack
+            .data_until
+            .as_deref()
+            .map_or_else(|| "—".into(), super::as_of);
         notes.push(lang.fill("note.fcr_complete", &[("until", until)]));
     } else {
         let lines = ("lines", incomplete_lines(pack, lang));

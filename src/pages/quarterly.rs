@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::i18n::Lang;
 use crate::jobs::quarterly::QuarterlyPack;
 use crate::render::chart::{self, ForestRow, ForestScale, Marker};
-use crate::render::{Cell, Chart, Column as PageColumn, Kind, Report, Section, Table};
+use crate::render::{display, Cell, Chart, Column as PageColumn, Kind, Report, Section, Table};
 use crate::restate::Restatement;
 use crate::standards::Standards;
 
@@ -26,14 +26,11 @@ const OUTCOMES: [(&str, &str); 3] = [
     ("complaint_rate", "q.chart.outcome.complaint_rate"),
 ];
 
-/// `module_outcomes` columns that are shares or differences of shares.
-const OUTCOME_SHARES: [&str; 5] = [
-    "failed_value",
-    "passed_value",
-    "difference",
-    "ci_low",
-    "ci_high",
-];
+/// `module_outcomes` columns that are shares.
+const OUTCOME_SHARES: [&str; 2] = ["failed_value", "passed_value"];
+
+/// `module_outcomes` columns that are differences of shares.
+const OUTCOME_DIFFERENCES: [&str; 3] = ["difference", "ci_low", "ci_high"];
 
 /// `system_review` columns that are differences of shares.
 const REVIEW_DIFFERENCES: [&str; 5] = [
@@ -86,10 +83,11 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
     let mut sheets = Vec::new();
     for (name, df) in &pack.tables {
         let mut t = Table::from_frame(name, df, lang, tz)?;
+        super::localise_names(&mut t, df, lang, &|id| names.get(id));
         if name == "system_review" {
             t.set_text("recommendation", recommendations(df, pack));
         }
-        mark_rows(&mut t, df);
+        mark_rows(&mut t, df, lang);
         sheets.push(t);
     }
     sheets.push(quality);
@@ -123,7 +121,7 @@ fn facts(pack: &QuarterlyPack, cfg: &Config) -> Vec<(String, String)> {
     let first = pack.trend_months.first().map_or("—", String::as_str);
     let last = pack.trend_months.last().map_or("—", String::as_str);
     vec![
-        (lang.t("fact.job"), "quarterly".to_string()),
+        (lang.t("fact.job"), lang.t("job.quarterly")),
         (
             lang.t("fact.period"),
             format!(
@@ -136,7 +134,9 @@ fn facts(pack: &QuarterlyPack, cfg: &Config) -> Vec<(String, String)> {
         (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            pack.data_until.clone().unwrap_or_else(|| "—".into()),
+            pack.data_until
+                .as_deref()
+                .map_or_else(|| "—".into(), super::as_of),
         ),
         (lang.t("fact.sessions"), pack.sessions.to_string()),
         (
@@ -194,11 +194,16 @@ impl ModuleNames {
 
 /// Rows people should look at, in the page and the workbook: modules to
 /// revise, drifting raters (and, by `Table`, flagged agreement); outcome
-/// values as the shares they are.
-fn mark_rows(t: &mut Table, df: &DataFrame) {
+/// values as the shares they are; the previous defect rate titled as the
+/// previous period (a quarter or half), not the monthly pack's last month.
+fn mark_rows(t: &mut Table, df: &DataFrame, lang: Lang) {
+    relabel(t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
     match t.name.as_str() {
-        "module_outcomes" => percent(t, &OUTCOME_SHARES),
-        "system_review" => percent(t, &REVIEW_DIFFERENCES),
+        "module_outcomes" => {
+            set_kinds(t, &OUTCOME_SHARES, Kind::Percent);
+            set_kinds(t, &OUTCOME_DIFFERENCES, Kind::Points);
+        }
+        "system_review" => set_kinds(t, &REVIEW_DIFFERENCES, Kind::Points),
         _ => {}
     }
     let marked: Vec<bool> = match t.name.as_str() {
@@ -217,14 +222,11 @@ fn mark_rows(t: &mut Table, df: &DataFrame) {
     }
 }
 
-/// Columns that hold shares (or differences of shares) shown as percent.
-fn percent(t: &mut Table, keys: &[&str]) {
-    for c in t
-        .columns
-        .iter_mut()
-        .filter(|c| keys.contains(&c.key.as_str()))
-    {
-        c.kind = Kind::Percent;
+/// Show the columns `keys` as `kind` (shares as percent, differences of
+/// shares in points).
+fn set_kinds(t: &mut Table, keys: &[&str], kind: Kind) {
+    for key in keys {
+        t.set_kind(key, kind);
     }
 }
 
@@ -266,8 +268,7 @@ fn under_review(
     )?;
     t.set_text("module_name", names.column(sr));
     t.set_text("recommendation", recommendations(sr, pack));
-    relabel(&mut t, "prev_defect_rate", lang.t("q.col.prev_defect_rate"));
-    mark_rows(&mut t, sr);
+    mark_rows(&mut t, sr, lang);
     s.tables.push(t);
     let (ids, changes) = (strs(sr, "module_id"), strs(sr, "series_changes"));
     for (id, change) in ids.iter().zip(changes) {
@@ -448,6 +449,21 @@ fn trend_tests(tr: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Tabl
         cfg.timezone,
     )?;
     t.set_text("module_id", names.column(&all));
+    // A defect rate's slope is a share per month, in points; agreement's
+    // is a coefficient's. The workbook keeps the numbers.
+    let slopes: Vec<String> = strs(&all, "metric")
+        .iter()
+        .zip(f64s(&all, "sen_slope"))
+        .map(|(metric, v)| {
+            let kind = if metric == "agreement" {
+                Kind::Coefficient
+            } else {
+                Kind::Points
+            };
+            display(&v.map_or(Cell::Empty, Cell::Num), kind, cfg.lang)
+        })
+        .collect();
+    t.set_text("sen_slope", slopes);
     Ok(t)
 }
 
@@ -522,7 +538,8 @@ fn outcomes(oc: &DataFrame, names: &ModuleNames, cfg: &Config) -> Result<Section
         cfg.timezone,
     )?;
     t.set_text("module_id", names.column(oc));
-    percent(&mut t, &OUTCOME_SHARES);
+    set_kinds(&mut t, &OUTCOME_SHARES, Kind::Percent);
+    set_kinds(&mut t, &OUTCOME_DIFFERENCES, Kind::Points);
     s.tables.push(t);
     Ok(s)
 }
@@ -547,7 +564,11 @@ fn drift(rd: &DataFrame, pack: &QuarterlyPack, cfg: &Config) -> Section {
         .iter()
         .map(|&i| ForestRow {
             label: match q[i] {
-                Some(q) => format!("{} (q = {q:.3})", who[i]),
+                Some(q) => format!(
+                    "{} (q = {})",
+                    who[i],
+                    display(&Cell::Num(q), Kind::PValue, lang)
+                ),
                 None => who[i].clone(),
             },
             estimate: slope[i],
@@ -645,7 +666,7 @@ fn drift_by_month(rd: &DataFrame, first: &[usize], pack: &QuarterlyPack, lang: L
         Kind::Text,
         first
             .iter()
-            .map(|&i| Cell::Text(verdict[i].clone()))
+            .map(|&i| Cell::Text(lang.term(&verdict[i])))
             .collect(),
     ));
     Table {

@@ -1,7 +1,5 @@
 //! The sampling plan as people see it: planned against drawn per strategy.
 
-use std::collections::BTreeMap;
-
 use polars::prelude::*;
 
 use super::{data_quality, f64s, quality_notes, rejected_rows, strs};
@@ -55,7 +53,7 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
         title: lang.t("title.sample"),
         period: p.period.to_string(),
         facts: vec![
-            (lang.t("fact.job"), "sample".into()),
+            (lang.t("fact.job"), lang.t("job.sample")),
             (lang.t("fact.period"), p.period.to_string()),
             (lang.t("fact.timezone"), tz.name().to_string()),
             (lang.t("fact.seed"), p.seed.to_string()),
@@ -75,33 +73,55 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
     })
 }
 
-/// Planned against drawn per strategy: each strategy's parts summed, in
-/// plan order.
-fn allocation_chart(p: &SamplePack, lang: Lang) -> Chart {
-    let (strategy, planned, drawn) = (
-        strs(p.allocation, "strategy"),
-        f64s(p.allocation, "planned"),
-        f64s(p.allocation, "drawn"),
-    );
+/// Planned against drawn per strategy, in plan order: a strategy's total
+/// row (empty part) where it has one, else the sum of its parts. Risk tiers
+/// plan what the tiers above left, so summing them would count the quota
+/// again for every tier.
+pub fn strategy_totals(
+    strategy: &[String],
+    part: &[String],
+    planned: &[Option<f64>],
+    drawn: &[Option<f64>],
+) -> Vec<(String, f64, f64)> {
     let mut order: Vec<String> = Vec::new();
-    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for i in 0..p.allocation.height() {
-        if !order.contains(&strategy[i]) {
-            order.push(strategy[i].clone());
+    for s in strategy {
+        if !order.contains(s) {
+            order.push(s.clone());
         }
-        let e = sums.entry(strategy[i].clone()).or_default();
-        e.0 += planned[i].unwrap_or(0.0);
-        e.1 += drawn[i].unwrap_or(0.0);
     }
+    let value = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten().unwrap_or(0.0);
+    order
+        .into_iter()
+        .map(|name| {
+            let rows: Vec<usize> = (0..strategy.len())
+                .filter(|&i| strategy[i] == name)
+                .collect();
+            let totals: Vec<usize> = rows
+                .iter()
+                .copied()
+                .filter(|&i| part.get(i).is_none_or(|p| p.is_empty()))
+                .collect();
+            let used = if totals.is_empty() { rows } else { totals };
+            let sum = |v: &[Option<f64>]| used.iter().map(|&i| value(v, i)).sum();
+            (name, sum(planned), sum(drawn))
+        })
+        .collect()
+}
+
+fn allocation_chart(p: &SamplePack, lang: Lang) -> Chart {
+    let totals = strategy_totals(
+        &strs(p.allocation, "strategy"),
+        &strs(p.allocation, "part"),
+        &f64s(p.allocation, "planned"),
+        &f64s(p.allocation, "drawn"),
+    );
+    let order: Vec<String> = totals.iter().map(|(s, _, _)| lang.term(s)).collect();
     let series = vec![
         (
             lang.t("legend.planned"),
-            order.iter().map(|s| sums[s].0).collect(),
+            totals.iter().map(|t| t.1).collect(),
         ),
-        (
-            lang.t("legend.drawn"),
-            order.iter().map(|s| sums[s].1).collect(),
-        ),
+        (lang.t("legend.drawn"), totals.iter().map(|t| t.2).collect()),
     ];
     let svg = chart::bars(&chart::Bars {
         id: "allocation",

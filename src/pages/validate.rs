@@ -27,7 +27,7 @@ pub fn report(
         title: lang.t("title.validate"),
         period: String::new(),
         facts: vec![
-            (lang.t("fact.job"), "validate".into()),
+            (lang.t("fact.job"), lang.t("job.validate")),
             (lang.t("fact.timezone"), tz.name().to_string()),
             (lang.t("fact.rejected"), rejected_rows(checked).to_string()),
         ],

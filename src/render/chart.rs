@@ -250,11 +250,17 @@ pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
     } else {
         (lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1)
     };
-    // A share is never below 0: its axis does not go there either.
+    // A share is never below 0 nor above 1: its axis does not go there
+    // either (1.0 is a multiple of every tick step, so it is the top tick).
     let lo = if c.percent && values.iter().all(|v| *v >= 0.0) {
         lo.max(0.0)
     } else {
         lo
+    };
+    let hi = if c.percent && values.iter().all(|v| *v <= 1.0) {
+        hi.min(1.0)
+    } else {
+        hi
     };
     let (ticks, step) = nice_ticks(lo, hi, 5);
     let (y0, y1) = (

@@ -6,18 +6,20 @@ use serde::Serialize;
 
 use super::{display, Cell, Kind, Report, Table};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 
 const TEMPLATE: &str = include_str!("page.html");
 
 #[derive(Serialize)]
 struct PageView<'a> {
     lang: &'static str,
-    title: &'a str,
-    period: &'a str,
+    heading: String,
     facts: &'a [(String, String)],
     alerts: &'a [String],
     sections: Vec<SectionView<'a>>,
     offline: String,
+    /// "label: value" in English, "label：value" in Chinese.
+    colon: String,
 }
 
 #[derive(Serialize)]
@@ -56,7 +58,7 @@ struct CellView {
     num: bool,
 }
 
-fn table_view(t: &Table) -> TableView {
+fn table_view(t: &Table, lang: Lang) -> TableView {
     let rows = (0..t.height())
         .map(|i| RowView {
             flagged: t.flagged.get(i).copied().unwrap_or(false),
@@ -66,7 +68,7 @@ fn table_view(t: &Table) -> TableView {
                 .map(|c| {
                     let cell = c.cells.get(i).unwrap_or(&Cell::Empty);
                     CellView {
-                        text: display(cell, c.kind),
+                        text: display(cell, c.kind, lang),
                         // A number column's cells, whether values or numbers
                         // formatted as text, are right-aligned.
                         num: c.kind != Kind::Text && !matches!(cell, Cell::Empty),
@@ -86,8 +88,7 @@ fn table_view(t: &Table) -> TableView {
 pub fn page(report: &Report) -> Result<String> {
     let view = PageView {
         lang: report.lang.tag(),
-        title: &report.title,
-        period: &report.period,
+        heading: report.heading(),
         facts: &report.facts,
         alerts: &report.alerts,
         sections: report
@@ -106,10 +107,15 @@ pub fn page(report: &Report) -> Result<String> {
                         svg: &c.svg,
                     })
                     .collect(),
-                tables: s.tables.iter().map(table_view).collect(),
+                tables: s
+                    .tables
+                    .iter()
+                    .map(|t| table_view(t, report.lang))
+                    .collect(),
             })
             .collect(),
         offline: report.lang.t("page.offline"),
+        colon: report.lang.t("punct.colon"),
     };
     let failed = |e: minijinja::Error| Error::other(format!("cannot render report.html: {e}"));
     let mut env = minijinja::Environment::new();

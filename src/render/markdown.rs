@@ -5,12 +5,14 @@
 use std::fmt::Write;
 
 use super::{display, Cell, Kind, Report, Section, Table};
+use crate::i18n::Lang;
 
 /// The whole report: title, cover facts, alerts, then every section.
 pub fn document(report: &Report) -> String {
-    let mut md = format!("# {} · {}\n\n", report.title, report.period);
+    let mut md = format!("# {}\n\n", report.heading());
+    let colon = report.lang.t("punct.colon");
     for (label, value) in &report.facts {
-        let _ = writeln!(md, "- {label}: **{}**", inline(value));
+        let _ = writeln!(md, "- {label}{colon}**{}**", inline(value));
     }
     if !report.facts.is_empty() {
         md.push('\n');
@@ -35,18 +37,23 @@ fn section_md(s: &Section, report: &Report) -> String {
     if !s.notes.is_empty() {
         md.push('\n');
     }
-    let chart_word = report.lang.t("md.chart");
+    let (chart_word, colon) = (report.lang.t("md.chart"), report.lang.t("punct.colon"));
     for c in &s.charts {
-        let _ = writeln!(md, "*{chart_word}: {} — {}*\n", c.title, inline(&c.caption));
+        let _ = writeln!(
+            md,
+            "*{chart_word}{colon}{} — {}*\n",
+            c.title,
+            inline(&c.caption)
+        );
     }
     for t in &s.tables {
-        md.push_str(&table_md(t));
+        md.push_str(&table_md(t, report.lang));
     }
     md
 }
 
 /// A table with its title; numbers right-aligned and shown as on the page.
-pub fn table_md(t: &Table) -> String {
+pub fn table_md(t: &Table, lang: Lang) -> String {
     let mut md = format!("**{}**\n\n|", t.title);
     for c in &t.columns {
         let _ = write!(md, " {} |", cell_text(&c.label));
@@ -64,7 +71,7 @@ pub fn table_md(t: &Table) -> String {
         md.push('|');
         for c in &t.columns {
             let cell = c.cells.get(i).unwrap_or(&Cell::Empty);
-            let _ = write!(md, " {} |", cell_text(&display(cell, c.kind)));
+            let _ = write!(md, " {} |", cell_text(&display(cell, c.kind, lang)));
         }
         md.push('\n');
     }

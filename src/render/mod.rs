@@ -30,6 +30,18 @@ pub struct Report {
     pub sheets: Vec<Table>,
 }
 
+impl Report {
+    /// The page's heading: "title · period", or the title alone when the
+    /// report covers no period (the data check).
+    pub fn heading(&self) -> String {
+        if self.period.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} · {}", self.title, self.period)
+        }
+    }
+}
+
 pub struct Section {
     pub heading: String,
     pub intro: Option<String>,
@@ -71,9 +83,14 @@ pub enum Kind {
     Count,
     /// A coefficient: three decimals.
     Coefficient,
-    /// A measured value of any metric (a rate, a count per day, a p-value):
-    /// four decimals.
+    /// A measured value of any metric (a rate, a count per day): four
+    /// decimals.
     Measure,
+    /// A difference of shares (or a share's change per month), 0..1 scale,
+    /// shown in percentage points with one decimal: "-38.4 pts".
+    Points,
+    /// A p- or q-value: three decimals, "<0.001" below 0.001.
+    PValue,
     Text,
 }
 
@@ -132,6 +149,20 @@ const PERCENT: &[&str] = &[
     "baseline_share",
 ];
 
+/// Columns of p- and q-values.
+const PVALUE: &[&str] = &[
+    "p_value",
+    "did_p_value",
+    "mk_p",
+    "qoq_p",
+    "q_value",
+    "defect_q",
+    "agreement_q",
+];
+
+/// Columns that are a share's change per month (in points).
+const POINTS: &[&str] = &["defect_sen_slope"];
+
 /// Columns shown with one decimal.
 const SCORE: &[&str] = &[
     "qa_score",
@@ -154,12 +185,20 @@ const TERMS: &[&str] = &[
     "agreement_trend",
     "scope",
     "group",
+    "metric",
+    "strategy",
+    "part",
+    "table",
 ];
 
 /// How a column is shown, from its name and type.
 pub fn kind_of(name: &str, dtype: &DataType) -> Kind {
     if PERCENT.contains(&name) {
         Kind::Percent
+    } else if POINTS.contains(&name) {
+        Kind::Points
+    } else if PVALUE.contains(&name) && dtype.is_float() {
+        Kind::PValue
     } else if SCORE.contains(&name) {
         Kind::Score
     } else if dtype.is_integer() {
@@ -292,8 +331,8 @@ fn cells(column: &polars::prelude::Column, lang: Lang) -> Result<Vec<Cell>> {
         .collect())
 }
 
-/// A cell as the page shows it.
-pub fn display(cell: &Cell, kind: Kind) -> String {
+/// A cell as the page shows it, in `lang` (the unit of points).
+pub fn display(cell: &Cell, kind: Kind, lang: Lang) -> String {
     match (cell, kind) {
         (Cell::Empty, _) => "—".into(),
         (Cell::Text(s), _) => s.clone(),
@@ -302,5 +341,10 @@ pub fn display(cell: &Cell, kind: Kind) -> String {
         (Cell::Num(x), Kind::Count) => format!("{x:.0}"),
         (Cell::Num(x), Kind::Coefficient | Kind::Text) => format!("{x:.3}"),
         (Cell::Num(x), Kind::Measure) => format!("{x:.4}"),
+        (Cell::Num(x), Kind::Points) => {
+            format!("{:.1} {}", x * 100.0, lang.t("unit.pts"))
+        }
+        (Cell::Num(x), Kind::PValue) if *x < 0.001 => "<0.001".into(),
+        (Cell::Num(x), Kind::PValue) => format!("{x:.3}"),
     }
 }

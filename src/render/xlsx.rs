@@ -40,12 +40,7 @@ fn build(report: &Report) -> std::result::Result<Vec<u8>, XlsxError> {
 fn cover(sheet: &mut Worksheet, report: &Report) -> std::result::Result<(), XlsxError> {
     sheet.set_name(report.lang.t("sheet.cover"))?;
     let bold = Format::new().set_bold();
-    sheet.write_string_with_format(
-        0,
-        0,
-        format!("{} · {}", report.title, report.period),
-        &bold.clone().set_font_size(14),
-    )?;
+    sheet.write_string_with_format(0, 0, report.heading(), &bold.clone().set_font_size(14))?;
     let mut row = 2;
     let mut widths = [10.0f64, 10.0];
     for (label, value) in &report.facts {
@@ -97,6 +92,11 @@ fn number_format(kind: Kind) -> &'static str {
         Kind::Count => "0",
         Kind::Coefficient => "0.000",
         Kind::Measure => "0.0000",
+        // The workbook keeps a difference of shares as the exact share
+        // (-0.384): Excel can only scale by 100 with "%", so it reads
+        // "-38.4%" there, while the page says "-38.4 pts".
+        Kind::Points => "0.0%",
+        Kind::PValue => "0.000",
         Kind::Text => "General",
     }
 }

@@ -338,7 +338,7 @@ fn the_kappa_paradox_is_flagged_when_kappa_is_the_headline() {
     assert_eq!(flagged(3), Some(true));
     let report =
         std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
-    assert!(report.contains("Headline fleiss_kappa"), "{report}");
+    assert!(report.contains("Headline Fleiss κ"), "{report}");
     assert!(
         report.contains(
             "First disagreements on Problem solved (the sessions are in disagreements.csv): qa1, qa2 scored 1, 0;"

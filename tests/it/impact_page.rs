@@ -222,7 +222,7 @@ fn an_action_page_says_its_status_and_charts_its_metric() {
 
     ok(&f.run(&["impact", "--event", "more-complaints-heard", "--lang", "zh"]));
     let md = std::fs::read_to_string(dir.join("report.md")).expect("md");
-    assert!(md.contains("- 状态: **已达目标**"), "{md}");
+    assert!(md.contains("- 状态：**已达目标**"), "{md}");
     assert!(
         md.contains("- 状态：已达目标（投诉率上升，目标 40.00%）。"),
         "{md}"

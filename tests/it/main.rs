@@ -20,6 +20,7 @@ mod quarterly;
 mod quarterly_report;
 mod real_exports;
 mod replies;
+mod report_polish;
 mod reports;
 mod sample;
 mod sampling;

@@ -503,7 +503,7 @@ fn fcr_completeness_is_decided_per_line() {
     let report =
         std::fs::read_to_string(fx.out().join("monthly/2026-10/report.md")).expect("report");
     assert!(
-        report.contains("> **FCR incomplete for b (data until 2026-11-01T11:00:00+08:00):"),
+        report.contains("> **FCR incomplete for b (data until 2026-11-01 11:00 +08:00):"),
         "{report}"
     );
     assert!(

@@ -370,7 +370,7 @@ fn text_that_starts_like_a_formula_gets_a_quote() {
     let table =
         csqa::render::Table::from_frame("causes", &df, csqa::i18n::Lang::En, chrono_tz::UTC)
             .expect("table");
-    let md = csqa::render::markdown::table_md(&table);
+    let md = csqa::render::markdown::table_md(&table, csqa::i18n::Lang::En);
     assert!(md.contains("| '=1\\|2 |"), "{md}");
 }
 

@@ -196,7 +196,7 @@ fn quarterly_page_in_chinese_names_modules_by_name_zh_and_notes_rejects_and_a_re
     let md = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
     assert!(md.contains("当时 156 个会话，现在 156 个"), "{md}");
     assert!(
-        md.contains("- sessions：拒收 1 行（business_line ALL is reserved for the total row）"),
+        md.contains("- 会话：拒收 1 行（business_line ALL is reserved for the total row）"),
         "{md}"
     );
     // The CSV keeps canonical names.

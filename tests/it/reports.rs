@@ -582,7 +582,7 @@ fn the_trend_reads_earlier_packs_and_says_so() {
         "no earlier pack in the zh folder"
     );
     assert!(
-        zh.contains("根据数据计算的月份: 2026-04, 2026-05, 2026-06, 2026-07;"),
+        zh.contains("根据数据计算的月份：2026-04, 2026-05, 2026-06, 2026-07;"),
         "the zh folder's earlier months from the data"
     );
     assert!(
@@ -599,6 +599,7 @@ fn commands_that_write_no_report_refuse_lang() {
         &["generate", "--out", "g", "--lang", "zh"][..],
         &["query", "q.sql", "--lang", "zh"][..],
         &["sample", "size", "--population", "100", "--lang", "zh"][..],
+        &["status", "--lang", "zh"][..],
     ] {
         let out = fx.run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
