@@ -248,12 +248,15 @@ fn query_sees_each_used_message_once_however_split() {
         // Appeals used: r1's decision (its pending export superseded).
         f.file(
             "q.sql",
-            b"SELECT `session_id` AS `id` FROM `sessions` \
-              UNION ALL SELECT `review_id` || ' ' || `outcome` FROM `appeals`",
+            // Ordered: a UNION ALL's rows come in no fixed order from the
+            // streaming engine.
+            b"SELECT `id` FROM (SELECT `session_id` AS `id` FROM `sessions` \
+              UNION ALL SELECT `review_id` || ' ' || `outcome` FROM `appeals`) \
+              ORDER BY `id` NULLS LAST",
         );
         let out = f.run(&["query", "q.sql"]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert_eq!(stdout(&out), "id\ns1\ns3\nr1 overturned\n");
+        assert_eq!(stdout(&out), "id\nr1 overturned\ns1\ns3\n");
     }
 }
 
