@@ -347,33 +347,30 @@ pub fn month_expr(e: Expr, tz: Tz) -> Expr {
 
 /// Local date of a UTC timestamp column, in `tz`.
 pub fn date_expr(e: Expr, tz: Tz) -> Expr {
-    let table = ZoneTable::of(tz);
-    map_micros(e, DataType::Date, move |ca| {
-        let mut hint = 0;
-        let days: Int32Chunked = ca
-            .iter()
-            .map(|v| {
-                v.and_then(|t| table.local_near(t, &mut hint))
-                    .and_then(local_date_days)
-            })
-            .collect();
-        Ok(days.into_date().into_column())
-    })
+    local_i32_expr(e, tz, local_date_days)
+        .cast(DataType::Int32)
+        .cast(DataType::Date)
 }
 
 /// Local hour (0-23, Int32) of a UTC timestamp column, in `tz`.
 pub fn hour_expr(e: Expr, tz: Tz) -> Expr {
+    local_i32_expr(e, tz, |l| Some(local_hour(l)))
+}
+
+/// An Int32 part of each value's local time in `tz` (null where the value
+/// or the part is).
+fn local_i32_expr(e: Expr, tz: Tz, part: fn(i64) -> Option<i32>) -> Expr {
     let table = ZoneTable::of(tz);
     map_micros(e, DataType::Int32, move |ca| {
         let mut hint = 0;
-        let hours: Int32Chunked = ca
+        let parts: Int32Chunked = ca
             .iter()
             .map(|v| {
                 v.and_then(|t| table.local_near(t, &mut hint))
-                    .map(local_hour)
+                    .and_then(part)
             })
             .collect();
-        Ok(hours.into_column())
+        Ok(parts.into_column())
     })
 }
 

@@ -321,23 +321,19 @@ fn rate_changes(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
     if rows.is_empty() {
         return None;
     }
-    let svg = chart::intervals(&chart::Intervals {
-        id: "changes-rates",
-        rows: &rows,
-        reference: 0.0,
-        x_title: &lang.t("axis.change_pts"),
-        decimals: 2,
-        legend: [&lang.t("legend.no_change"), &lang.t("legend.clear")],
-    });
-    Some(Chart {
-        title: lang.t("chart.rate_changes"),
-        caption: format!(
-            "{period}; {}; {}",
-            lang.t("unit.pts"),
-            lang.t("caption.ci95")
-        ),
-        svg,
-    })
+    Some(change_chart(
+        ChangeScale {
+            id: "changes-rates",
+            reference: 0.0,
+            axis: "axis.change_pts",
+            unit: "unit.pts",
+            decimals: 2,
+            title: "chart.rate_changes",
+        },
+        &rows,
+        lang,
+        period,
+    ))
 }
 
 /// Contacts per day: the rate ratio against the baseline and the ratio of
@@ -369,23 +365,51 @@ fn contact_ratios(df: &DataFrame, lang: Lang, period: &str) -> Option<Chart> {
             high: dhi[i],
         },
     ];
+    Some(change_chart(
+        ChangeScale {
+            id: "changes-contacts",
+            reference: 1.0,
+            axis: "axis.rate_ratio",
+            unit: "axis.rate_ratio",
+            decimals: 3,
+            title: "chart.contact_ratio",
+        },
+        &rows,
+        lang,
+        period,
+    ))
+}
+
+/// What sets one chart of changes apart: its id, the value of no change,
+/// the i18n keys of its axis, unit and title, and the decimals shown.
+struct ChangeScale {
+    id: &'static str,
+    reference: f64,
+    axis: &'static str,
+    unit: &'static str,
+    decimals: usize,
+    title: &'static str,
+}
+
+/// Changes with their 95 % intervals against the line of no change.
+fn change_chart(scale: ChangeScale, rows: &[IntervalRow], lang: Lang, period: &str) -> Chart {
     let svg = chart::intervals(&chart::Intervals {
-        id: "changes-contacts",
-        rows: &rows,
-        reference: 1.0,
-        x_title: &lang.t("axis.rate_ratio"),
-        decimals: 3,
+        id: scale.id,
+        rows,
+        reference: scale.reference,
+        x_title: &lang.t(scale.axis),
+        decimals: scale.decimals,
         legend: [&lang.t("legend.no_change"), &lang.t("legend.clear")],
     });
-    Some(Chart {
-        title: lang.t("chart.contact_ratio"),
+    Chart {
+        title: lang.t(scale.title),
         caption: format!(
             "{period}; {}; {}",
-            lang.t("axis.rate_ratio"),
+            lang.t(scale.unit),
             lang.t("caption.ci95")
         ),
         svg,
-    })
+    }
 }
 
 /// The summary's figures, row by row, with each row's unit.
