@@ -129,30 +129,85 @@ def warm_page_cache(data):
                     pass
 
 
+def step_profile(month):
+    """csqa's own step timings of the last run, from its manifest."""
+    manifest = os.path.join(WORK, "out", "monthly", month, "manifest.json")
+    try:
+        m = json.load(open(manifest))
+    except (OSError, ValueError):
+        return ""
+    steps = ", ".join(f"{k} {v / 1000:.1f}s" for k, v in m.get("timings_ms", {}).items())
+    return f"csqa steps: {steps}; FCR passes: {m.get('sessions_passes', 1)}"
+
+
 def one(n, months, layout):
+    """Both tools on one data set; returns {tool: (wall s, peak MiB) or None}."""
     data = generate(n, months, layout)
     month = f"2026-{1 + months // 2:02d}"  # a month with a previous month and a look-ahead
     warm_page_cache(data)
-    d = run_duckdb(data, month)
     title = f"\n{months} months × {n:,} sessions, {TIMEZONE}, {layout} timestamps, month {month}"
-    try:
-        c = run_csqa(data, month)
-    except Failed as e:
-        print(title)
-        print(f"duckdb   {d[0]:>8.2f}s {d[1]:>9.0f} MiB")
-        print(f"csqa FAILED: {e}")
-        sys.exit(1)
-    figures, problems = compare(c[2], d[2])
-    print(title)
+    print(title, flush=True)
+    result = {}
+    runs = {}
+    for tool, run in (("duckdb", run_duckdb), ("csqa", run_csqa)):
+        try:
+            runs[tool] = run(data, month)
+            result[tool] = runs[tool][:2]
+        except Failed as e:
+            print(f"{tool} FAILED: {e}")
+            result[tool] = None
     print(f"{'tool':<8} {'wall s':>8} {'peak MiB':>9}")
-    print(f"{'csqa':<8} {c[0]:>8.2f} {c[1]:>9.0f}")
-    print(f"{'duckdb':<8} {d[0]:>8.2f} {d[1]:>9.0f}")
-    print(f"ratio csqa/duckdb: wall {c[0] / d[0]:.2f}, memory {c[1] / d[1]:.2f}")
-    if problems:
-        print("figures DIFFER:\n  " + "\n  ".join(problems))
-        sys.exit(1)
-    print(f"figures agree: {figures} business-line figures ({len(c[2])} rows)")
-    return c[0], c[1]
+    for tool in ("csqa", "duckdb"):
+        if result[tool]:
+            print(f"{tool:<8} {result[tool][0]:>8.2f} {result[tool][1]:>9.0f}")
+    if "csqa" in runs:
+        print(step_profile(month))
+    if result["csqa"] and result["duckdb"]:
+        c, d = result["csqa"], result["duckdb"]
+        print(f"ratio csqa/duckdb: wall {c[0] / d[0]:.2f}, memory {c[1] / d[1]:.2f}")
+        figures, problems = compare(runs["csqa"][2], runs["duckdb"][2])
+        if problems:
+            print("figures DIFFER:\n  " + "\n  ".join(problems))
+            sys.exit(1)
+        print(f"figures agree: {figures} business-line figures ({len(runs['csqa'][2])} rows)")
+    record(n, months, layout, result)
+    return result
+
+
+def record(n, months, layout, result):
+    """Append the run to bench/work/results.jsonl, for the table and plot."""
+    row = {"sessions_per_month": n, "months": months, "layout": layout,
+           "timezone": TIMEZONE, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    for tool, r in result.items():
+        row[tool] = {"wall_s": r[0], "peak_mib": r[1]} if r else None
+    with open(os.path.join(WORK, "results.jsonl"), "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+def verdicts(results, sizes, layouts):
+    """The targets: csqa at or under DuckDB in wall time and peak memory at
+    1 M and 10 M a month, memory growing under 3 × from 1 M to 10 M, and
+    every size completing."""
+    lines = []
+    for layout in layouts:
+        for n in sizes:
+            r = results.get((n, layout), {})
+            c, d = r.get("csqa"), r.get("duckdb")
+            if not c:
+                lines.append(f"FAIL {layout} {n:,}: csqa did not complete")
+                continue
+            if n in (1_000_000, 10_000_000) and d:
+                for what, i in (("wall time", 0), ("peak memory", 1)):
+                    ok = c[i] <= d[i]
+                    lines.append(f"{'ok  ' if ok else 'FAIL'} {layout} {n:,}: {what} "
+                                 f"csqa {c[i]:.1f} vs duckdb {d[i]:.1f}")
+        small = results.get((1_000_000, layout), {}).get("csqa")
+        large = results.get((10_000_000, layout), {}).get("csqa")
+        if small and large:
+            growth = large[1] / small[1]
+            lines.append(f"{'ok  ' if growth < 3 else 'FAIL'} {layout}: peak memory "
+                         f"1 M → 10 M ×{growth:.1f} (target < 3)")
+    return lines
 
 
 def main():
@@ -164,17 +219,35 @@ def main():
     p.add_argument("--sessions-per-month", type=int, default=1_000_000)
     p.add_argument("--months", type=int, default=3)
     p.add_argument("--scaling", action="store_true",
-                   help="run 1 M and 10 M sessions a month and report growth")
+                   help="run 1 M, 3 M, 10 M and 30 M sessions a month and report growth")
+    p.add_argument("--sizes", help="comma-separated sessions a month (overrides the above)")
+    p.add_argument("--layouts", default=",".join(LAYOUTS),
+                   help="aware, naive or both (default both)")
     a = p.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
-    sizes = [1_000_000, 10_000_000] if a.scaling else [a.sessions_per_month]
-    results = {(n, layout): one(n, a.months, layout) for n in sizes for layout in LAYOUTS}
-    if a.scaling:
-        for layout in LAYOUTS:
-            small, large = results[(sizes[0], layout)], results[(sizes[1], layout)]
-            print(f"\ncsqa from 1 M to 10 M a month ({layout}): time ×{large[0] / small[0]:.1f}, "
-                  f"peak memory ×{large[1] / small[1]:.1f}")
+    if a.sizes:
+        sizes = [int(x) for x in a.sizes.split(",")]
+    elif a.scaling:
+        sizes = [1_000_000, 3_000_000, 10_000_000, 30_000_000]
+    else:
+        sizes = [a.sessions_per_month]
+    layouts = [x for x in a.layouts.split(",") if x]
+    results = {}
+    for n in sizes:
+        for layout in layouts:
+            results[(n, layout)] = one(n, a.months, layout)
+    if len(sizes) > 1:
+        print("\ncsqa by size (wall s / peak MiB):")
+        for layout in layouts:
+            cells = []
+            for n in sizes:
+                c = results[(n, layout)].get("csqa")
+                cells.append(f"{n:,}: {c[0]:.1f} / {c[1]:.0f}" if c else f"{n:,}: failed")
+            print(f"  {layout}: " + "; ".join(cells))
+    print("\ntargets:")
+    for line in verdicts(results, sizes, layouts):
+        print("  " + line)
 
 
 if __name__ == "__main__":

@@ -162,6 +162,24 @@ impl Default for ImpactConfig {
     }
 }
 
+/// `[memory]`: how much of the sessions a job holds at once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MemoryConfig {
+    /// Sessions the FCR step holds at once. A job that reads more is split
+    /// by customer into passes of about this many, through working files
+    /// on disk, so its memory stays flat however large the month.
+    pub sessions_per_pass: u64,
+}
+
+impl Default for MemoryConfig {
+    fn default() -> Self {
+        MemoryConfig {
+            sessions_per_pass: 4_000_000,
+        }
+    }
+}
+
 /// `[schedule]`: which jobs `csqa run-due` runs and when.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -240,6 +258,8 @@ struct RawConfig {
     impact: ImpactConfig,
     #[serde(default)]
     schedule: ScheduleConfig,
+    #[serde(default)]
+    memory: MemoryConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -248,6 +268,7 @@ struct RawConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    pub memory: MemoryConfig,
     pub out_dir: PathBuf,
     pub timezone: Tz,
     pub satisfied_min: i64,
@@ -347,6 +368,7 @@ impl Config {
         let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Config {
             data_dir: rel(raw.data_dir.unwrap_or_else(|| "data".into())),
+            memory: raw.memory.clone(),
             out_dir: rel(raw.out_dir.unwrap_or_else(|| "out".into())),
             timezone,
             satisfied_min,
@@ -407,6 +429,11 @@ fn parse(text: &str, path: &Path) -> Result<RawConfig> {
 /// The numbers and choices of [agreement], [iteration], [quarterly],
 /// [schedule] and [sampling], each in its valid range.
 fn check_sections(raw: &RawConfig, origin: &str) -> Result<()> {
+    if raw.memory.sessions_per_pass == 0 {
+        return Err(Error::bad_input(format!(
+            "{origin}: [memory] sessions_per_pass must be at least 1"
+        )));
+    }
     if !(raw.agreement.threshold.is_finite() && (-1.0..=1.0).contains(&raw.agreement.threshold)) {
         return Err(Error::bad_input(format!(
             "{origin}: [agreement] threshold must lie in -1..=1"

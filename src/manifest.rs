@@ -45,6 +45,10 @@ pub struct Manifest {
     /// The sessions the pack reports on: the period's (monthly, quarterly),
     /// those read for the event's windows (impact).
     pub sessions: Option<i64>,
+    /// Passes the FCR step took over the sessions read (more than one when
+    /// they outnumbered `[memory] sessions_per_pass`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions_passes: Option<u32>,
 }
 
 impl Manifest {

@@ -59,6 +59,13 @@ impl CheckedTables {
         Ok(Some(scan.used))
     }
 
+    /// No table yet: for jobs that check theirs one at a time.
+    pub fn empty() -> CheckedTables {
+        CheckedTables {
+            tables: BTreeMap::new(),
+        }
+    }
+
     /// Add tables checked later.
     pub fn extend(&mut self, more: CheckedTables) {
         self.tables.extend(more.tables);

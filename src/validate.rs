@@ -312,6 +312,16 @@ pub fn check_streamed(
     cfg: &Config,
     standards: &Standards,
 ) -> Result<CheckedScan> {
+    check_streamed_by(table, cfg, standards, KEYS_PER_PASS)
+}
+
+/// `check_streamed` counting at most about `keys_per_pass` keys a pass.
+pub fn check_streamed_by(
+    table: LoadedTable,
+    cfg: &Config,
+    standards: &Standards,
+    keys_per_pass: u64,
+) -> Result<CheckedScan> {
     let spec = table.spec;
     let parts = &table.parts;
     let collect = |lf: LazyFrame| -> Result<DataFrame> {
@@ -326,7 +336,7 @@ pub fn check_streamed(
     let mut flag_counts = TableStats::default();
     flag_counts.count_flags(&flag_rows, spec)?;
     drop(flag_rows);
-    let repeated = repeated_keys(&table.lf, spec.copy_probe, rows_in, KEYS_PER_PASS, &collect)?;
+    let repeated = repeated_keys(&table.lf, spec.copy_probe, rows_in, keys_per_pass, &collect)?;
 
     let flagged = collect(flagged_rows(&table.lf, &repeated, spec, cfg, standards)?)?
         .sort([SCAN_ROW], SortMultipleOptions::default())?;

@@ -79,6 +79,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     manifest.fingerprint = Some(fingerprint);
     manifest.restated = restated;
     manifest.sessions = Some(sessions);
+    manifest.sessions_passes = Some(pack.sessions_passes);
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;

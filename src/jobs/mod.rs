@@ -6,4 +6,5 @@ pub mod period;
 pub mod pipeline;
 pub mod quarterly;
 pub mod quarterly_tables;
+pub mod spill;
 pub mod trend;

@@ -63,6 +63,8 @@ pub struct MonthlyPack {
     /// module_id → the iteration rules that fired (the page words them in
     /// its language; the `iteration` table keeps the English text).
     pub recommendations: BTreeMap<String, Vec<iteration::Finding>>,
+    /// Passes the FCR step took (`[memory] sessions_per_pass`).
+    pub sessions_passes: u32,
 }
 
 pub fn run(
@@ -76,16 +78,32 @@ pub fn run(
     // Sessions first: they are enriched, and the rows read dropped, before
     // the month's messages (the largest table) are read, so the two never
     // take memory at once.
-    let (mut checked, sessions_used) =
-        pipeline::load_sessions(cfg, standards, &windows, &mut step)?;
+    let (mut checked, used) = pipeline::scan_sessions(cfg, standards, &windows, &mut step)?;
     // The latest session read per line, anywhere in the window: does each
     // line's data reach one FCR window past the month's end?
-    let latest_by_line = latest_start_by_line(&sessions_used)?;
+    let latest_by_line = latest_start_by_line(used.clone())?;
     step("repeat visits and FCR");
-    let sessions = pipeline::enrich_sessions(sessions_used, cfg, standards, &[&previous, month])?;
-    pipeline::require_sessions(&sessions, month, cfg)?;
-    let daily_first_response_sla =
-        sla::daily_first_response_sla(&sessions, &standards.sla, &month.label, cfg.timezone)?;
+    let rows_read = checked
+        .tables
+        .get("sessions")
+        .map_or(0, |(c, _)| c.stats.used);
+    let months = [&previous, month];
+    let enriched = pipeline::enrich_sessions_in_passes(
+        used,
+        rows_read,
+        cfg,
+        standards,
+        &months,
+        &cfg.out_dir,
+    )?;
+    let sessions = enriched.lazy();
+    pipeline::require_sessions(sessions.clone(), month, cfg)?;
+    let daily_first_response_sla = sla::daily_first_response_sla(
+        sessions.clone(),
+        &standards.sla,
+        &month.label,
+        cfg.timezone,
+    )?;
     pipeline::load_review_tables(&mut checked, cfg, standards, &windows, &mut step)?;
     // The month's messages, the largest table, are never held: they are
     // checked in streaming passes and streamed once more into reply events.
@@ -95,16 +113,20 @@ pub fn run(
         &contract::MESSAGES,
         windows.window(&contract::MESSAGES).as_ref(),
     )?;
-    let fcr = fcr_state(cfg, &sessions, month, &latest_by_line)?;
+    let fcr = fcr_state(cfg, sessions.clone(), month, &latest_by_line)?;
 
     step("QA scores and SLA");
-    let keys = pipeline::session_keys(&sessions);
+    let keys = pipeline::session_keys_of(sessions.clone());
     let reviews = pipeline::review_figures(&checked, standards, &keys)?;
     // Reply SLA is the month's: only its sessions' messages were read.
     let month_keys = keys.filter(col("local_month").eq(lit(month.label.clone())));
-    let reply_events = reply_events(messages, &month_keys, standards)?;
-    let agent_time = agent_time(&sessions, checked.used("agent_hours"), month)?;
-    let overrides = month_overrides(&sessions, month)?;
+    // Tens of millions of events at scale: held as the sessions are.
+    let reply_events = enriched.hold(
+        reply_events(messages, &month_keys, standards)?,
+        "reply_events",
+    )?;
+    let agent_time = agent_time(sessions.clone(), checked.used("agent_hours"), month)?;
+    let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
     let ratings = match checked.used("reviews") {
@@ -156,6 +178,7 @@ pub fn run(
         agreement: cfg.agreement.clone(),
         daily_first_response_sla,
         recommendations,
+        sessions_passes: enriched.passes,
     })
 }
 
@@ -168,7 +191,7 @@ struct FcrState {
 
 fn fcr_state(
     cfg: &Config,
-    sessions: &DataFrame,
+    sessions: LazyFrame,
     month: &Month,
     latest_by_line: &BTreeMap<String, i64>,
 ) -> Result<FcrState> {
@@ -193,7 +216,7 @@ fn reply_events(
     messages: Option<LazyFrame>,
     month_keys: &LazyFrame,
     standards: &Standards,
-) -> Result<DataFrame> {
+) -> Result<LazyFrame> {
     let messages = match messages {
         Some(scan) => scan,
         None => validate::empty_used(&contract::MESSAGES, standards)?.lazy(),
@@ -216,37 +239,35 @@ fn reply_events(
                 .cast(DataType::Int32)
                 .alias("reply_met_base"),
         ])
-        .drop(by_name(["reply_threshold_s"], true, false))
-        .collect()?)
+        .drop(by_name(["reply_threshold_s"], true, false)))
 }
 
 /// SLA overrides in force during the month with the sessions they touched.
-fn month_overrides(sessions: &DataFrame, month: &Month) -> Result<DataFrame> {
-    Ok(sessions
-        .clone()
-        .lazy()
-        .filter(
-            col("local_month")
-                .eq(lit(month.label.clone()))
-                .and(col("sla_override").is_not_null()),
-        )
-        .group_by([col("sla_override"), col("business_line")])
-        .agg([
-            len().alias("sessions"),
-            col("first_response_threshold_s").first(),
-            col("reply_threshold_s").first(),
-            col("started_at").min().alias("first_session"),
-            col("started_at").max().alias("last_session"),
-        ])
-        .sort(["sla_override", "business_line"], Default::default())
-        .collect()?)
+fn month_overrides(sessions: LazyFrame, month: &Month) -> Result<DataFrame> {
+    Ok(crate::load::collect_streaming(
+        sessions
+            .filter(
+                col("local_month")
+                    .eq(lit(month.label.clone()))
+                    .and(col("sla_override").is_not_null()),
+            )
+            .group_by([col("sla_override"), col("business_line")])
+            .agg([
+                len().alias("sessions"),
+                col("first_response_threshold_s").first(),
+                col("reply_threshold_s").first(),
+                col("started_at").min().alias("first_session"),
+                col("started_at").max().alias("last_session"),
+            ])
+            .sort(["sla_override", "business_line"], Default::default()),
+    )?)
 }
 
 /// The enriched tables the month's SQL reads.
 struct QueryInputs<'a> {
-    sessions: DataFrame,
+    sessions: LazyFrame,
     reviews: &'a ReviewFigures,
-    reply_events: DataFrame,
+    reply_events: LazyFrame,
     agent_time: DataFrame,
     month: &'a Month,
     previous: &'a Month,
@@ -277,9 +298,9 @@ fn query_context(
         Column::new("fcr_complete".into(), [x.fcr.complete]),
     ])?;
     let ctx = SQLContext::new();
-    ctx.register("sessions", x.sessions.lazy());
+    ctx.register("sessions", x.sessions);
     ctx.register("review_scores", x.reviews.review_scores.clone().lazy());
-    ctx.register("reply_events", x.reply_events.lazy());
+    ctx.register("reply_events", x.reply_events);
     ctx.register("agent_time", x.agent_time.lazy());
     ctx.register("repeat_causes", causes.lazy());
     ctx.register("review_modules", x.reviews.review_modules.clone().lazy());
@@ -385,16 +406,15 @@ pub struct LineCompleteness {
 }
 
 /// The latest `started_at` (microseconds) per business line.
-fn latest_start_by_line(sessions: &DataFrame) -> Result<BTreeMap<String, i64>> {
-    let df = sessions
-        .clone()
-        .lazy()
-        .group_by([col("business_line")])
-        .agg([col("started_at")
-            .cast(DataType::Int64)
-            .max()
-            .alias("latest")])
-        .collect()?;
+fn latest_start_by_line(sessions: LazyFrame) -> Result<BTreeMap<String, i64>> {
+    let df = crate::load::collect_streaming(
+        sessions
+            .group_by([col("business_line")])
+            .agg([col("started_at")
+                .cast(DataType::Int64)
+                .max()
+                .alias("latest")]),
+    )?;
     let (lines, latest) = (strings(&df, "business_line")?, i64s(&df, "latest")?);
     Ok(lines
         .into_iter()
@@ -404,16 +424,17 @@ fn latest_start_by_line(sessions: &DataFrame) -> Result<BTreeMap<String, i64>> {
 }
 
 /// The business lines with sessions started in the month.
-fn month_lines(sessions: &DataFrame, month: &Month) -> Result<BTreeSet<String>> {
-    let months = sessions.column("local_month")?.str()?;
-    let lines = sessions.column("business_line")?.str()?;
-    let distinct: BTreeSet<&str> = months
-        .iter()
-        .zip(lines.iter())
-        .filter(|(m, _)| *m == Some(month.label.as_str()))
-        .filter_map(|(_, line)| line)
-        .collect();
-    Ok(distinct.into_iter().map(str::to_string).collect())
+fn month_lines(sessions: LazyFrame, month: &Month) -> Result<BTreeSet<String>> {
+    let lines = crate::load::collect_streaming(
+        sessions
+            .filter(col("local_month").eq(lit(month.label.clone())))
+            .select([col("business_line")])
+            .unique(None, UniqueKeepStrategy::Any),
+    )?;
+    Ok(strings(&lines, "business_line")?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// A line is complete when its own latest session starts at or after
@@ -467,7 +488,7 @@ fn fcr_lines_frame(lines: &[LineCompleteness], all_complete: bool) -> Result<Dat
 
 fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
     ctx.execute(sql)
-        .and_then(LazyFrame::collect)
+        .and_then(crate::load::collect_streaming)
         .map_err(|e| Error::other(format!("query {name}.sql: {e}")))
 }
 
@@ -475,8 +496,8 @@ fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
 /// business_line `ALL`: `hours`, `cph_sessions` (the sessions CPH counts)
 /// and `days_without_hours` (local days on which the agent handled sessions
 /// of the line but logged no hours; null without agent_hours).
-fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) -> Result<DataFrame> {
-    let worked = sessions.clone().lazy().filter(
+fn agent_time(sessions: LazyFrame, hours: Option<&DataFrame>, month: &Month) -> Result<DataFrame> {
+    let worked = sessions.filter(
         col("local_month")
             .eq(lit(month.label.clone()))
             .and(col("agent_id").is_not_null()),
@@ -485,9 +506,9 @@ fn agent_time(sessions: &DataFrame, hours: Option<&DataFrame>, month: &Month) ->
         Some(h) => logged_time(worked, month_hours(h, month))?,
         None => session_hours(worked)?,
     };
-    Ok(lf
-        .sort(["business_line", "agent_id"], Default::default())
-        .collect()?)
+    Ok(crate::load::collect_streaming(
+        lf.sort(["business_line", "agent_id"], Default::default()),
+    )?)
 }
 
 /// Logged hours per (agent_id, local_date) of the month, as `day_hours`.

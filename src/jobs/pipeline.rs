@@ -5,18 +5,22 @@
 //! quarterly review are built from these steps, so a figure means the same
 //! in both.
 
+use std::path::Path;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use polars::prelude::*;
 
 use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::enrich;
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::jobs::period::Month;
+use crate::jobs::spill::{self, SpillDir};
 use crate::load::{instant_lit, ordered_join, Window};
 use crate::metrics::{fcr, qa, sla};
 use crate::standards::Standards;
 use crate::tables::CheckedTables;
+use crate::validate;
 
 /// The part of each table a job reads, for reported months `first..=last`.
 #[derive(Debug, Clone)]
@@ -148,6 +152,144 @@ pub fn load_sessions(
     Ok((checked, used))
 }
 
+/// The sessions of the window checked in streaming passes: their counts
+/// and rejects join `checked`, their used rows stay a scan, with how many
+/// rows were read (what decides whether the enrichment spills).
+pub fn scan_sessions(
+    cfg: &Config,
+    standards: &Standards,
+    windows: &ReadWindows,
+    mut step: impl FnMut(&str),
+) -> Result<(CheckedTables, LazyFrame)> {
+    step("reading sessions");
+    let mut checked = CheckedTables::empty();
+    let spec = &contract::SESSIONS;
+    let used = match crate::load::load_table(cfg, spec, windows.window(spec).as_ref())? {
+        Some(table) => {
+            let files = table.files_read();
+            // Keys are narrower than the rows an FCR pass holds.
+            let keys = cfg.memory.sessions_per_pass.saturating_mul(2);
+            let scan = validate::check_streamed_by(table, cfg, standards, keys)?;
+            checked.tables.insert(spec.name, (scan.checked, files));
+            scan.used
+        }
+        None => validate::empty_used(spec, standards)?.lazy(),
+    };
+    Ok((checked, used))
+}
+
+/// Enriched sessions (`enrich_sessions`), held in memory or, when the
+/// window read more than `[memory] sessions_per_pass` sessions, written to
+/// working files under `spill_root` and scanned from there.
+pub struct Sessions {
+    scan: LazyFrame,
+    /// Holds the working files for as long as the scan reads them.
+    spill: Option<SpillDir>,
+    /// How many passes the FCR step took (1: in memory).
+    pub passes: u32,
+}
+
+impl Sessions {
+    pub fn lazy(&self) -> LazyFrame {
+        self.scan.clone()
+    }
+
+    /// A large table derived from the sessions, held the way they are: in
+    /// memory, or written to a working file beside them and scanned.
+    pub fn hold(&self, lf: LazyFrame, name: &str) -> Result<LazyFrame> {
+        match &self.spill {
+            None => Ok(crate::load::collect_streaming(lf)?.lazy()),
+            Some(dir) => {
+                let empty = lf.clone().clear();
+                let files = spill::write_parts(lf, lit(0u32), 1, dir.path(), name)?;
+                spill::scan_all(&files, empty)
+            }
+        }
+    }
+}
+
+/// `enrich_sessions` over a scan of `rows_read` used sessions, in passes of
+/// at most about `[memory] sessions_per_pass` sessions: the scan is split by
+/// customer into working files (every session of a customer lands in the
+/// same one, so its FCR flags come out whole), each file is enriched alone
+/// and written back, and the result is their scan. Figures are the same as
+/// in one pass; only the row order differs.
+pub fn enrich_sessions_in_passes(
+    used: LazyFrame,
+    rows_read: u64,
+    cfg: &Config,
+    standards: &Standards,
+    months: &[&Month],
+    spill_root: &Path,
+) -> Result<Sessions> {
+    let passes = rows_read.div_ceil(cfg.memory.sessions_per_pass).max(1);
+    let passes = u32::try_from(passes).unwrap_or(u32::MAX).min(MAX_PASSES);
+    if passes == 1 {
+        let df = crate::load::collect_streaming(used)?;
+        let enriched = enrich_sessions(df, cfg, standards, months)?;
+        return Ok(Sessions {
+            scan: enriched.lazy(),
+            spill: None,
+            passes: 1,
+        });
+    }
+    let dir = SpillDir::create(spill_root)?;
+    let read = spill::write_parts(used, customer_part(passes), passes, dir.path(), "read")?;
+    let mut enriched_files = Vec::with_capacity(read.len());
+    for (k, path) in read.iter().enumerate() {
+        let part = spill::scan(path)?.collect()?;
+        let mut enriched = enrich_sessions(part, cfg, standards, months)?;
+        std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
+        let out = dir.path().join(format!("sessions-{k}.parquet"));
+        let file =
+            std::fs::File::create(&out).other_ctx(|| format!("creating {}", out.display()))?;
+        ParquetWriter::new(file).finish(&mut enriched)?;
+        enriched_files.push(out);
+    }
+    let empty = || -> Result<LazyFrame> {
+        let none = validate::empty_used(&contract::SESSIONS, standards)?;
+        Ok(enrich_sessions(none, cfg, standards, months)?.lazy())
+    };
+    let scan = match enriched_files.is_empty() {
+        true => empty()?,
+        false => spill::scan_all(&enriched_files, empty()?)?,
+    };
+    Ok(Sessions {
+        scan,
+        spill: Some(dir),
+        passes,
+    })
+}
+
+/// More passes than this would be files too small to be worth it.
+const MAX_PASSES: u32 = 256;
+
+/// Which pass a session belongs to: by its customer, so a customer's
+/// sessions stay together (anonymous ones, which FCR ignores, by their own
+/// id, so they spread evenly).
+fn customer_part(passes: u32) -> Expr {
+    col("customer_id").fill_null(col("session_id")).map(
+        move |c| {
+            let parts: UInt32Chunked = c
+                .str()?
+                .iter()
+                .map(|id| id.map(|id| pass_of(id, passes)))
+                .collect();
+            Ok(parts.into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
+    )
+}
+
+/// FNV-1a of the id's bytes, reduced to `0..passes`: stable from run to run,
+/// so a rerun spreads the sessions the same way.
+fn pass_of(id: &str, passes: u32) -> u32 {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % u64::from(passes.max(1))) as u32
+}
+
 /// Check the review-side tables (reviews, repeat causes, appeals, agent
 /// hours) in the window and add them to `checked`.
 pub fn load_review_tables(
@@ -275,13 +417,13 @@ pub fn line_rates(
 }
 
 /// Sessions that started in `month`; none is an error naming the folder.
-pub fn require_sessions(sessions: &DataFrame, month: &Month, cfg: &Config) -> Result<usize> {
-    let n = sessions
-        .column("local_month")?
-        .str()?
-        .iter()
-        .filter(|m| *m == Some(month.label.as_str()))
-        .count();
+pub fn require_sessions(sessions: LazyFrame, month: &Month, cfg: &Config) -> Result<u64> {
+    let counted = crate::load::collect_streaming(
+        sessions
+            .filter(col("local_month").eq(lit(month.label.clone())))
+            .select([len().cast(DataType::UInt64).alias("n")]),
+    )?;
+    let n = counted.column("n")?.u64()?.get(0).unwrap_or(0);
     if n == 0 {
         return Err(Error::bad_input(format!(
             "no sessions started in {} ({}) in {}",
@@ -296,7 +438,12 @@ pub fn require_sessions(sessions: &DataFrame, month: &Month, cfg: &Config) -> Re
 /// What reviews, appeals and messages are joined to: each session's line,
 /// agent, team, category, month and reply threshold.
 pub fn session_keys(sessions: &DataFrame) -> LazyFrame {
-    sessions.clone().lazy().select([
+    session_keys_of(sessions.clone().lazy())
+}
+
+/// `session_keys` of a scan.
+pub fn session_keys_of(sessions: LazyFrame) -> LazyFrame {
+    sessions.select([
         col("session_id"),
         col("business_line"),
         col("agent_id"),
@@ -353,4 +500,51 @@ fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
         flag(col("first_response_s").lt_eq(col("first_response_threshold_s"))).alias("frs_met"),
         flag(col("first_response_s").lt_eq(lit(base_first_response_s))).alias("frs_met_base"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_of_is_fnv1a_of_the_id() {
+        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (the algorithm's published
+        // test vector); of "" the offset basis 0xcbf29ce484222325.
+        assert_eq!(
+            pass_of("a", u32::MAX),
+            (0xaf63_dc4c_8601_ec8c_u64 % 0xffff_ffff) as u32
+        );
+        assert_eq!(pass_of("", 7), (0xcbf2_9ce4_8422_2325_u64 % 7) as u32);
+        assert_eq!(pass_of("anything", 1), 0);
+    }
+
+    #[test]
+    fn write_parts_keeps_every_row_in_its_part() {
+        let dir = tempfile::tempdir().expect("dir");
+        let n = 1000u32;
+        let df = polars::df!(
+            "id" => (0..n).collect::<Vec<_>>(),
+            "name" => (0..n).map(|i| format!("c{}", i % 37)).collect::<Vec<_>>(),
+        )
+        .expect("frame");
+        let files = spill::write_parts(df.lazy(), col("id") % lit(3u32), 3, dir.path(), "t")
+            .expect("write");
+        assert_eq!(files.len(), 3);
+        for (k, path) in files.iter().enumerate() {
+            let part = spill::scan(path).expect("scan").collect().expect("read");
+            let ids: Vec<u32> = part
+                .column("id")
+                .expect("id")
+                .u32()
+                .expect("u32")
+                .into_no_null_iter()
+                .collect();
+            let mut expected: Vec<u32> = (0..n).filter(|i| i % 3 == k as u32).collect();
+            let mut got = ids.clone();
+            got.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(got, expected, "part {k}");
+            assert_eq!(part.width(), 2, "the part column is not written");
+        }
+    }
 }

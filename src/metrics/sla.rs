@@ -138,14 +138,12 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
 /// when they started (`met`) over sessions with a first response (`n`), as
 /// `sla`. Columns: business_line, local_date, met, n, sla.
 pub fn daily_first_response_sla(
-    sessions: &DataFrame,
+    sessions: LazyFrame,
     standards: &Sla,
     month: &str,
     tz: chrono_tz::Tz,
 ) -> PolarsResult<DataFrame> {
     let timed = sessions
-        .clone()
-        .lazy()
         .with_columns(local_parts("started_at", tz, "local_"))
         .filter(
             col("local_month")
@@ -173,7 +171,7 @@ pub fn daily_first_response_sla(
         .sort(
             ["business_line", "local_date"],
             SortMultipleOptions::default(),
-        )
-        .collect()?;
-    Ok(daily)
+        );
+    // Streamed: the sessions may be a scan of working files on disk.
+    crate::load::collect_streaming(daily)
 }

@@ -16,6 +16,7 @@ mod impact_stats;
 mod input_rules;
 mod monthly;
 mod output;
+mod passes;
 mod quarterly;
 mod quarterly_report;
 mod real_exports;

@@ -656,8 +656,13 @@ fn first_response_sla_by_day_uses_the_threshold_in_force() {
             ],
         )],
     );
-    let daily = csqa::metrics::sla::daily_first_response_sla(&df, &sla, "2026-10", chrono_tz::UTC)
-        .expect("daily");
+    let daily = csqa::metrics::sla::daily_first_response_sla(
+        df.clone().lazy(),
+        &sla,
+        "2026-10",
+        chrono_tz::UTC,
+    )
+    .expect("daily");
     let rows: Vec<(String, String, u64, u64)> = (0..daily.height())
         .map(|i| {
             (

@@ -1,0 +1,179 @@
+//! Working tables on disk, for jobs whose inputs outgrow memory: a private
+//! folder under the output directory (on the same disk as the outputs, not a
+//! RAM-backed /tmp), removed when the job ends, and a streaming writer that
+//! splits a scan into Parquet files by a partition number.
+
+use std::fs::File;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::*;
+
+use crate::error::{Context, Error, Result};
+
+/// A folder for one run's working files; removed with everything in it when
+/// dropped, whether the job succeeded or failed.
+pub struct SpillDir {
+    path: PathBuf,
+}
+
+impl SpillDir {
+    /// `<root>/.spill-<pid>`, created fresh.
+    pub fn create(root: &Path) -> Result<SpillDir> {
+        let path = root.join(format!(".spill-{}", std::process::id()));
+        if path.exists() {
+            std::fs::remove_dir_all(&path).other_ctx(|| format!("removing {}", path.display()))?;
+        }
+        std::fs::create_dir_all(&path).other_ctx(|| format!("creating {}", path.display()))?;
+        Ok(SpillDir { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover folder wastes disk, it corrupts nothing.
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Rows the streaming engine hands the writer at a time, and rows a file's
+/// buffer holds before it writes a row group.
+const BATCH_ROWS: usize = 1 << 17;
+
+/// Stream `lf` into `parts` Parquet files `<dir>/<name>-<k>.parquet`, row
+/// by row into file `part` (an expression giving 0..parts). Returns the
+/// files written, one per part that received rows, in part order.
+pub fn write_parts(
+    lf: LazyFrame,
+    part: Expr,
+    parts: u32,
+    dir: &Path,
+    name: &str,
+) -> Result<Vec<PathBuf>> {
+    const PART: &str = "_spill_part";
+    let writers = Arc::new(Mutex::new(PartWriters::new(parts, dir, name)));
+    let sink = Arc::clone(&writers);
+    let callback = PlanCallback::new(move |df: DataFrame| {
+        let mut w = sink
+            .lock()
+            .map_err(|_| polars_err!(ComputeError: "a spill writer failed"))?;
+        w.write(df, PART)?;
+        Ok(false)
+    });
+    crate::load::collect_streaming(lf.with_column(part.alias(PART)).sink_batches(
+        callback,
+        false,
+        NonZeroUsize::new(BATCH_ROWS),
+    )?)?;
+    let mut w = writers
+        .lock()
+        .map_err(|_| Error::other("a spill writer failed"))?;
+    w.finish()
+}
+
+/// One buffer and one open Parquet writer per part.
+struct PartWriters {
+    dir: PathBuf,
+    name: String,
+    buffers: Vec<Vec<DataFrame>>,
+    buffered: Vec<usize>,
+    writers: Vec<Option<polars::io::parquet::write::BatchedWriter<File>>>,
+}
+
+impl PartWriters {
+    fn new(parts: u32, dir: &Path, name: &str) -> PartWriters {
+        let n = parts.max(1) as usize;
+        PartWriters {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            buffers: (0..n).map(|_| Vec::new()).collect(),
+            buffered: vec![0; n],
+            writers: (0..n).map(|_| None).collect(),
+        }
+    }
+
+    fn path(&self, k: usize) -> PathBuf {
+        self.dir.join(format!("{}-{k}.parquet", self.name))
+    }
+
+    /// Split a batch by its part column into the parts' buffers; a full
+    /// buffer becomes a row group.
+    fn write(&mut self, df: DataFrame, part_col: &str) -> PolarsResult<()> {
+        let parts = df.column(part_col)?.cast(&DataType::UInt32)?;
+        let parts = parts.u32()?;
+        let df = df.drop(part_col)?;
+        for k in 0..self.buffers.len() {
+            let mask = parts.equal(k as u32);
+            let rows = df.filter(&mask)?;
+            if rows.height() == 0 {
+                continue;
+            }
+            self.buffered[k] += rows.height();
+            self.buffers[k].push(rows);
+            if self.buffered[k] >= BATCH_ROWS {
+                self.flush(k)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, k: usize) -> PolarsResult<()> {
+        let mut frames = std::mem::take(&mut self.buffers[k]).into_iter();
+        self.buffered[k] = 0;
+        let Some(mut batch) = frames.next() else {
+            return Ok(());
+        };
+        for more in frames {
+            batch.vstack_mut_owned(more)?;
+        }
+        batch.rechunk_mut();
+        if self.writers[k].is_none() {
+            let file = File::create(self.path(k))?;
+            self.writers[k] = Some(ParquetWriter::new(file).batched(batch.schema())?);
+        }
+        match self.writers[k].as_mut() {
+            Some(writer) => writer.write_batch(&batch),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for k in 0..self.buffers.len() {
+            self.flush(k)?;
+            if let Some(writer) = self.writers[k].take() {
+                writer.finish()?;
+                written.push(self.path(k));
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// One spilled Parquet file as a lazy scan.
+pub fn scan(path: &Path) -> Result<LazyFrame> {
+    let path_str = path
+        .to_str()
+        .ok_or_else(|| Error::other(format!("{}: path is not valid UTF-8", path.display())))?;
+    let args = ScanArgsParquet {
+        glob: false,
+        hive_options: HiveOptions::new_disabled(),
+        ..Default::default()
+    };
+    Ok(LazyFrame::scan_parquet(PlRefPath::new(path_str), args)?)
+}
+
+/// Several spilled files as one scan (their schemas are equal: one writer
+/// wrote them), or `empty` when there are none.
+pub fn scan_all(paths: &[PathBuf], empty: LazyFrame) -> Result<LazyFrame> {
+    let scans = paths.iter().map(|p| scan(p)).collect::<Result<Vec<_>>>()?;
+    if scans.is_empty() {
+        return Ok(empty);
+    }
+    Ok(concat(scans, UnionArgs::default())?)
+}
