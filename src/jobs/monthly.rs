@@ -125,7 +125,7 @@ pub fn run(
         reply_events(messages, &month_keys, standards)?,
         "reply_events",
     )?;
-    let agent_time = agent_time(sessions.clone(), checked.used("agent_hours"), month)?;
+    let agent_time = agent_time(&enriched, checked.used("agent_hours"), month)?;
     let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
@@ -148,7 +148,7 @@ pub fn run(
     let mut ctx = query_context(&checked, standards, inputs)?;
     let mut tables = Vec::new();
     for (name, sql) in QUERIES {
-        tables.push((name.to_string(), run_sql(&mut ctx, name, sql)?));
+        tables.push((name.to_string(), run_sql(&enriched, &mut ctx, name, sql)?));
     }
     // The agreement statistics and the iteration rules have no portable SQL
     // form: Rust computes them, and user queries can read them like the
@@ -165,7 +165,7 @@ pub fn run(
         cfg, standards, month, &previous, &reviews, &ratings, &tables,
     )?;
     add_tables(&mut ctx, &mut tables, standard_tables);
-    run_extra_queries(cfg, &mut ctx, &mut tables)?;
+    run_extra_queries(cfg, &enriched, &mut ctx, &mut tables)?;
     Ok(MonthlyPack {
         month: month.clone(),
         previous,
@@ -375,6 +375,7 @@ type IterationTables = (
 /// The user's `[monthly] extra_queries`, each an extra table of the pack.
 fn run_extra_queries(
     cfg: &Config,
+    sessions: &pipeline::Sessions,
     ctx: &mut SQLContext,
     tables: &mut Vec<(String, DataFrame)>,
 ) -> Result<()> {
@@ -386,7 +387,7 @@ fn run_extra_queries(
             )));
         }
         // The user's SQL is input like the data: a broken file is bad input.
-        let df = run_sql(ctx, &name, &sql).map_err(|e| {
+        let df = run_sql(sessions, ctx, &name, &sql).map_err(|e| {
             let file = dir.unwrap_or(Path::new("")).join(format!("{name}.sql"));
             Error::bad_input(format!("{}: {e}", file.display()))
         })?;
@@ -486,9 +487,14 @@ fn fcr_lines_frame(lines: &[LineCompleteness], all_complete: bool) -> Result<Dat
     ])?)
 }
 
-fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
+fn run_sql(
+    sessions: &pipeline::Sessions,
+    ctx: &mut SQLContext,
+    name: &str,
+    sql: &str,
+) -> Result<DataFrame> {
     ctx.execute(sql)
-        .and_then(crate::load::collect_streaming)
+        .and_then(|lf| sessions.collect(lf))
         .map_err(|e| Error::other(format!("query {name}.sql: {e}")))
 }
 
@@ -496,8 +502,12 @@ fn run_sql(ctx: &mut SQLContext, name: &str, sql: &str) -> Result<DataFrame> {
 /// business_line `ALL`: `hours`, `cph_sessions` (the sessions CPH counts)
 /// and `days_without_hours` (local days on which the agent handled sessions
 /// of the line but logged no hours; null without agent_hours).
-fn agent_time(sessions: LazyFrame, hours: Option<&DataFrame>, month: &Month) -> Result<DataFrame> {
-    let worked = sessions.filter(
+fn agent_time(
+    enriched: &pipeline::Sessions,
+    hours: Option<&DataFrame>,
+    month: &Month,
+) -> Result<DataFrame> {
+    let worked = enriched.lazy().filter(
         col("local_month")
             .eq(lit(month.label.clone()))
             .and(col("agent_id").is_not_null()),
@@ -506,9 +516,7 @@ fn agent_time(sessions: LazyFrame, hours: Option<&DataFrame>, month: &Month) -> 
         Some(h) => logged_time(worked, month_hours(h, month))?,
         None => session_hours(worked)?,
     };
-    Ok(crate::load::collect_streaming(
-        lf.sort(["business_line", "agent_id"], Default::default()),
-    )?)
+    Ok(enriched.collect(lf.sort(["business_line", "agent_id"], Default::default()))?)
 }
 
 /// Logged hours per (agent_id, local_date) of the month, as `day_hours`.

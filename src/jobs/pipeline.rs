@@ -194,11 +194,23 @@ impl Sessions {
         self.scan.clone()
     }
 
+    /// Run a query over the sessions (or what was derived from them). In
+    /// memory, Polars' default engine, whose float sums add in a fixed
+    /// order, so a rerun gives the same bytes; over working files, the
+    /// streaming engine, whose memory does not grow with the rows (its
+    /// float sums may differ from run to run in the last digit).
+    pub fn collect(&self, lf: LazyFrame) -> PolarsResult<DataFrame> {
+        match self.spill {
+            None => lf.collect(),
+            Some(_) => crate::load::collect_streaming(lf),
+        }
+    }
+
     /// A large table derived from the sessions, held the way they are: in
     /// memory, or written to a working file beside them and scanned.
     pub fn hold(&self, lf: LazyFrame, name: &str) -> Result<LazyFrame> {
         match &self.spill {
-            None => Ok(crate::load::collect_streaming(lf)?.lazy()),
+            None => Ok(lf.collect()?.lazy()),
             Some(dir) => {
                 let empty = lf.clone().clear();
                 let files = spill::write_parts(lf, lit(0u32), 1, dir.path(), name)?;

@@ -67,7 +67,8 @@ pub fn write_parts(
     });
     crate::load::collect_streaming(lf.with_column(part.alias(PART)).sink_batches(
         callback,
-        false,
+        // In the scan's order: a rerun writes the same files.
+        true,
         NonZeroUsize::new(BATCH_ROWS),
     )?)?;
     let mut w = writers

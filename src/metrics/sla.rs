@@ -172,6 +172,7 @@ pub fn daily_first_response_sla(
             ["business_line", "local_date"],
             SortMultipleOptions::default(),
         );
-    // Streamed: the sessions may be a scan of working files on disk.
+    // Streamed (the sessions may be a scan of working files): integer sums,
+    // the same in any order.
     crate::load::collect_streaming(daily)
 }
