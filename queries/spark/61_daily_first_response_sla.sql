@@ -17,3 +17,4 @@ SELECT `business_line`, `local_date`, CAST(SUM(`met`) AS BIGINT) AS `met`, COUNT
        CAST(SUM(`met`) AS DOUBLE) / NULLIF(CAST(COUNT(*) AS DOUBLE), 0) AS `sla`
 FROM `scoped`
 GROUP BY `business_line`, `local_date`
+ORDER BY `business_line` NULLS LAST, `local_date` NULLS LAST

@@ -7,3 +7,4 @@ SELECT `sla_override`, `business_line`, COUNT(*) AS `sessions`,
 FROM `sessions`
 WHERE `local_month` = ${month} AND `sla_override` IS NOT NULL
 GROUP BY `sla_override`, `business_line`
+ORDER BY `sla_override` NULLS LAST, `business_line` NULLS LAST
