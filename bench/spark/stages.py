@@ -119,6 +119,12 @@ def zone_walls(offsets):
     return segs
 
 
+def wall_us(instant, tz):
+    """The local wall-clock time of an instant, as µs "as if UTC"."""
+    t = (EPOCH + timedelta(microseconds=instant)).astimezone(tz)
+    return instant + int(t.utcoffset().total_seconds()) * 1_000_000
+
+
 def local_midnight_us(d, tz):
     """A local date's midnight as an instant: in a gap, the first valid
     time after it in 30-minute steps (src/standards.rs local_to_utc)."""
@@ -279,6 +285,13 @@ def placeholders(args, tz, sla, has_hours):
         "sessions_from_us": prev_us - window - longest, "sessions_to_us": end_us + window + longest,
         "messages_from_us": start_us, "messages_to_us": end_us + longest,
         "reviews_from_us": prev_us,
+        # A day beyond each bound, as local wall time: how far csqa's reader
+        # narrows a naive column before it converts it.
+        "sessions_from_wall_us": wall_us(prev_us - window - longest - DAY_US, tz),
+        "sessions_to_wall_us": wall_us(end_us + window + longest + DAY_US, tz),
+        "messages_from_wall_us": wall_us(start_us - DAY_US, tz),
+        "messages_to_wall_us": wall_us(end_us + longest + DAY_US, tz),
+        "reviews_from_wall_us": wall_us(prev_us - DAY_US, tz),
         "hours_from": f"DATE '{prev}'", "hours_to": f"DATE '{nxt}'",
         "first_day": f"DATE '{first}'", "next_first_day": f"DATE '{nxt}'",
         "fcr_window_us": window, "fcr_by_line": "TRUE" if args.fcr_by_line else "FALSE",
@@ -302,7 +315,8 @@ def fill(sql, values):
 # ---- running ---------------------------------------------------------------
 
 CACHED = {"sessions_checked", "sessions", "reviews_checked", "messages_checked",
-          "appeals_checked", "repeat_causes_checked", "agent_hours_checked"}
+          "appeals_checked", "repeat_causes_checked", "agent_hours_checked",
+          "review_modules", "review_scores", "reply_events", "agent_time"}
 
 
 def run_stages(spark, values):
@@ -314,7 +328,10 @@ def run_stages(spark, values):
         with open(os.path.join(STAGES, name)) as f:
             df = spark.sql(fill(f.read(), values))
         if m.group(1) in CACHED:
-            df = df.cache()
+            # Computed once and cut from its lineage: later stages and the
+            # pack's queries then plan against a short plan, not the whole
+            # chain of views (with cache() alone, planning dominated).
+            df = df.localCheckpoint()
         df.createOrReplaceTempView(m.group(1))
         views.append(m.group(1))
     return views

@@ -2,10 +2,11 @@
 -- each timestamp is an instant (epoch µs UTC) — a naive local time through
 -- `zone_walls`, where a time the clock skipped names no instant and one it
 -- repeated reads as the earlier — and rows outside the window are not read
--- (a row without a start is, for the checks to reject it).
+-- (a row without a start is, for the checks to reject it, when its local
+-- wall time, if it has one, is within a day of the window).
 SELECT `session_id`, `customer_id`, `business_line`, `channel`, `category`, `agent_id`, `team`,
        `started_at`, `ended_at`, `first_response_s`, `rating`, `resolved`, `complaint`,
-       `public_opinion`, `source_file`, `nonexistent`, `ambiguous`,
+       `public_opinion`, `source_file`, `nonexistent`, `ambiguous`, `started_at_wall`,
        `blank_session_id`, `blank_customer_id`, `blank_business_line`, `blank_channel`,
        `blank_category`, `blank_agent_id`, `blank_team`
 FROM (
@@ -18,7 +19,7 @@ FROM (
     CASE WHEN `b_agent_id` THEN NULL ELSE `agent_id` END AS `agent_id`,
     CASE WHEN `b_team` THEN NULL ELSE `team` END AS `team`,
     `started_at`, `ended_at`, `first_response_s`, `rating`, `resolved`, `complaint`,
-    `public_opinion`, `source_file`, `nonexistent`, `ambiguous`,
+    `public_opinion`, `source_file`, `nonexistent`, `ambiguous`, `started_at_wall`,
     `b_session_id` AS `blank_session_id`, `b_customer_id` AS `blank_customer_id`,
     `b_business_line` AS `blank_business_line`, `b_channel` AS `blank_channel`,
     `b_category` AS `blank_category`, `b_agent_id` AS `blank_agent_id`, `b_team` AS `blank_team`
@@ -43,5 +44,10 @@ FROM (
       ON `r`.`ended_at_wall` >= `ze`.`from_wall_us` AND `r`.`ended_at_wall` < `ze`.`to_wall_us`
   ) AS `resolved`
 ) AS `read`
-WHERE `started_at` IS NULL
-   OR (`started_at` >= ${sessions_from_us} AND `started_at` < ${sessions_to_us})
+WHERE (`started_at` >= ${sessions_from_us} AND `started_at` < ${sessions_to_us})
+   -- No instant: read when its local wall time (if any) lies within a day
+   -- of the window, as csqa's reader narrows the file's own column first.
+   OR (`started_at` IS NULL
+       AND (`started_at_wall` IS NULL
+            OR (`started_at_wall` >= ${sessions_from_wall_us}
+                AND `started_at_wall` < ${sessions_to_wall_us})))

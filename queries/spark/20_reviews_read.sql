@@ -9,7 +9,7 @@ SELECT
   CASE WHEN `b_module_id` THEN NULL ELSE `module_id` END AS `module_id`,
   `score`,
   CASE WHEN `b_calibration_round` THEN NULL ELSE `calibration_round` END AS `calibration_round`,
-  `source_file`, `nonexistent`, `ambiguous`,
+  `source_file`, `nonexistent`, `ambiguous`, `reviewed_at_wall`,
   `b_review_id` AS `blank_review_id`, `b_session_id` AS `blank_session_id`,
   `b_reviewer_id` AS `blank_reviewer_id`, `b_module_id` AS `blank_module_id`,
   `b_calibration_round` AS `blank_calibration_round`
@@ -28,4 +28,8 @@ FROM (
   LEFT JOIN `zone_walls` AS `z`
     ON `r`.`reviewed_at_wall` >= `z`.`from_wall_us` AND `r`.`reviewed_at_wall` < `z`.`to_wall_us`
 ) AS `resolved`
-WHERE `reviewed_at` IS NULL OR `reviewed_at` >= ${reviews_from_us}
+WHERE `reviewed_at` >= ${reviews_from_us}
+   -- No instant: read when its local wall time (if any) is at most a day
+   -- before the window, as csqa's reader narrows the file's own column.
+   OR (`reviewed_at` IS NULL
+       AND (`reviewed_at_wall` IS NULL OR `reviewed_at_wall` >= ${reviews_from_wall_us}))

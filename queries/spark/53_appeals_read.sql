@@ -6,7 +6,7 @@ SELECT
   CASE WHEN `b_module_id` THEN NULL ELSE `module_id` END AS `module_id`,
   `filed_at`,
   CASE WHEN `b_outcome` THEN NULL ELSE `outcome` END AS `outcome`,
-  `decided_at`, `source_file`, `nonexistent`, `ambiguous`,
+  `decided_at`, `source_file`, `nonexistent`, `ambiguous`, `filed_at_wall`,
   `b_review_id` AS `blank_review_id`, `b_module_id` AS `blank_module_id`,
   `b_outcome` AS `blank_outcome`
 FROM (
@@ -25,4 +25,8 @@ FROM (
   LEFT JOIN `zone_walls` AS `zd`
     ON `r`.`decided_at_wall` >= `zd`.`from_wall_us` AND `r`.`decided_at_wall` < `zd`.`to_wall_us`
 ) AS `resolved`
-WHERE `filed_at` IS NULL OR `filed_at` >= ${reviews_from_us}
+WHERE `filed_at` >= ${reviews_from_us}
+   -- No instant: read when its local wall time (if any) is at most a day
+   -- before the window, as csqa's reader narrows the file's own column.
+   OR (`filed_at` IS NULL
+       AND (`filed_at_wall` IS NULL OR `filed_at_wall` >= ${reviews_from_wall_us}))
