@@ -319,7 +319,7 @@ CACHED = {"sessions_checked", "sessions", "reviews_checked", "messages_checked",
           "review_modules", "review_scores", "reply_events", "agent_time"}
 
 
-def run_stages(spark, values):
+def run_stages(spark, values, checkpoint=True):
     views = []
     for name in sorted(os.listdir(STAGES)):
         m = re.fullmatch(r"\d\d_(\w+)\.sql", name)
@@ -327,7 +327,7 @@ def run_stages(spark, values):
             continue
         with open(os.path.join(STAGES, name)) as f:
             df = spark.sql(fill(f.read(), values))
-        if m.group(1) in CACHED:
+        if checkpoint and m.group(1) in CACHED:
             # Computed once and cut from its lineage: later stages and the
             # pack's queries then plan against a short plan, not the whole
             # chain of views (with cache() alone, planning dominated).
@@ -424,6 +424,28 @@ def compare_counts(spark, manifest_path):
     return problems, lines
 
 
+def compare_rejects(spark, csqa_out):
+    """Each table's rejected rows: the same (reason, file, first key) on
+    both sides, as multisets."""
+    problems, lines = [], []
+    for table, columns in CONTRACT.items():
+        key = columns[0][0]
+        path = os.path.join(csqa_out, "rejects", f"{table}.parquet")
+        local = []
+        if os.path.exists(path):
+            t = pq.read_table(path, columns=["reason", "source_file", key]).to_pylist()
+            local = sorted((r["reason"], os.path.basename(r["source_file"] or ""), str(r[key])) for r in t)
+        got = sorted((r["reason"], os.path.basename(r["source_file"] or ""), str(r[key]))
+                     for r in spark.table(f"rejects_{table}").select("reason", "source_file", key).collect())
+        if got != local:
+            problems.append(f"rejects_{table}: spark {len(got)} rows, local {len(local)}; "
+                            f"only spark {sorted(set(got) - set(local))[:3]}, "
+                            f"only local {sorted(set(local) - set(got))[:3]}")
+        elif got:
+            lines.append(f"  rejects_{table}: {len(got)} rows, equal to csqa's rejects/{table}.parquet")
+    return problems, lines
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", required=True)
@@ -436,7 +458,7 @@ def main():
     p.add_argument("--max-session-hours", type=int, default=24)
     p.add_argument("--scale-max", type=int, default=5)
     p.add_argument("--satisfied-min", type=int, default=4)
-    p.add_argument("--explain", help="print the formatted plan of this view")
+    p.add_argument("--explain", help="print the physical plan of this view (stages not checkpointed)")
     args = p.parse_args()
     args.data = os.path.abspath(args.data)
 
@@ -451,10 +473,10 @@ def main():
     has_hours = bool(table_files(args.data, "agent_hours"))
     values = placeholders(args, tz, sla, has_hours)
     print(f"inputs registered: {time.time() - started:.1f}s")
-    run_stages(spark, values)
+    run_stages(spark, values, checkpoint=not args.explain)
     print(f"stages registered: {time.time() - started:.1f}s")
     if args.explain:
-        spark.table(args.explain).explain(mode="formatted")
+        spark.table(args.explain).explain()
     tables = pack_tables(spark)
     elapsed = time.time() - started
     problems = []
@@ -469,6 +491,9 @@ def main():
             if not found:
                 print(f"  {name}: equal to csqa ({len(df)} rows, to 1e-9)")
         found, lines = compare_counts(spark, os.path.join(args.csqa_out, "manifest.json"))
+        problems += found
+        print("\n".join(lines))
+        found, lines = compare_rejects(spark, args.csqa_out)
         problems += found
         print("\n".join(lines))
     for line in problems:
