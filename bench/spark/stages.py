@@ -446,10 +446,54 @@ def compare_rejects(spark, csqa_out):
     return problems, lines
 
 
+def check_zone(spark, zone):
+    """The naive-time reading through `zone_walls`, as the stages join it,
+    against Python's zoneinfo for every transition of 1970-2100 in `zone`:
+    a wall time the clock skipped names no instant, one it repeated reads
+    as the earlier instant, flagged ambiguous; times beside them read
+    plainly. Returns the problems found."""
+    tz = ZoneInfo(zone)
+    offsets = zone_offsets(tz)
+    spark.createDataFrame(zone_walls(offsets),
+                          "from_wall_us BIGINT, to_wall_us BIGINT, offset_us BIGINT, ambiguous BOOLEAN") \
+        .createOrReplaceTempView("zone_walls")
+    cases = []
+    for f, _, off in offsets[1:]:
+        if f < 0:
+            continue
+        before = offset_us(tz, f // 1_000_000 - 1)
+        for delta in (-2 * HOUR_US, -1, 0, (off - before) // 2, abs(off - before) // 2, 2 * HOUR_US):
+            wall = f + before + delta
+            local = datetime(1970, 1, 1) + timedelta(microseconds=wall)
+            early, late = local.replace(tzinfo=tz, fold=0), local.replace(tzinfo=tz, fold=1)
+            back = early.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+            if back != local:
+                cases.append((wall, None, False))
+            else:
+                e, l_ = us(early.astimezone(timezone.utc)), us(late.astimezone(timezone.utc))
+                cases.append((wall, min(e, l_), e != l_))
+    spark.createDataFrame(cases, "wall BIGINT, expected BIGINT, ambiguous BOOLEAN") \
+        .createOrReplaceTempView("zone_cases")
+    rows = spark.sql("""
+        SELECT `c`.`wall`, `c`.`expected`, `c`.`ambiguous`,
+               `c`.`wall` - `z`.`offset_us` AS `got`, COALESCE(`z`.`ambiguous`, FALSE) AS `got_ambiguous`
+        FROM `zone_cases` AS `c`
+        LEFT JOIN `zone_walls` AS `z` ON `c`.`wall` >= `z`.`from_wall_us` AND `c`.`wall` < `z`.`to_wall_us`
+    """).collect()
+    bad = [r for r in rows if r["got"] != r["expected"] or r["got_ambiguous"] != r["ambiguous"]]
+    print(f"zone {zone}: {len(rows)} wall times at {len(offsets) - 1} transitions, "
+          f"{sum(r['expected'] is None for r in rows)} skipped, {sum(r['ambiguous'] for r in rows)} "
+          f"repeated, {len(bad)} wrong")
+    return [f"zone {zone} wall {r['wall']}: expected {r['expected']} ({r['ambiguous']}), "
+            f"got {r['got']} ({r['got_ambiguous']})" for r in bad[:10]]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", required=True)
-    p.add_argument("--month", required=True)
+    p.add_argument("--data")
+    p.add_argument("--month")
+    p.add_argument("--check-zone", action="append", default=[],
+                   help="only check the naive-time reading in this zone (repeatable)")
     p.add_argument("--csqa-out", help="csqa's monthly output folder to compare with")
     p.add_argument("--timezone", default="Asia/Shanghai")
     p.add_argument("--url", default="sc://127.0.0.1:15002")
@@ -460,12 +504,19 @@ def main():
     p.add_argument("--satisfied-min", type=int, default=4)
     p.add_argument("--explain", help="print the physical plan of this view (stages not checkpointed)")
     args = p.parse_args()
-    args.data = os.path.abspath(args.data)
 
     from pyspark.sql import SparkSession
     started = time.time()
     spark = SparkSession.builder.remote(args.url).getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    if args.check_zone:
+        problems = [x for z in args.check_zone for x in check_zone(spark, z)]
+        for line in problems:
+            print("DIFF", line)
+        sys.exit(1 if problems else 0)
+    if not (args.data and args.month):
+        p.error("--data and --month are needed")
+    args.data = os.path.abspath(args.data)
     tz = ZoneInfo(args.timezone)
     for table in CONTRACT:
         register_raw(spark, args.data, table)
