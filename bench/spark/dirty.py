@@ -63,7 +63,11 @@ def transitions(tz, month):
             else:
                 overlaps.append(wall - (prev - off) / 2)
             prev = off
-    return gaps, overlaps
+    # Nearest to MONTH first: the first lies in the job's read window, the
+    # others (a year away) outside it.
+    start = datetime(y, m, 1)
+    near = lambda t: abs((t - start).total_seconds())
+    return sorted(gaps, key=near), sorted(overlaps, key=near)
 
 
 def edit(row, **changes):
@@ -102,14 +106,14 @@ def sessions(data, month, gaps):
         edit(r[19], session_id="dirty-no-start", started_at=None),
         edit(r[20], session_id="dirty-no-channel", channel=None),
     ]
-    for i, g in enumerate(gaps[:1]):
-        row = at_wall(schema, "started_at", edit(r[21], session_id=f"dirty-gap-{i}", ended_at=None), g)
+    for i, g in enumerate(gaps[:2]):
+        row = at_wall(schema, "started_at", edit(r[21 + i], session_id=f"dirty-gap-{i}", ended_at=None), g)
         if row:
             bad.append(row)
     write(os.path.join(folder, "part-dirty.parquet"), schema, bad)
     # A plain file at the table's root beside the key=value folders, and a
     # file that is not Parquet.
-    write(os.path.join(data, "sessions", "late-export.parquet"), schema, r[22:25] + r[22:24])
+    write(os.path.join(data, "sessions", "late-export.parquet"), schema, r[23:26] + r[23:25])
     with open(os.path.join(data, "sessions", "notes.csv"), "w") as f:
         f.write("not,a,table\n")
 
@@ -130,13 +134,12 @@ def reviews(data, month, gaps, overlaps):
         edit(r[11], reviewer_id=" "),
         edit(r[12], review_id="dirty-r-blank-round", calibration_round=" "),
     ]
-    bad = [b for b in bad if not (b["review_id"] == "dirty-r-early" and False)]
     for i, g in enumerate(gaps[:1]):
         row = at_wall(schema, "reviewed_at", edit(r[13], review_id=f"dirty-r-gap-{i}"), g)
         if row:
             bad.append(row)
-    for i, o in enumerate(overlaps[-1:]):
-        row = at_wall(schema, "reviewed_at", edit(r[14], review_id=f"dirty-r-overlap-{i}"), o)
+    for i, o in enumerate(overlaps[:2]):
+        row = at_wall(schema, "reviewed_at", edit(r[14 + i], review_id=f"dirty-r-overlap-{i}"), o)
         if row:
             bad.append(row)
     write(os.path.join(folder, "part-dirty.parquet"), schema, bad)
@@ -162,8 +165,8 @@ def repeat_causes(data, month, overlaps):
     r = rows[:20]
     bad = [*r[0:3], edit(r[3], cause=None), edit(r[4], cause=" "), edit(r[5], session_id=""),
            edit(r[6], noted_by="")]
-    for o in overlaps[:1]:
-        row = at_wall(schema, "noted_at", r[7], o)
+    for i, o in enumerate(overlaps[:2]):
+        row = at_wall(schema, "noted_at", r[7 + i], o)
         if row:
             bad.append(row)
     write(os.path.join(folder, "part-dirty.parquet"), schema, bad)
@@ -210,7 +213,7 @@ def main():
     repeat_causes(data, month, overlaps)
     appeals(data, month)
     agent_hours(data, month)
-    print(f"dirty rows added to {data} ({month}); gaps {gaps[:1]}, overlaps {overlaps[-1:]}")
+    print(f"dirty rows added to {data} ({month}); gaps {gaps[:2]}, overlaps {overlaps[:2]}")
 
 
 if __name__ == "__main__":
