@@ -106,6 +106,14 @@ def sessions(data, month, gaps):
         edit(r[19], session_id="dirty-no-start", started_at=None),
         edit(r[20], session_id="dirty-no-channel", channel=None),
     ]
+    # The same customers back within the FCR window on another line: a
+    # repeat visit under scope "customer", not under "customer_business_line".
+    lines = sorted({x["business_line"] for x in rows if x["business_line"]})
+    for i, x in enumerate([x for x in rows[30:] if x["customer_id"]][:8]):
+        other = lines[(lines.index(x["business_line"]) + 1) % len(lines)]
+        back = (x["ended_at"] or x["started_at"]) + timedelta(hours=2 + 5 * i)
+        bad.append(edit(x, session_id=f"dirty-cross-line-{i}", business_line=other,
+                        started_at=back, ended_at=back + timedelta(minutes=9)))
     for i, g in enumerate(gaps[:2]):
         row = at_wall(schema, "started_at", edit(r[21 + i], session_id=f"dirty-gap-{i}", ended_at=None), g)
         if row:

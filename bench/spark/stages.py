@@ -541,6 +541,12 @@ def main():
             problems += found
             if not found:
                 print(f"  {name}: equal to csqa ({len(df)} rows, to 1e-9)")
+        # The overrides table is built from the stage view month_overrides.
+        overrides = pq.read_table(os.path.join(args.csqa_out, "sla_overrides.parquet")).to_pandas()
+        found = compare_frames("sla_overrides", spark.table("month_overrides").toPandas(), overrides)
+        problems += found
+        if not found:
+            print(f"  sla_overrides: equal to csqa ({len(overrides)} rows, from month_overrides)")
         found, lines = compare_counts(spark, os.path.join(args.csqa_out, "manifest.json"))
         problems += found
         print("\n".join(lines))
