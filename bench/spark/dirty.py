@@ -8,9 +8,10 @@ table's own files (same timestamp flavour), taken from rows of MONTH:
 exact copies (in the month's folder and in a plain file at the table's root,
 beside the `key=value` folders), conflicting duplicates, blank and
 whitespace-only strings (an ideographic space too), every value rule broken
-once, and — where a timestamp column is naive — local times that the zone's
-clock skipped (rejected) or repeated (read as the earlier instant), taken
-from the zone's transitions around MONTH. A `notes.csv` beside the sessions
+once, sessions written in the other timestamp flavour (aware beside naive
+files, or the reverse), and — where a timestamp column is naive — local
+times that the zone's clock skipped (rejected) or repeated (read as the
+earlier instant), taken from the zone's transitions around MONTH. A `notes.csv` beside the sessions
 is not Parquet and must be ignored. Deterministic: no randomness.
 """
 import math
@@ -81,7 +82,7 @@ def at_wall(schema, column, row, wall):
     return edit(row, **{column: wall}) if naive(schema, column) else None
 
 
-def sessions(data, month, gaps):
+def sessions(data, month, gaps, tz):
     folder, files = month_files(data, "sessions", month)
     schema, rows = rows_of(files[0])
     r = rows[:60]
@@ -119,6 +120,23 @@ def sessions(data, month, gaps):
         if row:
             bad.append(row)
     write(os.path.join(folder, "part-dirty.parquet"), schema, bad)
+    # Sessions exported with the other timestamp flavour in the same table:
+    # each file is read as it is written.
+    other = pa.schema([pa.field(f.name, pa.timestamp("us", tz=None if f.type.tz else "UTC"))
+                       if pa.types.is_timestamp(f.type) else f for f in schema])
+    flipped = []
+    for i, x in enumerate(rows[40:46]):
+        y = edit(x, session_id=f"dirty-other-flavour-{i}")
+        for c in ("started_at", "ended_at"):
+            t = y[c]
+            if t is None:
+                continue
+            if schema.field(c).type.tz:     # instant -> local wall time
+                y[c] = t.astimezone(tz).replace(tzinfo=None)
+            else:                           # wall time -> instant
+                y[c] = t.replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
+        flipped.append(y)
+    write(os.path.join(folder, "part-other-flavour.parquet"), other, flipped)
     # A plain file at the table's root beside the key=value folders, and a
     # file that is not Parquet.
     write(os.path.join(data, "sessions", "late-export.parquet"), schema, r[23:26] + r[23:25])
@@ -215,7 +233,7 @@ def agent_hours(data, month):
 def main():
     data, month, zone = sys.argv[1:4]
     gaps, overlaps = transitions(ZoneInfo(zone), month)
-    sessions(data, month, gaps)
+    sessions(data, month, gaps, ZoneInfo(zone))
     reviews(data, month, gaps, overlaps)
     messages(data, month, gaps)
     repeat_causes(data, month, overlaps)
