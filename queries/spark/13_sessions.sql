@@ -23,9 +23,9 @@ WITH `used` AS (
 `ordered` AS (
   SELECT `u`.*,
          LEAD(`started_at`) OVER (
-           PARTITION BY `customer_id`, `fcr_line` ORDER BY `started_at`, `session_id`) AS `next_start`,
+           PARTITION BY `customer_id`, `fcr_line` ORDER BY `started_at` NULLS LAST, `session_id` NULLS LAST) AS `next_start`,
          MAX(`anchor`) OVER (
-           PARTITION BY `customer_id`, `fcr_line` ORDER BY `started_at`, `session_id`
+           PARTITION BY `customer_id`, `fcr_line` ORDER BY `started_at` NULLS LAST, `session_id` NULLS LAST
            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS `latest_before`
   FROM `used` AS `u`
 ),
@@ -33,7 +33,7 @@ WITH `used` AS (
   SELECT `o`.*,
          LAST_VALUE(CASE WHEN `latest_before` IS NULL OR `anchor` >= `latest_before`
                          THEN `session_id` END) IGNORE NULLS OVER (
-           PARTITION BY `customer_id`, `fcr_line` ORDER BY `started_at`, `session_id`
+           PARTITION BY `customer_id`, `fcr_line` ORDER BY `started_at` NULLS LAST, `session_id` NULLS LAST
            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS `holder`
   FROM `ordered` AS `o`
 ),

@@ -19,7 +19,7 @@ WITH `per_review` AS (
 SELECT `r`.`review_id`, `r`.`session_id`, `r`.`reviewer_id`, `r`.`calibration_round`,
        `r`.`scorecard_version`, `r`.`red_line_fail`,
        CASE WHEN `r`.`red_line_fail` THEN 0.0
-            WHEN `r`.`den` > 0 THEN 100.0 * `r`.`num` / `r`.`den` END AS `review_score`,
+            WHEN `r`.`den` > 0 THEN 100.0 * `r`.`num` / NULLIF(`r`.`den`, 0) END AS `review_score`,
        `s`.`business_line`, `s`.`agent_id`, `s`.`team`, `s`.`category`, `s`.`local_month`,
        `s`.`reply_threshold_s`
 FROM `per_review` AS `r`

@@ -14,24 +14,24 @@ WITH `m` AS (
 ),
 `ordered` AS (
   SELECT `m`.*,
-         LAG(`agent`) OVER (PARTITION BY `session_id` ORDER BY `t`, `agent`) AS `prev_agent`
+         LAG(`agent`) OVER (PARTITION BY `session_id` ORDER BY `t` NULLS LAST, `agent` NULLS LAST) AS `prev_agent`
   FROM `m`
 ),
 `opened` AS (
   SELECT `o`.*,
          MAX(CASE WHEN NOT `agent` AND (`prev_agent` IS NULL OR `prev_agent`) THEN `t` END) OVER (
-           PARTITION BY `session_id` ORDER BY `t`, `agent`
+           PARTITION BY `session_id` ORDER BY `t` NULLS LAST, `agent` NULLS LAST
            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `opened_at`
   FROM `ordered` AS `o`
 ),
 `asked` AS (
   SELECT `p`.*,
-         LAG(`opened_at`) OVER (PARTITION BY `session_id` ORDER BY `t`, `agent`) AS `asked_at`
+         LAG(`opened_at`) OVER (PARTITION BY `session_id` ORDER BY `t` NULLS LAST, `agent` NULLS LAST) AS `asked_at`
   FROM `opened` AS `p`
 ),
 `answers` AS (
   SELECT `session_id`, `t`, `asked_at`,
-         ROW_NUMBER() OVER (PARTITION BY `session_id` ORDER BY `t`) AS `nth`
+         ROW_NUMBER() OVER (PARTITION BY `session_id` ORDER BY `t` NULLS LAST) AS `nth`
   FROM `asked`
   WHERE `agent` AND `prev_agent` = FALSE
 )

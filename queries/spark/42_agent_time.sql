@@ -47,14 +47,16 @@ WITH `worked` AS (
 `agent_n` AS (SELECT `agent_id`, SUM(`n`) AS `agent_n` FROM `line_days` GROUP BY `agent_id`),
 `logged_parts` AS (
   SELECT `ld`.`business_line`, `ld`.`agent_id`,
-         COALESCE(`d`.`day_hours`, 0) * CAST(`ld`.`n` AS DOUBLE) / CAST(`d`.`day_n` AS DOUBLE) AS `hours`,
+         COALESCE(`d`.`day_hours`, 0) * CAST(`ld`.`n` AS DOUBLE)
+           / NULLIF(CAST(`d`.`day_n` AS DOUBLE), 0) AS `hours`,
          CASE WHEN `d`.`has_hours` THEN `ld`.`n` ELSE 0 END AS `cph_sessions`,
          CASE WHEN `d`.`has_hours` THEN 0 ELSE 1 END AS `days_without_hours`
   FROM `line_days` AS `ld`
   JOIN `days` AS `d` ON `d`.`agent_id` = `ld`.`agent_id` AND `d`.`local_date` = `ld`.`local_date`
   UNION ALL
   SELECT `ln`.`business_line`, `ln`.`agent_id`,
-         `i`.`idle_hours` * CAST(`ln`.`line_n` AS DOUBLE) / CAST(`a`.`agent_n` AS DOUBLE), 0, 0
+         `i`.`idle_hours` * CAST(`ln`.`line_n` AS DOUBLE) / NULLIF(CAST(`a`.`agent_n` AS DOUBLE), 0),
+         0, 0
   FROM `line_n` AS `ln`
   JOIN `agent_n` AS `a` ON `a`.`agent_id` = `ln`.`agent_id`
   JOIN `idle` AS `i` ON `i`.`agent_id` = `ln`.`agent_id`

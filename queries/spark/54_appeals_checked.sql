@@ -31,7 +31,7 @@ WITH `distinct_rows` AS (
                  PARTITION BY `review_id`, `module_id`, `filed_at`, `is_valid`) = 1 AS `conflict`,
          ROW_NUMBER() OVER (
            PARTITION BY `review_id`, `module_id`, `filed_at`, `is_valid`
-           ORDER BY CASE WHEN `outcome` IN ('upheld', 'overturned') THEN 0 ELSE 1 END,
+           ORDER BY CASE WHEN `outcome` IN ('upheld', 'overturned') THEN 0 ELSE 1 END NULLS LAST,
                     `decided_at` DESC NULLS LAST) AS `says_most`
   FROM `valid` AS `v`
 )
