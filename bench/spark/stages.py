@@ -4,7 +4,8 @@ pack's tables and the check counts with a local `csqa monthly` run.
 
     stages.py --data DATA_DIR --month 2026-09 --csqa-out out/monthly/2026-09
               [--timezone Asia/Shanghai] [--url sc://127.0.0.1:15002]
-              [--explain sessions] [--keep-views]
+              [--fcr-by-line] [--explain sessions]
+    stages.py --check-zone Europe/Berlin [--check-zone ZONE ...]
 
 It registers the inputs of queries/spark/README.md: raw_<table> (the files
 listed one by one, grouped by schema, timestamps as `<c>_utc` / `<c>_wall`
@@ -12,8 +13,10 @@ epoch microseconds), the parameter views (zone_offsets, zone_walls,
 calendar_days, scorecard_versions, scorecard_modules, sla_overrides,
 cause_labels) and the ${placeholders}; runs every stage in file-name order;
 runs queries/monthly/*.sql unchanged over the stage views; and compares each
-table with csqa's <table>.parquet to 1e-9, and the check counts with
-csqa's manifest.json. Exit 0 when everything matches.
+table with csqa's <table>.parquet to 1e-9, the overrides, the check
+counts with csqa's manifest.json and the rejected rows with its rejects/.
+Exit 0 when everything matches. --check-zone checks only the naive-time
+reading through zone_walls against zoneinfo.
 
 Defaults are csqa's: FCR window 72 h (scope customer), longest session
 24 h, ratings 1-5, satisfied from 4. Needs the Python Connect client
