@@ -258,14 +258,11 @@ pub fn enrich_sessions_in_passes(
         ParquetWriter::new(file).finish(&mut enriched)?;
         enriched_files.push(out);
     }
-    let empty = || -> Result<LazyFrame> {
-        let none = validate::empty_used(&contract::SESSIONS, standards)?;
-        Ok(enrich_sessions(none, cfg, standards, months)?.lazy())
-    };
-    let scan = match enriched_files.is_empty() {
-        true => empty()?,
-        false => spill::scan_all(&enriched_files, empty()?)?,
-    };
+    // The schema of the enriched sessions, for a window whose rows all
+    // went to no file (every session rejected).
+    let none = validate::empty_used(&contract::SESSIONS, standards)?;
+    let empty = enrich_sessions(none, cfg, standards, months)?.lazy();
+    let scan = spill::scan_all(&enriched_files, empty)?;
     Ok(Sessions {
         scan,
         spill: Some(dir),
