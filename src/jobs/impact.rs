@@ -502,7 +502,6 @@ fn qa_scores(
         .select([col("session_id"), col(SCOPE), col(WINDOW)]);
     let df = reviews
         .review_scores
-        .lazy()
         .filter(col("review_score").is_not_null())
         .select([col("session_id"), col("review_score")])
         .join(

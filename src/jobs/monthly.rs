@@ -104,7 +104,16 @@ pub fn run(
         &month.label,
         cfg.timezone,
     )?;
-    pipeline::load_review_tables(&mut checked, cfg, standards, &windows, &mut step)?;
+    // Reviews, the second-largest table, are held as the sessions are.
+    step("reading reviews");
+    let reviews = pipeline::scan_checked(&mut checked, cfg, standards, &contract::REVIEWS, &windows)?;
+    let reviews = enriched.hold(reviews, "reviews")?;
+    let small = [
+        &contract::REPEAT_CAUSES,
+        &contract::APPEALS,
+        &contract::AGENT_HOURS,
+    ];
+    pipeline::load_tables(&mut checked, cfg, standards, &windows, &small, &mut step)?;
     // The month's messages, the largest table, are never held: they are
     // checked in streaming passes and streamed once more into reply events.
     step("reading messages");
@@ -117,7 +126,8 @@ pub fn run(
 
     step("QA scores and SLA");
     let keys = pipeline::session_keys_of(sessions.clone());
-    let reviews = pipeline::review_figures(&checked, standards, &keys)?;
+    let ratings_of = reviews.clone();
+    let reviews = pipeline::review_figures_of(reviews, &keys, |lf, name| enriched.hold(lf, name))?;
     // Reply SLA is the month's: only its sessions' messages were read.
     let month_keys = keys.filter(col("local_month").eq(lit(month.label.clone())));
     // Tens of millions of events at scale: held as the sessions are.
@@ -129,10 +139,7 @@ pub fn run(
     let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
-    let ratings = match checked.used("reviews") {
-        Some(r) => calibration::ratings(r.clone().lazy(), month_keys)?,
-        None => Vec::new(),
-    };
+    let ratings = calibration::ratings(ratings_of, month_keys)?;
     let calibration = calibration::tables(&ratings, &cfg.agreement)?;
 
     step("running queries");
@@ -299,11 +306,11 @@ fn query_context(
     ])?;
     let ctx = SQLContext::new();
     ctx.register("sessions", x.sessions);
-    ctx.register("review_scores", x.reviews.review_scores.clone().lazy());
+    ctx.register("review_scores", x.reviews.review_scores.clone());
     ctx.register("reply_events", x.reply_events);
     ctx.register("agent_time", x.agent_time.lazy());
     ctx.register("repeat_causes", causes.lazy());
-    ctx.register("review_modules", x.reviews.review_modules.clone().lazy());
+    ctx.register("review_modules", x.reviews.review_modules.clone());
     ctx.register("appeals", appeals.lazy());
     ctx.register("cause_labels", cause_labels.lazy());
     ctx.register("period", period.lazy());

@@ -153,8 +153,7 @@ pub fn load_sessions(
 }
 
 /// The sessions of the window checked in streaming passes: their counts
-/// and rejects join `checked`, their used rows stay a scan, with how many
-/// rows were read (what decides whether the enrichment spills).
+/// and rejects join `checked`, their used rows stay a scan.
 pub fn scan_sessions(
     cfg: &Config,
     standards: &Standards,
@@ -163,19 +162,31 @@ pub fn scan_sessions(
 ) -> Result<(CheckedTables, LazyFrame)> {
     step("reading sessions");
     let mut checked = CheckedTables::empty();
-    let spec = &contract::SESSIONS;
-    let used = match crate::load::load_table(cfg, spec, windows.window(spec).as_ref())? {
+    let used = scan_checked(&mut checked, cfg, standards, &contract::SESSIONS, windows)?;
+    Ok((checked, used))
+}
+
+/// One table of the window checked in streaming passes
+/// (`validate::check_streamed_by`): its counts and rejects join `checked`,
+/// its used rows stay a scan (empty when the optional table is absent).
+pub fn scan_checked(
+    checked: &mut CheckedTables,
+    cfg: &Config,
+    standards: &Standards,
+    spec: &'static TableSpec,
+    windows: &ReadWindows,
+) -> Result<LazyFrame> {
+    match crate::load::load_table(cfg, spec, windows.window(spec).as_ref())? {
         Some(table) => {
             let files = table.files_read();
             // Keys are narrower than the rows an FCR pass holds.
             let keys = cfg.memory.sessions_per_pass.saturating_mul(2);
             let scan = validate::check_streamed_by(table, cfg, standards, keys)?;
             checked.tables.insert(spec.name, (scan.checked, files));
-            scan.used
+            Ok(scan.used)
         }
-        None => validate::empty_used(spec, standards)?.lazy(),
-    };
-    Ok((checked, used))
+        None => Ok(validate::empty_used(spec, standards)?.lazy()),
+    }
 }
 
 /// Enriched sessions (`enrich_sessions`), held in memory or, when the
@@ -306,17 +317,30 @@ pub fn load_review_tables(
     cfg: &Config,
     standards: &Standards,
     windows: &ReadWindows,
+    step: impl FnMut(&str),
+) -> Result<()> {
+    let specs = [
+        &contract::REVIEWS,
+        &contract::REPEAT_CAUSES,
+        &contract::APPEALS,
+        &contract::AGENT_HOURS,
+    ];
+    load_tables(checked, cfg, standards, windows, &specs, step)
+}
+
+/// Check `specs` in the window, each held whole, and add them to `checked`.
+pub fn load_tables(
+    checked: &mut CheckedTables,
+    cfg: &Config,
+    standards: &Standards,
+    windows: &ReadWindows,
+    specs: &[&'static TableSpec],
     mut step: impl FnMut(&str),
 ) -> Result<()> {
     checked.extend(CheckedTables::load(
         cfg,
         standards,
-        &[
-            &contract::REVIEWS,
-            &contract::REPEAT_CAUSES,
-            &contract::APPEALS,
-            &contract::AGENT_HOURS,
-        ],
+        specs,
         |s| windows.window(s),
         |t| step(&format!("reading {t}")),
     )?);
@@ -466,16 +490,28 @@ pub fn session_keys_of(sessions: LazyFrame) -> LazyFrame {
 /// Reviews of the sessions read, with their session's keys.
 pub struct ReviewFigures {
     /// One row per review: its QA score.
-    pub review_scores: DataFrame,
+    pub review_scores: LazyFrame,
     /// One row per review and module: the module's score, scale and
     /// version in force.
-    pub review_modules: DataFrame,
+    pub review_modules: LazyFrame,
 }
 
+/// `review_figures_of` the checked reviews, held in memory.
 pub fn review_figures(
     checked: &CheckedTables,
     standards: &Standards,
     keys: &LazyFrame,
+) -> Result<ReviewFigures> {
+    let reviews = checked.used_or_empty(&contract::REVIEWS, standards)?;
+    review_figures_of(reviews.lazy(), keys, |lf, _| Ok(lf.collect()?.lazy()))
+}
+
+/// The review figures of the used `reviews`, joined to the sessions'
+/// `keys`; `hold` keeps each result (in memory, or in a working file).
+pub fn review_figures_of(
+    reviews: LazyFrame,
+    keys: &LazyFrame,
+    mut hold: impl FnMut(LazyFrame, &str) -> Result<LazyFrame>,
 ) -> Result<ReviewFigures> {
     let by_session = |lf: LazyFrame| {
         lf.join(
@@ -485,10 +521,11 @@ pub fn review_figures(
             ordered_join(JoinType::Inner),
         )
     };
-    let reviews = checked.used_or_empty(&contract::REVIEWS, standards)?;
+    let review_scores = hold(by_session(qa::review_scores(reviews.clone())), "review_scores")?;
+    let review_modules = hold(by_session(reviews), "review_modules")?;
     Ok(ReviewFigures {
-        review_scores: by_session(qa::review_scores(reviews.clone().lazy())).collect()?,
-        review_modules: by_session(reviews.lazy()).collect()?,
+        review_scores,
+        review_modules,
     })
 }
 

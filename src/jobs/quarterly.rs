@@ -247,10 +247,9 @@ fn modules_of<'a>(standards: &'a Standards, months: &[Month]) -> BTreeMap<String
 }
 
 /// Module scores with their series and scale (`a-b`).
-fn with_series(review_modules: &DataFrame, series: &SeriesMap) -> Result<LazyFrame> {
+fn with_series(review_modules: &LazyFrame, series: &SeriesMap) -> Result<LazyFrame> {
     Ok(review_modules
         .clone()
-        .lazy()
         .join(
             series.frame()?.lazy(),
             [col("scorecard_version"), col("module_id")],

@@ -218,10 +218,9 @@ fn versions_in<'a>(standards: &'a Standards, month: &Month) -> Vec<&'a Scorecard
 
 /// (scored, below full marks) per module, for `review_modules` rows kept by
 /// `keep`.
-fn defects(review_modules: &DataFrame, keep: Expr) -> PolarsResult<BTreeMap<String, (u32, u32)>> {
+fn defects(review_modules: &LazyFrame, keep: Expr) -> PolarsResult<BTreeMap<String, (u32, u32)>> {
     let df = review_modules
         .clone()
-        .lazy()
         .filter(keep.and(col("score").is_not_null()))
         .group_by([col("module_id")])
         .agg([
@@ -262,7 +261,7 @@ pub struct IterationInputs<'a> {
     pub month: &'a Month,
     pub previous: &'a Month,
     /// Module scores of the two months' reviews with local_month.
-    pub review_modules: &'a DataFrame,
+    pub review_modules: &'a LazyFrame,
     /// The pack's `agreement` and `appeals` tables.
     pub agreement: &'a DataFrame,
     pub appeals: &'a DataFrame,
