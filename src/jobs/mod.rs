@@ -1,5 +1,6 @@
 //! Jobs: what a command computes, apart from parsing and printing.
 
+pub mod by_session;
 pub mod impact;
 pub mod monthly;
 pub mod period;

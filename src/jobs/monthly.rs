@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::contract;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::jobs::pipeline::{self, ReadWindows, ReviewFigures};
+use crate::jobs::pipeline::{self, ReadWindows, ReviewFigures, Sessions};
 use crate::load::ordered_join;
 use crate::metrics::{calibration, iteration, sla};
 use crate::standards::Standards;
@@ -106,7 +106,8 @@ pub fn run(
     )?;
     // Reviews, the second-largest table, are held as the sessions are.
     step("reading reviews");
-    let reviews = pipeline::scan_checked(&mut checked, cfg, standards, &contract::REVIEWS, &windows)?;
+    let reviews =
+        pipeline::scan_checked(&mut checked, cfg, standards, &contract::REVIEWS, &windows)?;
     let reviews = enriched.hold(reviews, "reviews")?;
     let small = [
         &contract::REPEAT_CAUSES,
@@ -124,17 +125,15 @@ pub fn run(
     )?;
     let fcr = fcr_state(cfg, sessions.clone(), month, &latest_by_line)?;
 
-    step("QA scores and SLA");
+    step("QA scores");
     let keys = pipeline::session_keys_of(sessions.clone());
     let ratings_of = reviews.clone();
-    let reviews = pipeline::review_figures_of(reviews, &keys, |lf, name| enriched.hold(lf, name))?;
+    let reviews = enriched.review_figures(reviews, keys.clone())?;
+    step("reply SLA");
     // Reply SLA is the month's: only its sessions' messages were read.
     let month_keys = keys.filter(col("local_month").eq(lit(month.label.clone())));
     // Tens of millions of events at scale: held as the sessions are.
-    let reply_events = enriched.hold(
-        reply_events(messages, &month_keys, standards)?,
-        "reply_events",
-    )?;
+    let reply_events = reply_events(&enriched, messages, &month_keys, standards)?;
     let agent_time = agent_time(&enriched, checked.used("agent_hours"), month)?;
     let overrides = month_overrides(sessions.clone(), month)?;
 
@@ -220,6 +219,7 @@ fn fcr_state(
 /// threshold in force and the base one. Tens of millions of events a month
 /// at scale: they carry only what the tables group them by.
 fn reply_events(
+    sessions: &Sessions,
     messages: Option<LazyFrame>,
     month_keys: &LazyFrame,
     standards: &Standards,
@@ -235,7 +235,8 @@ fn reply_events(
         col("local_month"),
         col("reply_threshold_s"),
     ]);
-    Ok(sla::reply_events(messages, reply_keys)?
+    Ok(sessions
+        .reply_events(messages, reply_keys)?
         .with_columns([
             col("reply_s")
                 .lt_eq(col("reply_threshold_s"))

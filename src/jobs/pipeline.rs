@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::enrich;
 use crate::error::{Context, Error, Result};
+use crate::jobs::by_session::BySession;
 use crate::jobs::period::Month;
 use crate::jobs::spill::{self, SpillDir};
 use crate::load::{instant_lit, ordered_join, Window};
@@ -214,6 +215,32 @@ impl Sessions {
         match self.spill {
             None => lf.collect(),
             Some(_) => crate::load::collect_streaming(lf),
+        }
+    }
+
+    /// Reply events (`sla::reply_events`) of the sessions in `keys`, held
+    /// the way the sessions are; over working files, in their passes by
+    /// session (`BySession`).
+    pub fn reply_events(&self, messages: LazyFrame, keys: LazyFrame) -> Result<LazyFrame> {
+        match &self.spill {
+            None => Ok(sla::reply_events(messages, keys)?.collect()?.lazy()),
+            Some(dir) => self.by_session(dir).reply_events(messages, keys),
+        }
+    }
+
+    /// `review_figures_of` the `reviews` and session `keys`, held the way
+    /// the sessions are; over working files, in their passes by session.
+    pub fn review_figures(&self, reviews: LazyFrame, keys: LazyFrame) -> Result<ReviewFigures> {
+        match &self.spill {
+            None => review_figures_of(reviews, &keys, |lf, _| Ok(lf.collect()?.lazy())),
+            Some(dir) => self.by_session(dir).review_figures(reviews, keys),
+        }
+    }
+
+    fn by_session<'a>(&self, dir: &'a SpillDir) -> BySession<'a> {
+        BySession {
+            dir,
+            passes: self.passes,
         }
     }
 
@@ -513,20 +540,25 @@ pub fn review_figures_of(
     keys: &LazyFrame,
     mut hold: impl FnMut(LazyFrame, &str) -> Result<LazyFrame>,
 ) -> Result<ReviewFigures> {
-    let by_session = |lf: LazyFrame| {
-        lf.join(
-            keys.clone(),
-            [col("session_id")],
-            [col("session_id")],
-            ordered_join(JoinType::Inner),
-        )
-    };
-    let review_scores = hold(by_session(qa::review_scores(reviews.clone())), "review_scores")?;
-    let review_modules = hold(by_session(reviews), "review_modules")?;
+    let review_scores = hold(
+        with_keys(qa::review_scores(reviews.clone()), keys.clone()),
+        "review_scores",
+    )?;
+    let review_modules = hold(with_keys(reviews, keys.clone()), "review_modules")?;
     Ok(ReviewFigures {
         review_scores,
         review_modules,
     })
+}
+
+/// Rows with a `session_id`, with their session's `keys`, in their order.
+pub fn with_keys(rows: LazyFrame, keys: LazyFrame) -> LazyFrame {
+    rows.join(
+        keys,
+        [col("session_id")],
+        [col("session_id")],
+        ordered_join(JoinType::Inner),
+    )
 }
 
 /// Per-session 0/1 columns that the SQL sums; nulls read as the contract

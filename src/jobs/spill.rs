@@ -77,6 +77,61 @@ pub fn write_parts(
     w.finish()
 }
 
+/// The file `write_parts` writes part `k` of `name` to.
+fn part_path(dir: &Path, name: &str, k: usize) -> PathBuf {
+    dir.join(format!("{name}-{k}.parquet"))
+}
+
+/// A table split into working files by a part number.
+pub struct Parts {
+    /// Part k's file, when it received rows.
+    files: Vec<Option<PathBuf>>,
+    /// The table's schema, for a part without rows.
+    empty: LazyFrame,
+}
+
+impl Parts {
+    /// `write_parts`, kept by part number.
+    pub fn write(lf: LazyFrame, part: Expr, parts: u32, dir: &Path, name: &str) -> Result<Parts> {
+        let empty = lf.clone().clear();
+        let written = write_parts(lf, part, parts, dir, name)?;
+        let files = (0..parts.max(1) as usize)
+            .map(|k| Some(part_path(dir, name, k)).filter(|p| written.contains(p)))
+            .collect();
+        Ok(Parts { files, empty })
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Part `k` as a scan (empty when it received no rows).
+    pub fn part(&self, k: usize) -> Result<LazyFrame> {
+        match self.files.get(k).and_then(Option::as_ref) {
+            Some(path) => scan(path),
+            None => Ok(self.empty.clone()),
+        }
+    }
+
+    /// Every part as one scan.
+    pub fn all(&self) -> Result<LazyFrame> {
+        let files: Vec<PathBuf> = self.files.iter().flatten().cloned().collect();
+        scan_all(&files, self.empty.clone())
+    }
+
+    /// Remove the files (their scans must not be read afterwards).
+    pub fn remove(self) -> Result<()> {
+        for path in self.files.iter().flatten() {
+            std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
 /// One buffer and one open Parquet writer per part.
 struct PartWriters {
     dir: PathBuf,
@@ -99,7 +154,7 @@ impl PartWriters {
     }
 
     fn path(&self, k: usize) -> PathBuf {
-        self.dir.join(format!("{}-{k}.parquet", self.name))
+        part_path(&self.dir, &self.name, k)
     }
 
     /// Split a batch by its part column into the parts' buffers; a full

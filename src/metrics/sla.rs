@@ -52,16 +52,19 @@ pub fn thresholds(sla: &Sla) -> Vec<Expr> {
 /// way to match millions of session ids; then a sort on those three
 /// primitive columns and a few shifts find the events.
 pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<LazyFrame> {
-    const SESSION: &str = "_session";
     let sessions = sessions.with_row_index(SESSION, None);
     let numbered = sessions.clone().select([col("session_id"), col(SESSION)]);
-    let agent = col("_agent");
-    let same_session = col(SESSION)
-        .eq(col(SESSION).shift(lit(1)))
-        .fill_null(lit(false));
-    let after_agent = agent.clone().shift(lit(1)).fill_null(lit(false));
-    let time = col("_t");
-    let narrow = messages
+    let narrow = crate::load::collect_streaming(narrow_messages(messages, numbered))?;
+    Ok(with_sessions(replies(narrow.lazy()), sessions))
+}
+
+/// The session number `reply_events` gives each session (a row index).
+pub const SESSION: &str = "_session";
+
+/// Customer and agent messages of the `numbered` sessions (`session_id`,
+/// `SESSION`) as (`SESSION`, `_t` microseconds, `_agent`).
+pub fn narrow_messages(messages: LazyFrame, numbered: LazyFrame) -> LazyFrame {
+    messages
         .filter(one_of("sender", &["customer", "agent"]))
         .join(
             numbered,
@@ -77,10 +80,19 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
             col(SESSION),
             col("sent_at").cast(DataType::Int64).alias("_t"),
             col("sender").eq(lit("agent")).alias("_agent"),
-        ]);
-    let narrow = crate::load::collect_streaming(narrow)?;
-    Ok(narrow
-        .lazy()
+        ])
+}
+
+/// The reply events (`SESSION`, `reply_s`) of `narrow` messages, which hold
+/// every message of each of their sessions.
+pub fn replies(narrow: LazyFrame) -> LazyFrame {
+    let agent = col("_agent");
+    let same_session = col(SESSION)
+        .eq(col(SESSION).shift(lit(1)))
+        .fill_null(lit(false));
+    let after_agent = agent.clone().shift(lit(1)).fill_null(lit(false));
+    let time = col("_t");
+    narrow
         .sort([SESSION, "_t", "_agent"], SortMultipleOptions::default())
         // An exact copy of a message (a scan of the files still holds them)
         // is the message itself: keep one, and the order is fully determined.
@@ -124,13 +136,18 @@ pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<La
             col(SESSION),
             ((time - col("_asked_at")).cast(DataType::Float64) / lit(1e6)).alias("reply_s"),
         ])
+}
+
+/// `replies` with the columns of their numbered `sessions`, in reply order.
+pub fn with_sessions(replies: LazyFrame, sessions: LazyFrame) -> LazyFrame {
+    replies
         .join(
             sessions,
             [col(SESSION)],
             [col(SESSION)],
             ordered_join(JoinType::Inner),
         )
-        .drop(by_name([SESSION], true, false)))
+        .drop(by_name([SESSION], true, false))
 }
 
 /// First-response SLA per local day of `month` ("YYYY-MM"), by line and for
