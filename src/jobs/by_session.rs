@@ -1,20 +1,23 @@
-//! The joins of large tables to the sessions, in passes by session number
-//! when the sessions are held in working files: the session keys are
-//! numbered and split into the passes by number, the table is tagged with
-//! the number and split the same way, and each pass is joined (and sorted)
-//! alone, so no step holds more than a pass of keys or rows. The results
-//! are the joins of one pass; only their row order differs.
+//! The joins of large tables to the sessions when the sessions are held in
+//! working files, in memory that does not grow with the sessions. Reply
+//! events go in passes by session number: the keys are numbered and split
+//! into the passes, the narrowed messages are split the same way, and each
+//! pass is sorted and joined alone. Reviews are joined to a number per
+//! session instead of its key values. The results are the joins of one pass
+//! in memory; only their row order may differ.
 
 use polars::prelude::*;
 
 use crate::error::Result;
 use crate::jobs::spill::{self, Parts, SpillDir};
-use crate::load::ordered_join;
+use crate::load::{collect_streaming, ordered_join};
 use crate::metrics::{qa, sla};
 
 use super::pipeline::{with_keys, ReviewFigures};
 
 const SESSION: &str = sla::SESSION;
+/// The number of a session's combination of key values.
+const KEY: &str = "_key";
 
 /// Tables split by session number into `passes` working files in `dir`.
 pub struct BySession<'a> {
@@ -39,29 +42,59 @@ impl BySession<'_> {
         Ok(events)
     }
 
-    /// `pipeline::review_figures_of` the `reviews`, each pass of reviews
-    /// joined to its pass of session `keys`.
+    /// `pipeline::review_figures_of` the `reviews` and session `keys`. The
+    /// sessions' key values take few distinct combinations (line, agent,
+    /// team, category, month, threshold): each session gets its
+    /// combination's number, so the join to tens of millions of sessions
+    /// holds an id and a number per session, and the values come back from
+    /// the small table of combinations.
     pub fn review_figures(&self, reviews: LazyFrame, keys: LazyFrame) -> Result<ReviewFigures> {
-        let keys = self.split(keys.with_row_index(SESSION, None), "review-keys")?;
-        let tagged = reviews.join(
-            ids(&keys)?,
-            [col("session_id")],
-            [col("session_id")],
-            ordered_join(JoinType::Inner),
-        );
-        let rows = self.split(tagged, "reviews-by-session")?;
-        let untag = |lf: LazyFrame| lf.drop(by_name([SESSION], true, false));
-        let review_scores = self.per_pass(&rows, &keys, "review-scores", |rows, keys| {
-            Ok(with_keys(qa::review_scores(untag(rows)), untag(keys)))
-        })?;
-        let review_modules = self.per_pass(&rows, &keys, "review-modules", |rows, keys| {
-            Ok(with_keys(untag(rows), untag(keys)))
-        })?;
-        rows.remove()?;
-        keys.remove()?;
+        let values: Vec<Expr> = keys
+            .clone()
+            .collect_schema()?
+            .iter_names()
+            .filter(|name| name.as_str() != "session_id")
+            .map(|name| col(name.clone()))
+            .collect();
+        let combinations = collect_streaming(
+            keys.clone()
+                .select(values.clone())
+                .unique(None, UniqueKeepStrategy::Any),
+        )?
+        .lazy()
+        .with_row_index(KEY, None);
+        let numbers = keys
+            .join(
+                combinations.clone(),
+                values.clone(),
+                values,
+                JoinArgs {
+                    // A session without a team or category has its combination too.
+                    nulls_equal: true,
+                    build_side: Some(JoinBuildSide::ForceRight),
+                    ..JoinArgs::new(JoinType::Inner)
+                },
+            )
+            .select([col("session_id"), col(KEY)]);
+        let numbered = spill::hold(
+            with_keys(reviews, numbers),
+            self.dir.path(),
+            "reviews-keyed",
+        )?;
+        let with_values = |lf: LazyFrame| {
+            lf.join(
+                combinations.clone(),
+                [col(KEY)],
+                [col(KEY)],
+                ordered_join(JoinType::Inner),
+            )
+            .drop(by_name([KEY], true, false))
+        };
+        let scores = qa::review_scores_carrying(numbered.clone(), &[KEY]);
         Ok(ReviewFigures {
-            review_scores,
-            review_modules,
+            review_scores: spill::hold(with_values(scores), self.dir.path(), "review-scores")?,
+            // A join to the small table, done where the rows are read.
+            review_modules: with_values(numbered),
         })
     }
 

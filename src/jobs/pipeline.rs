@@ -249,11 +249,7 @@ impl Sessions {
     pub fn hold(&self, lf: LazyFrame, name: &str) -> Result<LazyFrame> {
         match &self.spill {
             None => Ok(lf.collect()?.lazy()),
-            Some(dir) => {
-                let empty = lf.clone().clear();
-                let files = spill::write_parts(lf, lit(0u32), 1, dir.path(), name)?;
-                spill::scan_all(&files, empty)
-            }
+            Some(dir) => spill::hold(lf, dir.path(), name),
         }
     }
 }
@@ -293,7 +289,7 @@ pub fn enrich_sessions_in_passes(
         let out = dir.path().join(format!("sessions-{k}.parquet"));
         let file =
             std::fs::File::create(&out).other_ctx(|| format!("creating {}", out.display()))?;
-        ParquetWriter::new(file).finish(&mut enriched)?;
+        spill::writer(file).finish(&mut enriched)?;
         enriched_files.push(out);
     }
     // The schema of the enriched sessions, for a window whose rows all
@@ -320,21 +316,12 @@ fn customer_part(passes: u32) -> Expr {
             let parts: UInt32Chunked = c
                 .str()?
                 .iter()
-                .map(|id| id.map(|id| pass_of(id, passes)))
+                .map(|id| id.map(|id| spill::pass_of(id, passes)))
                 .collect();
             Ok(parts.into_column())
         },
         |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
     )
-}
-
-/// FNV-1a of the id's bytes, reduced to `0..passes`: stable from run to run,
-/// so a rerun spreads the sessions the same way.
-fn pass_of(id: &str, passes: u32) -> u32 {
-    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (hash % u64::from(passes.max(1))) as u32
 }
 
 /// Check the review-side tables (reviews, repeat causes, appeals, agent
@@ -578,51 +565,4 @@ fn indicators(cfg: &Config, base_first_response_s: f64) -> Vec<Expr> {
         flag(col("first_response_s").lt_eq(col("first_response_threshold_s"))).alias("frs_met"),
         flag(col("first_response_s").lt_eq(lit(base_first_response_s))).alias("frs_met_base"),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pass_of_is_fnv1a_of_the_id() {
-        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (the algorithm's published
-        // test vector); of "" the offset basis 0xcbf29ce484222325.
-        assert_eq!(
-            pass_of("a", u32::MAX),
-            (0xaf63_dc4c_8601_ec8c_u64 % 0xffff_ffff) as u32
-        );
-        assert_eq!(pass_of("", 7), (0xcbf2_9ce4_8422_2325_u64 % 7) as u32);
-        assert_eq!(pass_of("anything", 1), 0);
-    }
-
-    #[test]
-    fn write_parts_keeps_every_row_in_its_part() {
-        let dir = tempfile::tempdir().expect("dir");
-        let n = 1000u32;
-        let df = polars::df!(
-            "id" => (0..n).collect::<Vec<_>>(),
-            "name" => (0..n).map(|i| format!("c{}", i % 37)).collect::<Vec<_>>(),
-        )
-        .expect("frame");
-        let files = spill::write_parts(df.lazy(), col("id") % lit(3u32), 3, dir.path(), "t")
-            .expect("write");
-        assert_eq!(files.len(), 3);
-        for (k, path) in files.iter().enumerate() {
-            let part = spill::scan(path).expect("scan").collect().expect("read");
-            let ids: Vec<u32> = part
-                .column("id")
-                .expect("id")
-                .u32()
-                .expect("u32")
-                .into_no_null_iter()
-                .collect();
-            let mut expected: Vec<u32> = (0..n).filter(|i| i % 3 == k as u32).collect();
-            let mut got = ids.clone();
-            got.sort_unstable();
-            expected.sort_unstable();
-            assert_eq!(got, expected, "part {k}");
-            assert_eq!(part.width(), 2, "the part column is not written");
-        }
-    }
 }

@@ -77,6 +77,21 @@ pub fn write_parts(
     w.finish()
 }
 
+/// FNV-1a of the id's bytes, reduced to `0..passes`: stable from run to run,
+/// so a rerun spreads the sessions the same way.
+pub fn pass_of(id: &str, passes: u32) -> u32 {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % u64::from(passes.max(1))) as u32
+}
+
+/// A writer of working files: LZ4, which writes several times faster than
+/// the default zstd; the files live only as long as the run.
+pub fn writer(file: File) -> ParquetWriter<File> {
+    ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw)
+}
+
 /// The file `write_parts` writes part `k` of `name` to.
 fn part_path(dir: &Path, name: &str, k: usize) -> PathBuf {
     dir.join(format!("{name}-{k}.parquet"))
@@ -161,14 +176,25 @@ impl PartWriters {
     /// buffer becomes a row group.
     fn write(&mut self, df: DataFrame, part_col: &str) -> PolarsResult<()> {
         let parts = df.column(part_col)?.cast(&DataType::UInt32)?;
-        let parts = parts.u32()?;
         let df = df.drop(part_col)?;
-        for k in 0..self.buffers.len() {
-            let mask = parts.equal(k as u32);
-            let rows = df.filter(&mask)?;
-            if rows.height() == 0 {
+        // One look at each row's part, then one gather per part.
+        let n = self.buffers.len();
+        let mut rows_of: Vec<Vec<IdxSize>> = vec![Vec::new(); n];
+        for (i, k) in parts.u32()?.iter().enumerate() {
+            let k = k.map(|k| k as usize).filter(|&k| k < n).ok_or_else(
+                || polars_err!(ComputeError: "a working-file row without a part number"),
+            )?;
+            rows_of[k].push(i as IdxSize);
+        }
+        for (k, rows) in rows_of.into_iter().enumerate() {
+            if rows.is_empty() {
                 continue;
             }
+            let rows = if rows.len() == df.height() {
+                df.clone()
+            } else {
+                df.take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows))?
+            };
             self.buffered[k] += rows.height();
             self.buffers[k].push(rows);
             if self.buffered[k] >= BATCH_ROWS {
@@ -190,7 +216,7 @@ impl PartWriters {
         batch.rechunk_mut();
         if self.writers[k].is_none() {
             let file = File::create(self.path(k))?;
-            self.writers[k] = Some(ParquetWriter::new(file).batched(batch.schema())?);
+            self.writers[k] = Some(writer(file).batched(batch.schema())?);
         }
         match self.writers[k].as_mut() {
             Some(writer) => writer.write_batch(&batch),
@@ -209,6 +235,13 @@ impl PartWriters {
         }
         Ok(written)
     }
+}
+
+/// `lf` written to one working file `<dir>/<name>-0.parquet`, as its scan.
+pub fn hold(lf: LazyFrame, dir: &Path, name: &str) -> Result<LazyFrame> {
+    let empty = lf.clone().clear();
+    let files = write_parts(lf, lit(0u32), 1, dir, name)?;
+    scan_all(&files, empty)
 }
 
 /// One spilled Parquet file as a lazy scan.

@@ -26,6 +26,7 @@ mod reports;
 mod sample;
 mod sampling;
 mod schedule;
+mod spill;
 mod split_files;
 mod standards;
 mod stats;
