@@ -1,106 +1,68 @@
 //! The joins of large tables to the sessions when the sessions are held in
-//! working files, in memory that does not grow with the sessions. Reply
-//! events go in passes by session number: the keys are numbered and split
-//! into the passes, the narrowed messages are split the same way, and each
-//! pass is sorted and joined alone. Reviews are joined to a number per
-//! session instead of its key values. The results are the joins of one pass
-//! in memory; only their row order may differ.
+//! working files, in memory that does not grow with the sessions: the
+//! session keys and the table are split by a hash of the session id into
+//! the sessions' number of passes (a grace hash join), and each pass is
+//! joined, and sorted where it must be, alone. The results are the joins of
+//! one pass in memory; only their row order differs.
 
 use polars::prelude::*;
 
 use crate::error::Result;
 use crate::jobs::spill::{self, Parts, SpillDir};
-use crate::load::{collect_streaming, ordered_join};
 use crate::metrics::{qa, sla};
 
 use super::pipeline::{with_keys, ReviewFigures};
 
-const SESSION: &str = sla::SESSION;
-/// The number of a session's combination of key values.
-const KEY: &str = "_key";
-
-/// Tables split by session number into `passes` working files in `dir`.
+/// Tables split by session into `passes` working files in `dir`.
 pub struct BySession<'a> {
     pub dir: &'a SpillDir,
     pub passes: u32,
 }
 
 impl BySession<'_> {
-    /// Reply events (`sla::reply_events`) of the sessions in `keys`: the
-    /// messages are narrowed and split once, and each pass is sorted alone.
+    /// Reply events (`sla::reply_events`) of the sessions in `keys`: each
+    /// pass of messages is numbered, narrowed and sorted alone.
     pub fn reply_events(&self, messages: LazyFrame, keys: LazyFrame) -> Result<LazyFrame> {
-        let keys = self.split(keys.with_row_index(SESSION, None), "reply-keys")?;
-        let narrow = sla::narrow_messages(messages, ids(&keys)?);
-        let narrow = self.split(narrow, "narrow-messages")?;
-        let events = self.per_pass(&narrow, &keys, "reply-events", |narrow, keys| {
-            // One pass of messages, sorted in memory.
-            let narrow = narrow.collect()?.lazy();
+        let keys = self.split(keys, "reply-keys")?;
+        // Only what the events are found from: not the message text.
+        let messages = messages.select([col("session_id"), col("sent_at"), col("sender")]);
+        let messages = self.split(messages, "messages")?;
+        let events = self.per_pass(&messages, &keys, "reply-events", |messages, keys| {
+            // Numbered once, so the narrowed messages and the join agree.
+            let keys = keys.collect()?.lazy().with_row_index(sla::SESSION, None);
+            let numbered = keys.clone().select([col("session_id"), col(sla::SESSION)]);
+            let narrow = sla::narrow_messages(messages, numbered);
+            let narrow = crate::load::collect_streaming(narrow)?.lazy();
             Ok(sla::with_sessions(sla::replies(narrow), keys))
         })?;
-        narrow.remove()?;
+        messages.remove()?;
         keys.remove()?;
         Ok(events)
     }
 
-    /// `pipeline::review_figures_of` the `reviews` and session `keys`. The
-    /// sessions' key values take few distinct combinations (line, agent,
-    /// team, category, month, threshold): each session gets its
-    /// combination's number, so the join to tens of millions of sessions
-    /// holds an id and a number per session, and the values come back from
-    /// the small table of combinations.
+    /// `pipeline::review_figures_of` the `reviews` and session `keys`.
     pub fn review_figures(&self, reviews: LazyFrame, keys: LazyFrame) -> Result<ReviewFigures> {
-        let values: Vec<Expr> = keys
-            .clone()
-            .collect_schema()?
-            .iter_names()
-            .filter(|name| name.as_str() != "session_id")
-            .map(|name| col(name.clone()))
-            .collect();
-        let combinations = collect_streaming(
-            keys.clone()
-                .select(values.clone())
-                .unique(None, UniqueKeepStrategy::Any),
-        )?
-        .lazy()
-        .with_row_index(KEY, None);
-        let numbers = keys
-            .join(
-                combinations.clone(),
-                values.clone(),
-                values,
-                JoinArgs {
-                    // A session without a team or category has its combination too.
-                    nulls_equal: true,
-                    build_side: Some(JoinBuildSide::ForceRight),
-                    ..JoinArgs::new(JoinType::Inner)
-                },
-            )
-            .select([col("session_id"), col(KEY)]);
-        let numbered = spill::hold(
-            with_keys(reviews, numbers),
-            self.dir.path(),
-            "reviews-keyed",
-        )?;
-        let with_values = |lf: LazyFrame| {
-            lf.join(
-                combinations.clone(),
-                [col(KEY)],
-                [col(KEY)],
-                ordered_join(JoinType::Inner),
-            )
-            .drop(by_name([KEY], true, false))
-        };
-        let scores = qa::review_scores_carrying(numbered.clone(), &[KEY]);
+        let keys = self.split(keys, "review-keys")?;
+        let reviews = self.split(reviews, "reviews-by-session")?;
+        let review_scores = self.per_pass(&reviews, &keys, "review-scores", |rows, keys| {
+            Ok(with_keys(qa::review_scores(rows), keys))
+        })?;
+        let review_modules = self.per_pass(&reviews, &keys, "review-modules", |rows, keys| {
+            Ok(with_keys(rows, keys))
+        })?;
+        reviews.remove()?;
+        keys.remove()?;
         Ok(ReviewFigures {
-            review_scores: spill::hold(with_values(scores), self.dir.path(), "review-scores")?,
-            // A join to the small table, done where the rows are read.
-            review_modules: with_values(numbered),
+            review_scores,
+            review_modules,
         })
     }
 
-    /// `lf`, which carries the session number, split into the passes by it.
+    /// The rows of `lf` with a session id, split into the passes by it (a
+    /// row without one joins no session).
     fn split(&self, lf: LazyFrame, name: &str) -> Result<Parts> {
-        let pass = col(SESSION) % lit(self.passes);
+        let lf = lf.filter(col("session_id").is_not_null());
+        let pass = spill::hash_part(col("session_id"), self.passes);
         Parts::write(lf, pass, self.passes, self.dir.path(), name)
     }
 
@@ -128,9 +90,4 @@ impl BySession<'_> {
         }
         spill::scan_all(&files, empty)
     }
-}
-
-/// The numbered keys' (`session_id`, session number) of every pass.
-fn ids(keys: &Parts) -> Result<LazyFrame> {
-    Ok(keys.all()?.select([col("session_id"), col(SESSION)]))
 }

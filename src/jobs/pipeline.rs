@@ -311,17 +311,7 @@ const MAX_PASSES: u32 = 256;
 /// sessions stay together (anonymous ones, which FCR ignores, by their own
 /// id, so they spread evenly).
 fn customer_part(passes: u32) -> Expr {
-    col("customer_id").fill_null(col("session_id")).map(
-        move |c| {
-            let parts: UInt32Chunked = c
-                .str()?
-                .iter()
-                .map(|id| id.map(|id| spill::pass_of(id, passes)))
-                .collect();
-            Ok(parts.into_column())
-        },
-        |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
-    )
+    spill::hash_part(col("customer_id").fill_null(col("session_id")), passes)
 }
 
 /// Check the review-side tables (reviews, repeat causes, appeals, agent

@@ -86,6 +86,22 @@ pub fn pass_of(id: &str, passes: u32) -> u32 {
     (hash % u64::from(passes.max(1))) as u32
 }
 
+/// The part (`pass_of`) of each value of the string `id`; null where it
+/// is null.
+pub fn hash_part(id: Expr, parts: u32) -> Expr {
+    id.map(
+        move |c| {
+            let part: UInt32Chunked = c
+                .str()?
+                .iter()
+                .map(|id| id.map(|id| pass_of(id, parts)))
+                .collect();
+            Ok(part.into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
+    )
+}
+
 /// A writer of working files: LZ4, which writes several times faster than
 /// the default zstd; the files live only as long as the run.
 pub fn writer(file: File) -> ParquetWriter<File> {

@@ -9,12 +9,6 @@ use polars::prelude::*;
 /// calibration_round, scorecard_version, red_line_fail, review_score (null
 /// when every module was N/A). Input: validated, enriched review rows.
 pub fn review_scores(reviews: LazyFrame) -> LazyFrame {
-    review_scores_carrying(reviews, &[])
-}
-
-/// `review_scores`, each review also carrying the first value of the
-/// `carry` columns (ones the same on every row of a review).
-pub fn review_scores_carrying(reviews: LazyFrame, carry: &[&str]) -> LazyFrame {
     let scored = col("normalised").is_not_null();
     let numerator = (col("normalised") * col("weight")).sum();
     let denominator = col("weight").filter(scored.clone()).sum();
@@ -25,19 +19,17 @@ pub fn review_scores_carrying(reviews: LazyFrame, carry: &[&str]) -> LazyFrame {
         .any(true);
     // Stable groups: the scores come out in input order, so every sum over
     // them (a line's mean) adds in the same order on every run.
-    let mut aggs = vec![
-        col("session_id").first(),
-        col("reviewer_id").first(),
-        col("calibration_round").first(),
-        col("scorecard_version").first(),
-        red_fail.alias("red_line_fail"),
-        numerator.alias("_num"),
-        denominator.alias("_den"),
-    ];
-    aggs.extend(carry.iter().map(|c| col(*c).first()));
     reviews
         .group_by_stable([col("review_id")])
-        .agg(aggs)
+        .agg([
+            col("session_id").first(),
+            col("reviewer_id").first(),
+            col("calibration_round").first(),
+            col("scorecard_version").first(),
+            red_fail.alias("red_line_fail"),
+            numerator.alias("_num"),
+            denominator.alias("_den"),
+        ])
         .with_column(
             when(col("red_line_fail"))
                 .then(lit(0.0))
