@@ -265,20 +265,38 @@ pub fn scan(path: &Path) -> Result<LazyFrame> {
     let path_str = path
         .to_str()
         .ok_or_else(|| Error::other(format!("{}: path is not valid UTF-8", path.display())))?;
-    let args = ScanArgsParquet {
-        glob: false,
-        hive_options: HiveOptions::new_disabled(),
-        ..Default::default()
-    };
-    Ok(LazyFrame::scan_parquet(PlRefPath::new(path_str), args)?)
+    Ok(LazyFrame::scan_parquet(
+        PlRefPath::new(path_str),
+        scan_args(),
+    )?)
 }
 
 /// Several spilled files as one scan (their schemas are equal: one writer
-/// wrote them), or `empty` when there are none.
+/// wrote them), or `empty` when there are none. One scan, not a union of
+/// scans: the streaming engine reads a few files at a time, where a union
+/// would open all of them at once, in memory that grows with their number.
 pub fn scan_all(paths: &[PathBuf], empty: LazyFrame) -> Result<LazyFrame> {
-    let scans = paths.iter().map(|p| scan(p)).collect::<Result<Vec<_>>>()?;
-    if scans.is_empty() {
+    if paths.is_empty() {
         return Ok(empty);
     }
-    Ok(concat(scans, UnionArgs::default())?)
+    let paths = paths
+        .iter()
+        .map(|p| {
+            p.to_str()
+                .map(PlRefPath::new)
+                .ok_or_else(|| Error::other(format!("{}: path is not valid UTF-8", p.display())))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(LazyFrame::scan_parquet_files(
+        paths.into_iter().collect(),
+        scan_args(),
+    )?)
+}
+
+fn scan_args() -> ScanArgsParquet {
+    ScanArgsParquet {
+        glob: false,
+        hive_options: HiveOptions::new_disabled(),
+        ..Default::default()
+    }
 }
