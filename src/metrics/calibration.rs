@@ -14,7 +14,6 @@ use polars::prelude::*;
 use crate::agreement::{self, AlphaLevel, RatingMatrix, Weighting};
 use crate::columns::{f64s, i64s, strings};
 use crate::config::{AgreementConfig, Headline};
-use crate::load::ordered_join;
 
 /// One calibration score as read, after validation.
 #[derive(Debug, Clone)]
@@ -35,15 +34,24 @@ pub struct Rating {
 /// and enriched review rows, `sessions` has session_id and business_line of
 /// the period's sessions only.
 pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rating>> {
-    let df = reviews
+    const ROW: &str = "_row";
+    // The hash table on the few calibration rows; the period's sessions
+    // (tens of millions at scale) stream past it. The row number puts the
+    // ratings back in the reviews' order.
+    let joined = reviews
         .filter(col("calibration_round").is_not_null())
+        .with_row_index(ROW, None)
         .join(
             sessions.select([col("session_id"), col("business_line")]),
             [col("session_id")],
             [col("session_id")],
-            ordered_join(JoinType::Inner),
+            JoinArgs {
+                build_side: Some(JoinBuildSide::ForceLeft),
+                ..JoinArgs::new(JoinType::Inner)
+            },
         )
-        .select([
+        .sort([ROW], SortMultipleOptions::default());
+    let df = crate::load::collect_streaming(joined.select([
             col("calibration_round"),
             col("session_id"),
             col("business_line"),
@@ -54,8 +62,7 @@ pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rati
             col("score"),
             col("scale_min").cast(DataType::Int64),
             col("scale_max").cast(DataType::Int64),
-        ])
-        .collect()?;
+        ]))?;
     // Key columns are never null in validated reviews.
     let text = |name: &str| -> PolarsResult<Vec<String>> {
         Ok(strings(&df, name)?
