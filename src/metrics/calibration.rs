@@ -52,17 +52,17 @@ pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rati
         )
         .sort([ROW], SortMultipleOptions::default());
     let df = crate::load::collect_streaming(joined.select([
-            col("calibration_round"),
-            col("session_id"),
-            col("business_line"),
-            col("module_id"),
-            col("reviewer_id"),
-            col("review_id"),
-            col("reviewed_at").cast(DataType::Int64),
-            col("score"),
-            col("scale_min").cast(DataType::Int64),
-            col("scale_max").cast(DataType::Int64),
-        ]))?;
+        col("calibration_round"),
+        col("session_id"),
+        col("business_line"),
+        col("module_id"),
+        col("reviewer_id"),
+        col("review_id"),
+        col("reviewed_at").cast(DataType::Int64),
+        col("score"),
+        col("scale_min").cast(DataType::Int64),
+        col("scale_max").cast(DataType::Int64),
+    ]))?;
     // Key columns are never null in validated reviews.
     let text = |name: &str| -> PolarsResult<Vec<String>> {
         Ok(strings(&df, name)?
