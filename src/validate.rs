@@ -67,25 +67,53 @@ pub struct TableStats {
 }
 
 impl TableStats {
-    /// Counts of the loader's flag columns (blanks, ambiguous local times)
-    /// over `rows` read.
-    fn count_flags(&mut self, rows: &DataFrame, spec: &TableSpec) -> Result<()> {
-        let ones = |name: &str| -> Result<u64> {
-            Ok(rows.column(name)?.bool()?.sum().map_or(0, u64::from))
+    /// The loader's flag counts (blanks, ambiguous local times) from the
+    /// `counts` of `count_rows`.
+    fn with_flags(counts: &DataFrame, spec: &TableSpec) -> Result<TableStats> {
+        let mut stats = TableStats {
+            ambiguous_local_times: count_of(counts, AMBIGUOUS)?,
+            ..TableStats::default()
         };
-        self.ambiguous_local_times = ones(AMBIGUOUS)?;
         for c in spec
             .columns
             .iter()
             .filter(|c| c.kind == contract::Kind::Str)
         {
-            let n = ones(&load::blank_flag(c.name))?;
+            let n = count_of(counts, &load::blank_flag(c.name))?;
             if n > 0 {
-                self.blanks_read_as_null.insert(c.name.to_string(), n);
+                stats.blanks_read_as_null.insert(c.name.to_string(), n);
             }
         }
-        Ok(())
+        Ok(stats)
     }
+}
+
+/// The number of rows, in `count_rows`.
+const ROWS: &str = "_rows";
+
+/// One aggregate over `rows`: their number (`ROWS`), how many carry each of
+/// the loader's flags, and the `more` aggregates. Streamed, nothing per row
+/// is held.
+fn count_rows(
+    rows: LazyFrame,
+    spec: &TableSpec,
+    more: Vec<Expr>,
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+) -> Result<DataFrame> {
+    let flags = load::flag_columns(spec)
+        .into_iter()
+        .map(|f| col(f.as_str()).sum().cast(DataType::UInt64));
+    let counts: Vec<Expr> = std::iter::once(len().cast(DataType::UInt64).alias(ROWS))
+        .chain(flags)
+        .chain(more)
+        .collect();
+    collect(rows.select(counts))
+}
+
+/// The count `name` of a `count_rows` frame.
+fn count_of(counts: &DataFrame, name: &str) -> Result<u64> {
+    let n = counts.column(name)?.cast(&DataType::UInt64)?;
+    Ok(n.u64()?.get(0).unwrap_or(0))
 }
 
 pub struct Checked {
@@ -106,8 +134,13 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let raw = load::collect_streaming(table.lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
-    let mut flag_counts = TableStats::default();
-    flag_counts.count_flags(&raw, spec)?;
+    let counts = count_rows(
+        raw.clone().lazy(),
+        spec,
+        Vec::new(),
+        &|lf| Ok(lf.collect()?),
+    )?;
+    let flag_counts = TableStats::with_flags(&counts, spec)?;
     let rows = check_rows(raw, spec, cfg, standards)?;
     let rejects = name_source_files(rows.rejects, &table.files)?;
     let rejected_by_reason = count_reasons(&rejects)?;
@@ -210,12 +243,22 @@ pub struct CheckedScan {
     pub checked: Checked,
 }
 
-/// `check` in two streaming passes over the files instead of one collected
-/// frame: the copy probe column alone, to count the rows and find the values
-/// that repeat; then the rows with those values (to count the exact copies)
-/// and the rows that break a rule. For tables without a conflict key or
-/// enrichment (messages).
+/// `check` in streaming passes over the files instead of one collected
+/// frame: one aggregate counts the rows and the loader's flags; the copy
+/// probe column alone, in passes of bounded size, finds the values that
+/// repeat; then one pass collects the rows with those values (to count the
+/// exact copies) and the rows that break a rule. For tables without a
+/// conflict key or enrichment (messages).
 pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
+    check_scan_by(table, cfg, PROBE_VALUES_PER_PASS)
+}
+
+/// `check_scan` sorting at most `values_per_pass` probe values a pass.
+pub fn check_scan_by(
+    table: LoadedTable,
+    cfg: &Config,
+    values_per_pass: u64,
+) -> Result<CheckedScan> {
     let spec = table.spec;
     if !streams(spec) {
         return Err(crate::error::Error::other(format!(
@@ -232,18 +275,21 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     let broken = any_broken(&rules);
     let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
 
-    // The probe pass also reads the loader's flags, to count them.
-    let flags = load::flag_columns(spec);
-    let probe_cols: Vec<Expr> = spec
-        .copy_probe
-        .iter()
-        .map(|c| col(*c))
-        .chain(flags.iter().map(|f| col(f.as_str())))
-        .collect();
-    let probe = collect(table.lf.clone().select(probe_cols))?;
-    let rows_in = probe.height() as u64;
-    let mut flag_counts = TableStats::default();
-    flag_counts.count_flags(&probe, spec)?;
+    let counts = count_rows(
+        table.lf.clone(),
+        spec,
+        probe_nulls(spec.copy_probe),
+        &collect,
+    )?;
+    let rows_in = count_of(&counts, ROWS)?;
+    let flag_counts = TableStats::with_flags(&counts, spec)?;
+    let repeats = scan_probe_repeats(
+        &table.lf,
+        spec.copy_probe,
+        &counts,
+        values_per_pass,
+        &collect,
+    )?;
     // One more pass collects the few rows that matter: those whose probe
     // value repeats (candidate copies) and those that break a rule.
     pub const REPEATS: &str = "_repeats";
@@ -253,18 +299,15 @@ pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
             .lf
             .clone()
             .with_row_index(ROW, None)
-            .with_columns([
-                probe_repeats(&probe, spec.copy_probe)?.alias(REPEATS),
-                broken.clone().alias(BROKEN),
-            ])
+            .with_columns([repeats.alias(REPEATS), broken.clone().alias(BROKEN)])
             .filter(col(REPEATS).or(col(BROKEN))),
     )?;
-    drop(probe);
     let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
     let copies = copy_rows(rows_where(REPEATS), &contract_cols, ROW)?;
     let duplicates = copies.len() as u64;
 
     // Rejected rows with their copies folded, as `check` folds them.
+    let flags = load::flag_columns(spec);
     let rejects = rows_where(BROKEN)
         .unique_stable_generic(Some(contract_cols), UniqueKeepStrategy::First)
         .with_column(first_broken(&rules).alias(REASON))
@@ -329,13 +372,9 @@ pub fn check_streamed_by(
             .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
     };
     let flags = load::flag_columns(spec);
-    // The loader's flags are bits: a column of them for every row is small.
-    let flag_cols: Vec<Expr> = flags.iter().map(|f| col(f.as_str())).collect();
-    let flag_rows = collect(table.lf.clone().select(flag_cols))?;
-    let rows_in = flag_rows.height() as u64;
-    let mut flag_counts = TableStats::default();
-    flag_counts.count_flags(&flag_rows, spec)?;
-    drop(flag_rows);
+    let counts = count_rows(table.lf.clone(), spec, Vec::new(), &collect)?;
+    let rows_in = count_of(&counts, ROWS)?;
+    let flag_counts = TableStats::with_flags(&counts, spec)?;
     let repeated = repeated_keys(&table.lf, spec.copy_probe, rows_in, keys_per_pass, &collect)?;
 
     let flagged = collect(flagged_rows(&table.lf, &repeated, spec, cfg, standards)?)?
@@ -641,24 +680,108 @@ fn fold_exact_copies(raw: DataFrame, spec: &TableSpec) -> Result<(DataFrame, boo
 /// True on the rows whose probe value occurs more than once (nulls equal).
 fn probe_repeats(raw: &DataFrame, probe: &[&str]) -> Result<Expr> {
     if let [column] = probe {
-        let values = raw.column(column)?;
-        if values.dtype().to_physical().is_primitive_numeric() {
-            // One number per row (a timestamp): sorting it and comparing
-            // neighbours finds the repeated values much faster than grouping.
-            let sorted = values
-                .as_materialized_series()
-                .to_physical_repr()
-                .sort(SortOptions::default())?;
-            let repeated = sorted
-                .equal(&sorted.shift(1))?
-                .fill_null_with_values(false)?;
-            let repeated = sorted.filter(&repeated)?.unique()?.cast(values.dtype())?;
-            let nulls_repeat = values.null_count() > 1;
-            return Ok(col(*column)
-                .is_in(lit(repeated).implode(false), false)
-                .or(col(*column).is_null().and(lit(nulls_repeat))));
+        let values = raw.column(column)?.as_materialized_series();
+        if is_number(values.dtype()) {
+            let repeated = repeated_values(values)?;
+            return Ok(is_repeated(column, repeated, values.null_count() as u64));
         }
     }
+    Ok(len_over_probe(probe)?)
+}
+
+/// `probe_repeats` over a scan, for `check_scan`, with the `counts` of
+/// `count_rows` (and `probe_nulls`). A numeric probe (a timestamp) is read
+/// in passes by its value modulo the number of passes, each sorting at most
+/// about `values_per_pass` values: equal values fall in the same pass, and
+/// the memory stays bounded however many rows the scan has.
+fn scan_probe_repeats(
+    lf: &LazyFrame,
+    probe: &[&str],
+    counts: &DataFrame,
+    values_per_pass: u64,
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+) -> Result<Expr> {
+    let [column] = probe else {
+        return Ok(len_over_probe(probe)?);
+    };
+    if !is_number(lf.clone().collect_schema()?.try_get(column)?) {
+        return Ok(len_over_probe(probe)?);
+    }
+    let nulls = count_of(counts, NULLS)?;
+    let values = count_of(counts, ROWS)?.saturating_sub(nulls);
+    let passes = values.div_ceil(values_per_pass.max(1)).max(1);
+    let mut repeated: Option<Series> = None;
+    for pass in 0..passes {
+        let values = lf.clone().select([col(*column)]).drop_nulls(None);
+        let values = if passes == 1 {
+            values
+        } else {
+            values.filter(value_pass(column, passes).eq(lit(pass)))
+        };
+        let values = collect(values)?;
+        let found = repeated_values(values.column(column)?.as_materialized_series())?;
+        match repeated.as_mut() {
+            Some(all) => {
+                all.append(&found)?;
+            }
+            None => repeated = Some(found),
+        }
+    }
+    match repeated {
+        Some(repeated) => Ok(is_repeated(column, repeated, nulls)),
+        None => Ok(lit(false)),
+    }
+}
+
+/// Values of a numeric probe `check_scan` sorts at most a pass: 320 MB of
+/// timestamps, a few seconds' sort; 1 M sessions a month is one pass.
+const PROBE_VALUES_PER_PASS: u64 = 40_000_000;
+
+/// The null count of a single probe column, in `count_rows`.
+const NULLS: &str = "_probe_nulls";
+
+fn probe_nulls(probe: &[&str]) -> Vec<Expr> {
+    match probe {
+        [column] => vec![col(*column).null_count().alias(NULLS)],
+        _ => Vec::new(),
+    }
+}
+
+/// A number's pass of `passes`, from its physical value. Polars' modulo
+/// takes the divisor's sign, so a time before 1970 has a pass too.
+fn value_pass(column: &str, passes: u64) -> Expr {
+    let n = lit(i64::try_from(passes).unwrap_or(i64::MAX));
+    (col(column).to_physical().cast(DataType::Int64) % n).cast(DataType::UInt64)
+}
+
+fn is_number(dtype: &DataType) -> bool {
+    dtype.to_physical().is_primitive_numeric()
+}
+
+/// The distinct values of `values` that occur more than once. One number
+/// per row (a timestamp): sorting them and comparing neighbours finds the
+/// repeats much faster than grouping.
+fn repeated_values(values: &Series) -> Result<Series> {
+    let sorted = values
+        .to_physical_repr()
+        .drop_nulls()
+        .sort(SortOptions::default())?;
+    let repeated = sorted
+        .equal(&sorted.shift(1))?
+        .fill_null_with_values(false)?;
+    Ok(sorted.filter(&repeated)?.unique()?.cast(values.dtype())?)
+}
+
+/// True on the rows whose `column` is among the `repeated` values, or null
+/// when more than one row is.
+fn is_repeated(column: &str, repeated: Series, nulls: u64) -> Expr {
+    col(column)
+        .is_in(lit(repeated).implode(false), false)
+        .or(col(column).is_null().and(lit(nulls > 1)))
+}
+
+/// `probe_repeats` for any probe: the rows per probe value (nulls equal).
+fn len_over_probe(probe: &[&str]) -> PolarsResult<Expr> {
     let probe: Vec<Expr> = probe.iter().map(|k| col(*k)).collect();
     Ok(len().over(probe)?.gt(lit(1)))
 }

@@ -510,6 +510,119 @@ fn streamed_message_check_reads_blanks_as_null_and_rejects_nonexistent_times() {
     assert_eq!(names, ["sender", "sent_at", "session_id"]);
 }
 
+/// Messages with copies: rows 1, 4, 6 and 8 repeat rows 0, 3, 5 and 7
+/// exactly; row 2 shares row 0's time but not its sender; rows 3-4 are
+/// before 1970 (a negative timestamp); row 5 has an unknown sender, row 7
+/// no time.
+fn messages_with_copies() -> DataFrame {
+    let t = "2026-10-05T10:00:00Z";
+    let before_1970 = "1969-12-31T23:59:59Z";
+    frame(vec![
+        str_col(
+            "session_id",
+            &[
+                Some("s1"),
+                Some("s1"),
+                Some("s2"),
+                Some("s3"),
+                Some("s3"),
+                Some("s4"),
+                Some("s4"),
+                Some("s5"),
+                Some("s5"),
+                Some("s6"),
+                Some("s7"),
+            ],
+        ),
+        ts_col(
+            "sent_at",
+            &[
+                Some(t),
+                Some(t),
+                Some(t),
+                Some(before_1970),
+                Some(before_1970),
+                Some("2026-10-05T10:00:01Z"),
+                Some("2026-10-05T10:00:01Z"),
+                None,
+                None,
+                Some("2026-10-05T10:00:03Z"),
+                Some("2026-10-05T10:00:05Z"),
+            ],
+        ),
+        str_col(
+            "sender",
+            &[
+                Some("agent"),
+                Some("agent"),
+                Some("customer"),
+                Some("agent"),
+                Some("agent"),
+                Some("robot"),
+                Some("robot"),
+                Some("agent"),
+                Some("agent"),
+                Some("customer"),
+                Some("agent"),
+            ],
+        ),
+    ])
+}
+
+#[test]
+fn streamed_message_check_finds_the_same_copies_in_any_number_of_passes() {
+    let f = Fixture::new();
+    f.parquet("messages/part-0.parquet", messages_with_copies());
+    let cfg = config_at(&f, "");
+    let standards =
+        csqa::standards::Standards::builtin(chrono_tz::UTC).expect("built-in standards");
+    let (whole, _) = csqa::validate::check_table(&cfg, &standards, &contract::MESSAGES, None)
+        .expect("check")
+        .expect("messages");
+    // 11 rows: 4 exact copies; row 5 (unknown sender) and row 7 (no time)
+    // rejected; rows 0, 2, 3, 9 and 10 used.
+    let s = &whole.stats;
+    assert_eq!((s.rows_in, s.used, s.duplicates, s.rejected), (11, 5, 4, 2));
+    let sessions = |df: &DataFrame| -> Vec<Option<String>> {
+        df.column("session_id")
+            .expect("session_id")
+            .str()
+            .expect("str")
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    };
+    let expected_used = ["s1", "s2", "s3", "s6", "s7"].map(|s| Some(s.to_string()));
+    assert_eq!(sessions(&whole.used), expected_used);
+    // 9 times: one pass of 100, two of 5, three of 3 and nine of 1 value.
+    for per_pass in [100, 5, 3, 1] {
+        let table = csqa::load::load_table(&cfg, &contract::MESSAGES, None)
+            .expect("load")
+            .expect("messages");
+        let scan = csqa::validate::check_scan_by(table, &cfg, per_pass).expect("check");
+        let t = &scan.checked.stats;
+        assert_eq!(
+            (t.rows_in, t.used, t.duplicates, t.rejected),
+            (11, 5, 4, 2),
+            "{per_pass} a pass"
+        );
+        assert_eq!(
+            t.rejected_by_reason, s.rejected_by_reason,
+            "{per_pass} a pass"
+        );
+        assert!(
+            scan.checked.rejects.equals_missing(&whole.rejects),
+            "{per_pass} a pass: rejects {:?}",
+            scan.checked.rejects
+        );
+        let used = scan.used.collect().expect("used");
+        assert!(
+            used.equals_missing(&whole.used),
+            "{per_pass} a pass: used {used:?}"
+        );
+    }
+}
+
 // ---- values that skew metrics ------------------------------------------
 
 #[test]
