@@ -267,10 +267,7 @@ pub fn check_scan_by(
         )));
     }
     let parts = &table.parts;
-    let collect = |lf: LazyFrame| -> Result<DataFrame> {
-        load::collect_streaming(lf)
-            .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
-    };
+    let collect = |lf: LazyFrame| pass_over_files(lf, parts);
     let rules = rules(spec, cfg, false);
     let broken = any_broken(&rules);
     let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
@@ -367,10 +364,7 @@ pub fn check_streamed_by(
 ) -> Result<CheckedScan> {
     let spec = table.spec;
     let parts = &table.parts;
-    let collect = |lf: LazyFrame| -> Result<DataFrame> {
-        load::collect_streaming(lf)
-            .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
-    };
+    let collect = |lf: LazyFrame| pass_over_files(lf, parts);
     let flags = load::flag_columns(spec);
     let counts = count_rows(table.lf.clone(), spec, Vec::new(), &collect)?;
     let rows_in = count_of(&counts, ROWS)?;
@@ -457,6 +451,15 @@ fn used_scan(
         return enrich_reviews(used, standards);
     }
     Ok(used)
+}
+
+/// One streaming pass over a table's files, one file after another; a file
+/// that fails to read is named. Polars would drop the files' order where
+/// the result does not show it (an aggregate) and read all of them at once,
+/// in memory that grows with their number.
+fn pass_over_files(lf: LazyFrame, parts: &[(String, LazyFrame)]) -> Result<DataFrame> {
+    load::collect_streaming(lf.with_check_order(false))
+        .map_err(|e| load::unreadable_part(parts).unwrap_or_else(|| e.into()))
 }
 
 /// Working columns of `check_streamed`: the row's number in the scan, and
