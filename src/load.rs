@@ -376,6 +376,21 @@ fn contain_panics<T>(read: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> 
     })
 }
 
+/// Groups the streaming engine's group-by aggregates as it reads, per
+/// thread. Polars' default (4,096) keeps the rows of every other group
+/// whole until the end, so a query grouping a month by agent held memory
+/// that grew with the month (10 M sessions: `agents.sql` 3.6 GB with the
+/// default, 1.4 GB with this). A group costs a few dozen bytes here.
+const HOT_GROUPS: &str = "1048576";
+
+/// The streaming engine's settings, unless the environment sets them: call
+/// first thing in `main`, before any thread starts.
+pub fn engine_defaults() {
+    if std::env::var_os("POLARS_HOT_TABLE_SIZE").is_none() {
+        std::env::set_var("POLARS_HOT_TABLE_SIZE", HOT_GROUPS);
+    }
+}
+
 /// Keep the panic hook quiet about panics that `contain_panics` turns into
 /// errors (the error carries the message); any other panic prints as before.
 pub fn quiet_contained_panics() {

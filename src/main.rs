@@ -5,6 +5,7 @@ use clap::Parser;
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
+    csqa::load::engine_defaults();
     csqa::load::quiet_contained_panics();
     let cli = csqa::cli::Cli::parse();
     if let Err(e) = csqa::cli::run(cli) {
