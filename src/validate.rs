@@ -3,6 +3,7 @@
 //! rows in = used + duplicates + rejected, always.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -108,6 +109,65 @@ fn count_rows(
         .chain(more)
         .collect();
     collect(rows.select(counts))
+}
+
+/// The rows of `lf` where `keep` holds, and the `count_rows` counts of all
+/// of its rows, in one streaming pass over the files (`pass_over_files`):
+/// the loader's flags are counted where they are computed, the rows are
+/// read once for both.
+fn kept_and_counted(
+    lf: LazyFrame,
+    keep: Expr,
+    spec: &TableSpec,
+    parts: &[(String, LazyFrame)],
+) -> Result<(DataFrame, DataFrame)> {
+    const KEEP: &str = "_keep";
+    let flags = load::flag_columns(spec);
+    let tally = Arc::new(Mutex::new(Tally {
+        rows: 0,
+        flags: vec![0; flags.len()],
+        kept: Vec::new(),
+    }));
+    let sink = Arc::clone(&tally);
+    let names = flags.clone();
+    let callback = PlanCallback::new(move |df: DataFrame| {
+        let mut t = sink
+            .lock()
+            .map_err(|_| polars_err!(ComputeError: "a check's tally failed"))?;
+        t.rows += df.height() as u64;
+        for (n, name) in t.flags.iter_mut().zip(&names) {
+            *n += df.column(name)?.bool()?.sum().map_or(0, u64::from);
+        }
+        let kept = df.filter(df.column(KEEP)?.bool()?)?.drop(KEEP)?;
+        if kept.height() > 0 {
+            t.kept.push(kept);
+        }
+        Ok(false)
+    });
+    let empty = lf.clone().clear().collect()?;
+    let sunk = lf
+        .with_column(keep.alias(KEEP))
+        .sink_batches(callback, true, None)?;
+    pass_over_files(sunk, parts)?;
+    let mut t = tally
+        .lock()
+        .map_err(|_| crate::error::Error::other("a check's tally failed"))?;
+    let mut kept = empty;
+    for more in std::mem::take(&mut t.kept) {
+        kept.vstack_mut_owned(more)?;
+    }
+    let mut counts = vec![Column::new(ROWS.into(), [t.rows])];
+    for (name, n) in flags.iter().zip(&t.flags) {
+        counts.push(Column::new(name.as_str().into(), [*n]));
+    }
+    Ok((kept, DataFrame::new_infer_height(counts)?))
+}
+
+/// What `kept_and_counted` gathers as the batches stream past.
+struct Tally {
+    rows: u64,
+    flags: Vec<u64>,
+    kept: Vec<DataFrame>,
 }
 
 /// The count `name` of a `count_rows` frame.
@@ -272,33 +332,38 @@ pub fn check_scan_by(
     let broken = any_broken(&rules);
     let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
 
-    let counts = count_rows(
-        table.lf.clone(),
-        spec,
-        probe_nulls(spec.copy_probe),
-        &collect,
+    // The probe column alone: its rows and nulls, then its repeats.
+    let probe_counts = collect(
+        table.lf.clone().select(
+            std::iter::once(len().cast(DataType::UInt64).alias(ROWS))
+                .chain(probe_nulls(spec.copy_probe))
+                .collect::<Vec<_>>(),
+        ),
     )?;
-    let rows_in = count_of(&counts, ROWS)?;
-    let flag_counts = TableStats::with_flags(&counts, spec)?;
     let repeats = scan_probe_repeats(
         &table.lf,
         spec.copy_probe,
-        &counts,
+        &probe_counts,
         values_per_pass,
         &collect,
     )?;
-    // One more pass collects the few rows that matter: those whose probe
-    // value repeats (candidate copies) and those that break a rule.
+    // One pass over the whole rows counts them and the loader's flags, and
+    // keeps the few that matter: those whose probe value repeats (candidate
+    // copies) and those that break a rule.
     pub const REPEATS: &str = "_repeats";
     const ROW: &str = "_row";
-    let flagged = collect(
+    let (flagged, counts) = kept_and_counted(
         table
             .lf
             .clone()
             .with_row_index(ROW, None)
-            .with_columns([repeats.alias(REPEATS), broken.clone().alias(BROKEN)])
-            .filter(col(REPEATS).or(col(BROKEN))),
+            .with_columns([repeats.alias(REPEATS), broken.clone().alias(BROKEN)]),
+        col(REPEATS).or(col(BROKEN)),
+        spec,
+        parts,
     )?;
+    let rows_in = count_of(&counts, ROWS)?;
+    let flag_counts = TableStats::with_flags(&counts, spec)?;
     let rows_where = |flag: &str| flagged.clone().lazy().filter(col(flag));
     let copies = copy_rows(rows_where(REPEATS), &contract_cols, ROW)?;
     let duplicates = copies.len() as u64;
@@ -366,13 +431,30 @@ pub fn check_streamed_by(
     let parts = &table.parts;
     let collect = |lf: LazyFrame| pass_over_files(lf, parts);
     let flags = load::flag_columns(spec);
-    let counts = count_rows(table.lf.clone(), spec, Vec::new(), &collect)?;
+    let rows = collect(
+        table
+            .lf
+            .clone()
+            .select([len().cast(DataType::UInt64).alias(ROWS)]),
+    )?;
+    let repeated = repeated_keys(
+        &table.lf,
+        spec.copy_probe,
+        count_of(&rows, ROWS)?,
+        keys_per_pass,
+        &collect,
+    )?;
+    // One pass over the whole rows counts them and the loader's flags, and
+    // keeps those of a repeated key and those that break a rule.
+    let (flagged, counts) = kept_and_counted(
+        flagged_rows(&table.lf, &repeated, spec, cfg, standards)?,
+        col(REPEATS).or(col(BROKEN)),
+        spec,
+        parts,
+    )?;
+    let flagged = flagged.sort([SCAN_ROW], SortMultipleOptions::default())?;
     let rows_in = count_of(&counts, ROWS)?;
     let flag_counts = TableStats::with_flags(&counts, spec)?;
-    let repeated = repeated_keys(&table.lf, spec.copy_probe, rows_in, keys_per_pass, &collect)?;
-
-    let flagged = collect(flagged_rows(&table.lf, &repeated, spec, cfg, standards)?)?
-        .sort([SCAN_ROW], SortMultipleOptions::default())?;
     let with_key = |repeats: bool| flagged.clone().lazy().filter(col(REPEATS).eq(lit(repeats)));
     // Rows of a repeated key: `check` itself, on them alone.
     let loaded: Vec<Expr> = table
@@ -565,8 +647,9 @@ fn key_ranges(column: &str, bounds: &Series) -> Vec<Expr> {
     ranges
 }
 
-/// The rows of the scan, numbered, whose key is `repeated` or that break a
-/// rule of their own (reviews enriched first, as `check` does).
+/// The rows of the scan, numbered, with whether their key is `repeated`
+/// (`REPEATS`) and whether they break a rule of their own (`BROKEN`);
+/// reviews enriched first, as `check` does.
 fn flagged_rows(
     lf: &LazyFrame,
     repeated: &DataFrame,
@@ -587,8 +670,7 @@ fn flagged_rows(
     let broken = any_broken(&rules(spec, cfg, false));
     Ok(lf
         .join(repeated.clone().lazy(), key.clone(), key, args)
-        .with_columns([col(REPEATS).fill_null(lit(false)), broken.alias(BROKEN)])
-        .filter(col(REPEATS).or(col(BROKEN))))
+        .with_columns([col(REPEATS).fill_null(lit(false)), broken.alias(BROKEN)]))
 }
 
 /// Rejected rows of two sets, in the order of the files, without their
