@@ -163,13 +163,13 @@ impl Parts {
     }
 }
 
-/// One buffer and one writer per part.
+/// One buffer and one open Parquet writer per part.
 struct PartWriters {
     dir: PathBuf,
     name: String,
     buffers: Vec<Vec<DataFrame>>,
     buffered: Vec<usize>,
-    writers: Vec<Option<PartWriter>>,
+    writers: Vec<Option<polars::io::parquet::write::BatchedWriter<File>>>,
 }
 
 impl PartWriters {
@@ -182,6 +182,10 @@ impl PartWriters {
             buffered: vec![0; n],
             writers: (0..n).map(|_| None).collect(),
         }
+    }
+
+    fn path(&self, k: usize) -> PathBuf {
+        part_path(&self.dir, &self.name, k)
     }
 
     /// Split a batch by its part column into the parts' buffers; a full
@@ -216,7 +220,6 @@ impl PartWriters {
         Ok(())
     }
 
-    /// Hand part `k`'s buffer to its writer as one row group.
     fn flush(&mut self, k: usize) -> PolarsResult<()> {
         let mut frames = std::mem::take(&mut self.buffers[k]).into_iter();
         self.buffered[k] = 0;
@@ -228,92 +231,25 @@ impl PartWriters {
         }
         batch.rechunk_mut();
         if self.writers[k].is_none() {
-            self.writers[k] = Some(PartWriter::start(part_path(&self.dir, &self.name, k)));
+            let file = File::create(self.path(k))?;
+            self.writers[k] = Some(writer(file).batched(batch.schema())?);
         }
         match self.writers[k].as_mut() {
-            Some(writer) => writer.send(batch),
+            Some(writer) => writer.write_batch(&batch),
             None => Ok(()),
         }
     }
 
     fn finish(&mut self) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
         for k in 0..self.buffers.len() {
             self.flush(k)?;
-        }
-        let mut written = Vec::new();
-        for writer in self.writers.iter_mut().filter_map(Option::take) {
-            written.push(writer.finish()?);
+            if let Some(writer) = self.writers[k].take() {
+                writer.finish()?;
+                written.push(self.path(k));
+            }
         }
         Ok(written)
-    }
-}
-
-/// One part's file, written on a thread of its own: the streaming sink
-/// calls its callback one batch at a time, so encoding and compressing the
-/// row groups there would leave the other core idle. The channel holds one
-/// row group, so memory stays bounded.
-struct PartWriter {
-    path: PathBuf,
-    batches: Option<std::sync::mpsc::SyncSender<DataFrame>>,
-    thread: Option<std::thread::JoinHandle<PolarsResult<()>>>,
-}
-
-impl PartWriter {
-    fn start(path: PathBuf) -> PartWriter {
-        let (batches, received) = std::sync::mpsc::sync_channel::<DataFrame>(1);
-        let file_path = path.clone();
-        let thread = std::thread::spawn(move || -> PolarsResult<()> {
-            let mut writer = None;
-            for batch in received {
-                if writer.is_none() {
-                    let file = File::create(&file_path)?;
-                    writer = Some(self::writer(file).batched(batch.schema())?);
-                }
-                if let Some(w) = writer.as_mut() {
-                    w.write_batch(&batch)?;
-                }
-            }
-            if let Some(w) = writer {
-                w.finish()?;
-            }
-            Ok(())
-        });
-        PartWriter {
-            path,
-            batches: Some(batches),
-            thread: Some(thread),
-        }
-    }
-
-    /// A row group for the file; the writer's own error if it has stopped.
-    fn send(&mut self, batch: DataFrame) -> PolarsResult<()> {
-        let sent = match self.batches.as_ref() {
-            Some(batches) => batches.send(batch).is_ok(),
-            None => false,
-        };
-        if sent {
-            return Ok(());
-        }
-        self.join()?;
-        polars_bail!(ComputeError: "{}: the working-file writer stopped", self.path.display())
-    }
-
-    /// Close the file; its path.
-    fn finish(mut self) -> Result<PathBuf> {
-        self.join()?;
-        Ok(self.path.clone())
-    }
-
-    fn join(&mut self) -> PolarsResult<()> {
-        // Closing the channel ends the writer's loop.
-        self.batches = None;
-        match self.thread.take().map(|t| t.join()) {
-            Some(Ok(done)) => done,
-            Some(Err(_)) => {
-                polars_bail!(ComputeError: "{}: the working-file writer panicked", self.path.display())
-            }
-            None => Ok(()),
-        }
     }
 }
 
