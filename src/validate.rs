@@ -304,10 +304,10 @@ pub struct CheckedScan {
 }
 
 /// `check` in streaming passes over the files instead of one collected
-/// frame: one aggregate counts the rows and the loader's flags; the copy
-/// probe column alone, in passes of bounded size, finds the values that
-/// repeat; then one pass collects the rows with those values (to count the
-/// exact copies) and the rows that break a rule. For tables without a
+/// frame: the copy probe column alone, in passes of bounded size, finds the
+/// values that repeat; then one pass over the whole rows counts them and
+/// the loader's flags, and collects the rows with those values (to count
+/// the exact copies) and the rows that break a rule. For tables without a
 /// conflict key or enrichment (messages).
 pub fn check_scan(table: LoadedTable, cfg: &Config) -> Result<CheckedScan> {
     check_scan_by(table, cfg, PROBE_VALUES_PER_PASS)
@@ -332,21 +332,7 @@ pub fn check_scan_by(
     let broken = any_broken(&rules);
     let contract_cols: Vec<Expr> = spec.columns.iter().map(|c| col(c.name)).collect();
 
-    // The probe column alone: its rows and nulls, then its repeats.
-    let probe_counts = collect(
-        table.lf.clone().select(
-            std::iter::once(len().cast(DataType::UInt64).alias(ROWS))
-                .chain(probe_nulls(spec.copy_probe))
-                .collect::<Vec<_>>(),
-        ),
-    )?;
-    let repeats = scan_probe_repeats(
-        &table.lf,
-        spec.copy_probe,
-        &probe_counts,
-        values_per_pass,
-        &collect,
-    )?;
+    let repeats = scan_probe_repeats(&table.lf, spec.copy_probe, values_per_pass, &collect)?;
     // One pass over the whole rows counts them and the loader's flags, and
     // keeps the few that matter: those whose probe value repeats (candidate
     // copies) and those that break a rule.
@@ -774,15 +760,14 @@ fn probe_repeats(raw: &DataFrame, probe: &[&str]) -> Result<Expr> {
     Ok(len_over_probe(probe)?)
 }
 
-/// `probe_repeats` over a scan, for `check_scan`, with the `counts` of
-/// `count_rows` (and `probe_nulls`). A numeric probe (a timestamp) is read
-/// in passes by its value modulo the number of passes, each sorting at most
-/// about `values_per_pass` values: equal values fall in the same pass, and
-/// the memory stays bounded however many rows the scan has.
+/// `probe_repeats` over a scan, for `check_scan`. A numeric probe (a
+/// timestamp) is counted, then read in passes by its value modulo the
+/// number of passes, each sorting at most about `values_per_pass` values:
+/// equal values fall in the same pass, and the memory stays bounded however
+/// many rows the scan has. Only the probe column is read.
 fn scan_probe_repeats(
     lf: &LazyFrame,
     probe: &[&str],
-    counts: &DataFrame,
     values_per_pass: u64,
     collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
 ) -> Result<Expr> {
@@ -792,8 +777,12 @@ fn scan_probe_repeats(
     if !is_number(lf.clone().collect_schema()?.try_get(column)?) {
         return Ok(len_over_probe(probe)?);
     }
-    let nulls = count_of(counts, NULLS)?;
-    let values = count_of(counts, ROWS)?.saturating_sub(nulls);
+    let counts = collect(lf.clone().select([
+        len().cast(DataType::UInt64).alias(ROWS),
+        col(*column).null_count().alias(NULLS),
+    ]))?;
+    let nulls = count_of(&counts, NULLS)?;
+    let values = count_of(&counts, ROWS)?.saturating_sub(nulls);
     let passes = values.div_ceil(values_per_pass.max(1)).max(1);
     let mut repeated: Option<Series> = None;
     for pass in 0..passes {
@@ -822,15 +811,8 @@ fn scan_probe_repeats(
 /// timestamps and their sorted copy; 3 M sessions a month is one pass.
 const PROBE_VALUES_PER_PASS: u64 = 64_000_000;
 
-/// The null count of a single probe column, in `count_rows`.
+/// The null count of a single probe column, in `scan_probe_repeats`.
 const NULLS: &str = "_probe_nulls";
-
-fn probe_nulls(probe: &[&str]) -> Vec<Expr> {
-    match probe {
-        [column] => vec![col(*column).null_count().alias(NULLS)],
-        _ => Vec::new(),
-    }
-}
 
 /// A number's pass of `passes`, from its physical value. Polars' modulo
 /// takes the divisor's sign, so a time before 1970 has a pass too.
