@@ -144,7 +144,7 @@ fn kept_and_counted(
         }
         Ok(false)
     });
-    let empty = lf.clone().clear().collect()?;
+    let empty = pass_over_files(lf.clone().clear(), parts)?;
     let sunk = lf
         .with_column(keep.alias(KEEP))
         .sink_batches(callback, true, None)?;
