@@ -92,23 +92,16 @@ impl TableStats {
 /// The number of rows, in `count_rows`.
 const ROWS: &str = "_rows";
 
-/// One aggregate over `rows`: their number (`ROWS`), how many carry each of
-/// the loader's flags, and the `more` aggregates. Streamed, nothing per row
-/// is held.
-fn count_rows(
-    rows: LazyFrame,
-    spec: &TableSpec,
-    more: Vec<Expr>,
-    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
-) -> Result<DataFrame> {
+/// The number of `rows` (`ROWS`) and how many carry each of the loader's
+/// flags, as one row: the counts `kept_and_counted` gathers in a pass.
+fn count_rows(rows: &DataFrame, spec: &TableSpec) -> Result<DataFrame> {
     let flags = load::flag_columns(spec)
         .into_iter()
         .map(|f| col(f.as_str()).sum().cast(DataType::UInt64));
     let counts: Vec<Expr> = std::iter::once(len().cast(DataType::UInt64).alias(ROWS))
         .chain(flags)
-        .chain(more)
         .collect();
-    collect(rows.select(counts))
+    Ok(rows.clone().lazy().select(counts).collect()?)
 }
 
 /// The rows of `lf` where `keep` holds, and the `count_rows` counts of all
@@ -144,7 +137,7 @@ fn kept_and_counted(
         }
         Ok(false)
     });
-    let empty = pass_over_files(lf.clone().clear(), parts)?;
+    let empty = DataFrame::empty_with_schema(lf.clone().collect_schema()?.as_ref());
     let sunk = lf
         .with_column(keep.alias(KEEP))
         .sink_batches(callback, true, None)?;
@@ -194,12 +187,7 @@ pub fn check(table: LoadedTable, cfg: &Config, standards: &Standards) -> Result<
     let raw = load::collect_streaming(table.lf)
         .map_err(|e| load::unreadable_part(&table.parts).unwrap_or_else(|| e.into()))?;
     let rows_in = raw.height() as u64;
-    let counts = count_rows(
-        raw.clone().lazy(),
-        spec,
-        Vec::new(),
-        &|lf| Ok(lf.collect()?),
-    )?;
+    let counts = count_rows(&raw, spec)?;
     let flag_counts = TableStats::with_flags(&counts, spec)?;
     let rows = check_rows(raw, spec, cfg, standards)?;
     let rejects = name_source_files(rows.rejects, &table.files)?;

@@ -464,14 +464,19 @@ fn new_york_messages() -> DataFrame {
     ])
 }
 
+/// The messages folder of `cfg`, loaded for a check.
+fn messages_table(cfg: &Config) -> csqa::load::LoadedTable {
+    csqa::load::load_table(cfg, &contract::MESSAGES, None)
+        .expect("load")
+        .expect("messages")
+}
+
 #[test]
 fn streamed_message_check_reads_blanks_as_null_and_rejects_nonexistent_times() {
     let f = Fixture::new();
     f.parquet("messages/part-0.parquet", new_york_messages());
     let cfg = config_at(&f, "timezone = \"America/New_York\"");
-    let table = csqa::load::load_table(&cfg, &contract::MESSAGES, None)
-        .expect("load")
-        .expect("messages");
+    let table = messages_table(&cfg);
     let scan = csqa::validate::check_scan(table, &cfg).expect("check");
     let stats = &scan.checked.stats;
     // 5 rows: m1 null sender, m2 null session_id, m3 nonexistent; m4, m5 used.
@@ -596,9 +601,7 @@ fn streamed_message_check_finds_the_same_copies_in_any_number_of_passes() {
     assert_eq!(sessions(&whole.used), expected_used);
     // 9 times: one pass of 100, two of 5, three of 3 and nine of 1 value.
     for per_pass in [100, 5, 3, 1] {
-        let table = csqa::load::load_table(&cfg, &contract::MESSAGES, None)
-            .expect("load")
-            .expect("messages");
+        let table = messages_table(&cfg);
         let scan = csqa::validate::check_scan_by(table, &cfg, per_pass).expect("check");
         let t = &scan.checked.stats;
         assert_eq!(
