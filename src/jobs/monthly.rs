@@ -343,7 +343,7 @@ fn iteration_tables(
     month: &Month,
     previous: &Month,
     reviews: &ReviewFigures,
-    ratings: &[calibration::Rating],
+    ratings: &calibration::Ratings,
     tables: &[(String, DataFrame)],
 ) -> Result<IterationTables> {
     let table = |name: &str| {

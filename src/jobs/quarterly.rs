@@ -307,12 +307,17 @@ fn monthly_calibration(
             .clone()
             .filter(col("local_month").eq(lit(month.label.clone())));
         let ratings = calibration::ratings(reviews.clone().lazy(), of_month)?;
-        let items = calibration::items(&ratings, false);
+        let items = calibration::items(&ratings.rows, false);
+        let names = &ratings.names;
         let mut groups: BTreeMap<ItemGroup, Vec<&calibration::Item>> = BTreeMap::new();
         for item in &items {
-            for line in [item.line.clone(), "ALL".to_string()] {
+            for line in [names.line.text(item.line), "ALL"] {
                 groups
-                    .entry((item.module.clone(), line, item.scale))
+                    .entry((
+                        names.module.text(item.module).to_string(),
+                        line.to_string(),
+                        item.scale,
+                    ))
                     .or_default()
                     .push(item);
             }
@@ -323,7 +328,7 @@ fn monthly_calibration(
             out.agreement
                 .insert((module, month.label.clone(), line, scale), c);
         }
-        let df = calibration::reviewers(&items)?;
+        let df = calibration::reviewers(&items, &names.reviewer)?;
         let who = strings(&df, "reviewer_id")?;
         let n = df.column("items")?.cast(&DataType::UInt64)?;
         let n: Vec<Option<u64>> = n.u64()?.iter().collect();

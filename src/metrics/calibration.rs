@@ -6,34 +6,89 @@
 //! no item. Categories are the module's whole scale. Pass/fail modules use
 //! AC1 and nominal alpha; graded modules AC2 with ordinal weights and ordinal
 //! alpha. The statistics themselves are `crate::agreement`.
+//!
+//! A month's calibration ratings run to millions at scale, so they are held
+//! as ids into sorted word lists (`Names`): a rating is a few integers, and
+//! ids compare as their texts do, so every order below is the texts' order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::*;
 
 use crate::agreement::{self, AlphaLevel, RatingMatrix, Weighting};
-use crate::columns::{f64s, i64s, strings};
+use crate::columns::{f64s, i64s};
 use crate::config::{AgreementConfig, Headline};
 
+/// An index into one of the sorted word lists of `Names`.
+pub type Id = u32;
+
+/// The distinct values of one text column, sorted: a value's id is its index.
+#[derive(Debug, Clone, Default)]
+pub struct Words(Vec<String>);
+
+impl Words {
+    /// Sorted, distinct words (duplicates are dropped).
+    pub fn new(mut words: Vec<String>) -> Words {
+        words.sort_unstable();
+        words.dedup();
+        Words(words)
+    }
+
+    pub fn text(&self, id: Id) -> &str {
+        self.0.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub fn id(&self, text: &str) -> Option<Id> {
+        let i = self.0.binary_search_by(|w| w.as_str().cmp(text)).ok()?;
+        Id::try_from(i).ok()
+    }
+
+    /// The texts of `ids`, joined by ", ".
+    pub fn joined(&self, ids: &[Id]) -> String {
+        ids.iter()
+            .map(|&i| self.text(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The texts behind the ids of the ratings.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub round: Words,
+    pub session: Words,
+    pub line: Words,
+    pub module: Words,
+    pub reviewer: Words,
+}
+
 /// One calibration score as read, after validation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Rating {
-    pub round: String,
-    pub session: String,
-    pub line: String,
-    pub module: String,
-    pub reviewer: String,
-    pub review: String,
+    pub round: Id,
+    pub session: Id,
+    pub line: Id,
+    pub module: Id,
+    pub reviewer: Id,
+    /// Only ordered (the latest score's tie-break), never shown.
+    pub review: Id,
     /// `reviewed_at` in microseconds: the latest score of a reviewer counts.
     pub at: i64,
     pub score: Option<f64>,
     pub scale: (i64, i64),
 }
 
+/// A period's calibration ratings and the texts of their ids.
+#[derive(Debug, Clone, Default)]
+pub struct Ratings {
+    pub names: Names,
+    pub rows: Vec<Rating>,
+}
+
 /// The calibration reviews of the period's sessions: `reviews` are validated
 /// and enriched review rows, `sessions` has session_id and business_line of
 /// the period's sessions only.
-pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rating>> {
+pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Ratings> {
     const ROW: &str = "_row";
     // The hash table on the few calibration rows; the period's sessions
     // (tens of millions at scale) stream past it. The row number puts the
@@ -63,106 +118,138 @@ pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Vec<Rati
         col("scale_min").cast(DataType::Int64),
         col("scale_max").cast(DataType::Int64),
     ]))?;
+    let (round, round_ids) = interned(&df, "calibration_round")?;
+    let (session, session_ids) = interned(&df, "session_id")?;
+    let (line, line_ids) = interned(&df, "business_line")?;
+    let (module, module_ids) = interned(&df, "module_id")?;
+    let (reviewer, reviewer_ids) = interned(&df, "reviewer_id")?;
+    let (_, review_ids) = interned(&df, "review_id")?;
     // Key columns are never null in validated reviews.
-    let text = |name: &str| -> PolarsResult<Vec<String>> {
-        Ok(strings(&df, name)?
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect())
-    };
     let whole = |name: &str| -> PolarsResult<Vec<i64>> {
         Ok(i64s(&df, name)?
             .into_iter()
             .map(Option::unwrap_or_default)
             .collect())
     };
-    let (round, session, line) = (
-        text("calibration_round")?,
-        text("session_id")?,
-        text("business_line")?,
-    );
-    let (module, reviewer, review) = (text("module_id")?, text("reviewer_id")?, text("review_id")?);
     let (at, min, max) = (
         whole("reviewed_at")?,
         whole("scale_min")?,
         whole("scale_max")?,
     );
     let score = f64s(&df, "score")?;
-    Ok((0..df.height())
+    let rows = (0..df.height())
         .map(|i| Rating {
-            round: round[i].clone(),
-            session: session[i].clone(),
-            line: line[i].clone(),
-            module: module[i].clone(),
-            reviewer: reviewer[i].clone(),
-            review: review[i].clone(),
+            round: round_ids[i],
+            session: session_ids[i],
+            line: line_ids[i],
+            module: module_ids[i],
+            reviewer: reviewer_ids[i],
+            review: review_ids[i],
             at: at[i],
             score: score[i],
             scale: (min[i], max[i]),
         })
-        .collect())
+        .collect();
+    Ok(Ratings {
+        names: Names {
+            round,
+            session,
+            line,
+            module,
+            reviewer,
+        },
+        rows,
+    })
+}
+
+/// The sorted distinct values of a text column and each row's id among them
+/// (a null reads as "").
+fn interned(df: &DataFrame, name: &str) -> PolarsResult<(Words, Vec<Id>)> {
+    let column = df.column(name)?.str()?;
+    let mut distinct: Vec<&str> = column.iter().map(Option::unwrap_or_default).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let index: HashMap<&str, Id> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, w)| Ok((*w, Id::try_from(i).map_err(|_| too_many(name))?)))
+        .collect::<PolarsResult<_>>()?;
+    let ids = column
+        .iter()
+        .map(|v| {
+            index
+                .get(v.unwrap_or_default())
+                .copied()
+                .unwrap_or_default()
+        })
+        .collect();
+    let words = Words(distinct.into_iter().map(str::to_string).collect());
+    Ok((words, ids))
+}
+
+fn too_many(name: &str) -> PolarsError {
+    polars_err!(ComputeError: "reviews: more than {} distinct {name} values among the calibration ratings", Id::MAX)
 }
 
 /// A (session, module) pair with at least two reviewers' scores.
 #[derive(Debug, Clone)]
 pub struct Item {
-    pub round: String,
-    pub session: String,
-    pub line: String,
-    pub module: String,
+    pub round: Id,
+    pub session: Id,
+    pub line: Id,
+    pub module: Id,
     pub scale: (i64, i64),
-    /// reviewer → score, N/A left out.
-    pub scores: BTreeMap<String, f64>,
+    /// (reviewer, score) in reviewer order, N/A left out.
+    pub scores: Vec<(Id, f64)>,
 }
 
 /// Items keyed by (session, module), or by (round, session, module) when
-/// `by_round`: each reviewer's latest score counts.
+/// `by_round`, in that order: each reviewer's latest score counts.
 pub fn items(ratings: &[Rating], by_round: bool) -> Vec<Item> {
-    type Key = (String, String, String);
-    let mut latest: BTreeMap<Key, BTreeMap<String, &Rating>> = BTreeMap::new();
-    for r in ratings {
-        let round = if by_round {
-            r.round.clone()
-        } else {
-            String::new()
-        };
-        let slot = latest
-            .entry((round, r.session.clone(), r.module.clone()))
-            .or_default()
-            .entry(r.reviewer.clone())
-            .or_insert(r);
-        if (r.at, &r.review) > (slot.at, &slot.review) {
-            *slot = r;
-        }
-    }
-    latest
-        .into_values()
-        .filter_map(|by_reviewer| {
-            let newest = by_reviewer
-                .values()
-                .max_by_key(|r| (r.at, r.review.clone()))?;
-            let scores: BTreeMap<String, f64> = by_reviewer
-                .iter()
-                .filter(|(_, r)| r.scale == newest.scale)
-                .filter_map(|(who, r)| Some((who.clone(), r.score?)))
+    let round = |r: &Rating| if by_round { r.round } else { 0 };
+    let pair = |r: &Rating| (round(r), r.session, r.module);
+    // A stable sort keeps the reviews' order among equal keys: on a tie in
+    // (reviewed_at, review) the first score read counts.
+    let mut sorted: Vec<&Rating> = ratings.iter().collect();
+    sorted.sort_by_key(|r| (pair(r), r.reviewer));
+    sorted
+        .chunk_by(|a, b| pair(a) == pair(b))
+        .filter_map(|scored| {
+            let latest: Vec<&Rating> = scored
+                .chunk_by(|a, b| a.reviewer == b.reviewer)
+                .filter_map(|own| {
+                    own.iter().copied().reduce(|kept, r| {
+                        if (r.at, r.review) > (kept.at, kept.review) {
+                            r
+                        } else {
+                            kept
+                        }
+                    })
+                })
                 .collect();
-            (scores.len() >= 2).then(|| Item {
-                round: newest.round.clone(),
-                session: newest.session.clone(),
-                line: newest.line.clone(),
-                module: newest.module.clone(),
+            let newest = latest.iter().max_by_key(|r| (r.at, r.review))?;
+            let scores: Vec<(Id, f64)> = latest
+                .iter()
+                .filter(|r| r.scale == newest.scale)
+                .filter_map(|r| Some((r.reviewer, r.score?)))
+                .collect();
+            (scores.len() >= 2).then_some(Item {
+                round: newest.round,
+                session: newest.session,
+                line: newest.line,
+                module: newest.module,
                 scale: newest.scale,
                 scores,
             })
         })
         .collect()
 }
-
 /// Every coefficient for one group of items of one module and scale.
 #[derive(Debug, Clone, Default)]
 pub struct Coefficients {
     pub items: usize,
-    pub raters: Vec<String>,
+    /// Reviewer ids, in order.
+    pub raters: Vec<Id>,
     pub percent_agreement: Option<f64>,
     pub cohen_kappa: Option<f64>,
     pub fleiss_kappa: Option<f64>,
@@ -204,16 +291,16 @@ pub fn coefficients(items: &[&Item], scale: (i64, i64), cfg: &AgreementConfig) -
 }
 
 fn computed(items: &[&Item], scale: (i64, i64), cfg: &AgreementConfig) -> Coefficients {
-    let raters: Vec<String> = items
+    let raters: Vec<Id> = items
         .iter()
-        .flat_map(|i| i.scores.keys().cloned())
+        .flat_map(|i| i.scores.iter().map(|(who, _)| *who))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let matrix = RatingMatrix::new(
         items
             .iter()
-            .map(|i| raters.iter().map(|r| i.scores.get(r).copied()).collect())
+            .map(|i| raters.iter().map(|r| score_of(i, *r)).collect())
             .collect(),
     );
     let categories: Vec<f64> = (scale.0..=scale.1).map(|v| v as f64).collect();
@@ -279,8 +366,17 @@ fn computed(items: &[&Item], scale: (i64, i64), cfg: &AgreementConfig) -> Coeffi
     }
 }
 
+/// The score `reviewer` gave `item`, if any.
+fn score_of(item: &Item, reviewer: Id) -> Option<f64> {
+    let at = item
+        .scores
+        .binary_search_by_key(&reviewer, |(who, _)| *who)
+        .ok()?;
+    item.scores.get(at).map(|(_, v)| *v)
+}
+
 /// A module and the scale its items were scored on.
-type GroupKey = (String, (i64, i64));
+type GroupKey = (Id, (i64, i64));
 
 /// The pack's four calibration tables.
 pub struct CalibrationTables {
@@ -290,33 +386,35 @@ pub struct CalibrationTables {
     pub reviewers: DataFrame,
 }
 
-pub fn tables(ratings: &[Rating], cfg: &AgreementConfig) -> PolarsResult<CalibrationTables> {
-    let overall = items(ratings, false);
-    let per_round = items(ratings, true);
+pub fn tables(ratings: &Ratings, cfg: &AgreementConfig) -> PolarsResult<CalibrationTables> {
+    let names = &ratings.names;
+    let overall = items(&ratings.rows, false);
+    let per_round = items(&ratings.rows, true);
 
     // agreement: per line, then ALL (the `true` sorts it last); modules in order.
-    let mut by_line: BTreeMap<((bool, String), GroupKey), Vec<&Item>> = BTreeMap::new();
+    let mut by_line: BTreeMap<((bool, Id), GroupKey), Vec<&Item>> = BTreeMap::new();
     for item in &overall {
-        for line in [(false, item.line.clone()), (true, "ALL".to_string())] {
+        for line in [(false, item.line), (true, 0)] {
             by_line
-                .entry((line, (item.module.clone(), item.scale)))
+                .entry((line, (item.module, item.scale)))
                 .or_default()
                 .push(item);
         }
     }
     let mut agreement = CoefficientRows::new(&["business_line", "module_id"]);
-    for (((_, line), (module, scale)), group) in &by_line {
+    for (((all, line), (module, scale)), group) in &by_line {
+        let line = if *all { "ALL" } else { names.line.text(*line) };
         agreement.push(
-            vec![line.clone(), module.clone()],
+            vec![line.to_string(), names.module.text(*module).to_string()],
             *scale,
             coefficients(group, *scale, cfg),
         );
     }
 
-    let mut by_round: BTreeMap<(String, GroupKey), Vec<&Item>> = BTreeMap::new();
+    let mut by_round: BTreeMap<(Id, GroupKey), Vec<&Item>> = BTreeMap::new();
     for item in &per_round {
         by_round
-            .entry((item.round.clone(), (item.module.clone(), item.scale)))
+            .entry((item.round, (item.module, item.scale)))
             .or_default()
             .push(item);
     }
@@ -324,7 +422,11 @@ pub fn tables(ratings: &[Rating], cfg: &AgreementConfig) -> PolarsResult<Calibra
     for ((round, (module, scale)), group) in &by_round {
         let c = coefficients(group, *scale, cfg);
         rounds.push(
-            vec![round.clone(), module.clone(), c.raters.join(", ")],
+            vec![
+                names.round.text(*round).to_string(),
+                names.module.text(*module).to_string(),
+                names.reviewer.joined(&c.raters),
+            ],
             *scale,
             c,
         );
@@ -333,8 +435,8 @@ pub fn tables(ratings: &[Rating], cfg: &AgreementConfig) -> PolarsResult<Calibra
     Ok(CalibrationTables {
         agreement: agreement.frame()?,
         agreement_rounds: rounds.frame()?,
-        disagreements: disagreements(&per_round)?,
-        reviewers: reviewers(&overall)?,
+        disagreements: disagreements(&per_round, names)?,
+        reviewers: reviewers(&overall, &names.reviewer)?,
     })
 }
 
@@ -413,58 +515,73 @@ impl CoefficientRows {
 
 /// The calibration meeting's agenda: every item whose reviewers scored it
 /// differently, modules with the most disagreements first.
-fn disagreements(per_round: &[Item]) -> PolarsResult<DataFrame> {
+fn disagreements(per_round: &[Item], names: &Names) -> PolarsResult<DataFrame> {
+    let values = |i: &Item| i.scores.iter().map(|(_, v)| *v).collect::<Vec<_>>();
     let split: Vec<&Item> = per_round
         .iter()
         .filter(|i| {
-            let mut v = i.scores.values();
-            let first = v.next().copied();
-            v.any(|s| Some(*s) != first)
+            let mut v = i.scores.iter().map(|(_, v)| *v);
+            let first = v.next();
+            v.any(|s| Some(s) != first)
         })
         .collect();
-    let mut per_module: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_module: BTreeMap<Id, usize> = BTreeMap::new();
     for i in &split {
-        *per_module.entry(i.module.as_str()).or_default() += 1;
+        *per_module.entry(i.module).or_default() += 1;
     }
+    let count = |i: &Item| per_module.get(&i.module).copied().unwrap_or_default();
     let mut rows = split;
     rows.sort_by(|a, b| {
-        per_module[b.module.as_str()]
-            .cmp(&per_module[a.module.as_str()])
-            .then_with(|| (&a.module, &a.round, &a.session).cmp(&(&b.module, &b.round, &b.session)))
+        count(b)
+            .cmp(&count(a))
+            .then_with(|| (a.module, a.round, a.session).cmp(&(b.module, b.round, b.session)))
     });
-    let text = |f: fn(&Item) -> String| rows.iter().map(|i| f(i)).collect::<Vec<_>>();
+    let text = |f: &dyn Fn(&Item) -> String| rows.iter().map(|i| f(i)).collect::<Vec<_>>();
     let fmt = |v: f64| format!("{v}");
     DataFrame::new_infer_height(vec![
-        Column::new("calibration_round".into(), text(|i| i.round.clone())),
-        Column::new("session_id".into(), text(|i| i.session.clone())),
-        Column::new("business_line".into(), text(|i| i.line.clone())),
-        Column::new("module_id".into(), text(|i| i.module.clone())),
+        Column::new(
+            "calibration_round".into(),
+            text(&|i| names.round.text(i.round).to_string()),
+        ),
+        Column::new(
+            "session_id".into(),
+            text(&|i| names.session.text(i.session).to_string()),
+        ),
+        Column::new(
+            "business_line".into(),
+            text(&|i| names.line.text(i.line).to_string()),
+        ),
+        Column::new(
+            "module_id".into(),
+            text(&|i| names.module.text(i.module).to_string()),
+        ),
         Column::new(
             "reviewers".into(),
-            text(|i| i.scores.keys().cloned().collect::<Vec<_>>().join(", ")),
+            text(&|i| {
+                let who: Vec<Id> = i.scores.iter().map(|(w, _)| *w).collect();
+                names.reviewer.joined(&who)
+            }),
         ),
         Column::new(
             "scores".into(),
-            rows.iter()
-                .map(|i| {
-                    i.scores
-                        .values()
-                        .map(|v| fmt(*v))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .collect::<Vec<_>>(),
+            text(&|i| {
+                values(i)
+                    .into_iter()
+                    .map(fmt)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
         ),
         Column::new(
             "min_score".into(),
             rows.iter()
-                .map(|i| i.scores.values().copied().fold(f64::INFINITY, f64::min))
+                .map(|i| values(i).into_iter().fold(f64::INFINITY, f64::min))
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             "max_score".into(),
             rows.iter()
-                .map(|i| i.scores.values().copied().fold(f64::NEG_INFINITY, f64::max))
+                .map(|i| values(i).into_iter().fold(f64::NEG_INFINITY, f64::max))
                 .collect::<Vec<_>>(),
         ),
     ])
@@ -474,7 +591,7 @@ fn disagreements(per_round: &[Item]) -> PolarsResult<DataFrame> {
 /// mean of their normalised score minus the mean of the others' on the same
 /// item) and agreement (the share of their pairings with another reviewer on
 /// an item that gave the same score).
-pub fn reviewers(items: &[Item]) -> PolarsResult<DataFrame> {
+pub fn reviewers(items: &[Item], names: &Words) -> PolarsResult<DataFrame> {
     #[derive(Default)]
     struct Acc {
         items: u32,
@@ -482,18 +599,18 @@ pub fn reviewers(items: &[Item]) -> PolarsResult<DataFrame> {
         same: u32,
         pairs: u32,
     }
-    let mut acc: BTreeMap<&str, Acc> = BTreeMap::new();
+    let mut acc: BTreeMap<Id, Acc> = BTreeMap::new();
     for item in items {
         let span = (item.scale.1 - item.scale.0) as f64;
         let norm = |v: f64| (v - item.scale.0 as f64) / span;
-        for (who, &own) in &item.scores {
+        for &(who, own) in &item.scores {
             let others: Vec<f64> = item
                 .scores
                 .iter()
                 .filter(|(w, _)| *w != who)
                 .map(|(_, v)| *v)
                 .collect();
-            let a = acc.entry(who.as_str()).or_default();
+            let a = acc.entry(who).or_default();
             a.items += 1;
             a.lean +=
                 norm(own) - others.iter().map(|v| norm(*v)).sum::<f64>() / others.len() as f64;
@@ -504,7 +621,9 @@ pub fn reviewers(items: &[Item]) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(vec![
         Column::new(
             "reviewer_id".into(),
-            acc.keys().map(|k| k.to_string()).collect::<Vec<_>>(),
+            acc.keys()
+                .map(|k| names.text(*k).to_string())
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "items".into(),

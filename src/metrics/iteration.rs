@@ -14,7 +14,7 @@ use crate::config::{AgreementConfig, Headline, IterationConfig};
 use crate::i18n::Lang;
 use crate::jobs::period::Month;
 use crate::load::instant_lit;
-use crate::metrics::calibration::{self, Rating};
+use crate::metrics::calibration::{self, Rating, Ratings};
 use crate::standards::{Module, Scorecard, Standards};
 
 /// What a module's recommendation is decided on.
@@ -265,7 +265,7 @@ pub struct IterationInputs<'a> {
     /// The pack's `agreement` and `appeals` tables.
     pub agreement: &'a DataFrame,
     pub appeals: &'a DataFrame,
-    pub ratings: &'a [Rating],
+    pub ratings: &'a Ratings,
     pub agreement_cfg: &'a AgreementConfig,
     pub iteration_cfg: &'a IterationConfig,
 }
@@ -547,12 +547,14 @@ fn headline_between(
         from.map(|t| t.timestamp_micros()),
         to.map(|t| t.timestamp_micros()),
     );
+    let module = x.ratings.names.module.id(&m.id)?;
     let kept: Vec<Rating> = x
         .ratings
+        .rows
         .iter()
-        .filter(|r| r.module == m.id && r.scale == m.scale.bounds())
+        .filter(|r| r.module == module && r.scale == m.scale.bounds())
         .filter(|r| from.is_none_or(|f| r.at >= f) && to.is_none_or(|t| r.at < t))
-        .cloned()
+        .copied()
         .collect();
     let items = calibration::items(&kept, false);
     let refs: Vec<&calibration::Item> = items.iter().collect();

@@ -6,7 +6,7 @@
 //! (`cohen_kappa_score(labels=[0, 1])`) on the matrices written below.
 
 use csqa::config::{AgreementConfig, Headline, IterationConfig};
-use csqa::metrics::calibration::{coefficients, Item};
+use csqa::metrics::calibration::{coefficients, items, Id, Item, Rating, Words};
 use csqa::metrics::iteration::{recommend, ModuleFigures};
 use polars::prelude::*;
 
@@ -481,14 +481,19 @@ fn min_items_below_two_is_a_config_error() {
     assert!(stderr(&out).contains("min_items"), "{}", stderr(&out));
 }
 
-fn item(session: &str, scores: &[(&str, f64)]) -> Item {
+/// Reviewer ids of the hand-made items below.
+const QA1: Id = 0;
+const QA2: Id = 1;
+
+/// A pass/fail item of one round, line and module; `scores` in reviewer order.
+fn item(session: Id, scores: &[(Id, f64)]) -> Item {
     Item {
-        round: "R1".into(),
-        session: session.into(),
-        line: "a".into(),
-        module: "resolution".into(),
+        round: 0,
+        session,
+        line: 0,
+        module: 0,
         scale: (0, 1),
-        scores: scores.iter().map(|(r, v)| (r.to_string(), *v)).collect(),
+        scores: scores.to_vec(),
     }
 }
 
@@ -497,10 +502,10 @@ fn one_item_has_no_coefficient() {
     // One pass/fail item scored 1 and 0: on its own it would give percent
     // agreement 0 and Fleiss' kappa (0 − 0.5)/(1 − 0.5) = −1, "poor" and
     // flagged. The contract: fewer than two items, every coefficient null.
-    let one = item("s1", &[("qa1", 1.0), ("qa2", 0.0)]);
+    let one = item(1, &[(QA1, 1.0), (QA2, 0.0)]);
     let c = coefficients(&[&one], (0, 1), &AgreementConfig::default());
     assert_eq!(c.items, 1);
-    assert_eq!(c.raters, ["qa1", "qa2"]);
+    assert_eq!(c.raters, [QA1, QA2]);
     for (name, v) in [
         ("percent_agreement", c.percent_agreement),
         ("cohen_kappa", c.cohen_kappa),
@@ -525,8 +530,8 @@ fn two_items_have_coefficients_but_below_min_items_no_verdict() {
     // Two items (1,1) and (1,0): percent agreement (1 + 0)/2 = 0.5, Fleiss'
     // π = (3/4, 1/4), pe = 10/16, kappa = (0.5 − 0.625)/0.375 = −1/3.
     let items = [
-        item("s1", &[("qa1", 1.0), ("qa2", 1.0)]),
-        item("s2", &[("qa1", 1.0), ("qa2", 0.0)]),
+        item(1, &[(QA1, 1.0), (QA2, 1.0)]),
+        item(2, &[(QA1, 1.0), (QA2, 0.0)]),
     ];
     let refs: Vec<&Item> = items.iter().collect();
     let cfg = AgreementConfig {
@@ -571,5 +576,93 @@ fn coaching_is_not_said_with_agreement_fine_on_too_few_items() {
             &IterationConfig::default()
         ),
         "coach: defect rate +12 pts (too few calibration items)"
+    );
+}
+
+#[test]
+fn words_give_ids_that_sort_as_their_texts() {
+    let words = Words::new(
+        ["qa3", "qa1", "qa2", "qa1"]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    );
+    assert_eq!(words.id("qa1"), Some(0));
+    assert_eq!(words.id("qa3"), Some(2));
+    assert_eq!(words.id("qa9"), None);
+    assert_eq!(words.text(1), "qa2");
+    assert_eq!(words.joined(&[0, 2]), "qa1, qa3");
+}
+
+/// A rating of round `round`, session `session`, module 0, line 0.
+fn rating(round: Id, session: Id, reviewer: Id, review: Id, at: i64, score: Option<f64>) -> Rating {
+    Rating {
+        round,
+        session,
+        line: 0,
+        module: 0,
+        reviewer,
+        review,
+        at,
+        score,
+        scale: (0, 1),
+    }
+}
+
+#[test]
+fn items_take_each_reviewers_latest_score_on_the_newest_scale() {
+    let graded = |r: Rating, score: f64| Rating {
+        scale: (1, 5),
+        score: Some(score),
+        ..r
+    };
+    let ratings = [
+        // Session 1: reviewer 0 changed their mind (1 at t10, 0 at t20).
+        rating(0, 1, 0, 1, 10, Some(1.0)),
+        rating(0, 1, 1, 2, 15, Some(1.0)),
+        rating(0, 1, 0, 3, 20, Some(0.0)),
+        // Session 2: one N/A leaves a single score, no item.
+        rating(0, 2, 0, 4, 10, None),
+        rating(0, 2, 1, 5, 10, Some(1.0)),
+        // Session 3: rescored on a 1–5 scale; the old pass/fail score drops.
+        rating(0, 3, 0, 6, 10, Some(1.0)),
+        graded(rating(0, 3, 1, 7, 20, None), 3.0),
+        graded(rating(0, 3, 2, 8, 30, None), 4.0),
+        // Session 4: reviewer 0's two scores at the same instant; the higher
+        // review id counts (review 10 gave 0), whatever the order read.
+        rating(0, 4, 0, 10, 10, Some(0.0)),
+        rating(0, 4, 0, 9, 10, Some(1.0)),
+        rating(0, 4, 1, 11, 5, Some(0.0)),
+        // Session 5: scored in round 0, then again in round 1.
+        rating(0, 5, 0, 12, 10, Some(1.0)),
+        rating(0, 5, 1, 13, 10, Some(1.0)),
+        rating(1, 5, 0, 14, 40, Some(0.0)),
+        rating(1, 5, 1, 15, 40, Some(1.0)),
+    ];
+    let shape = |items: Vec<Item>| -> Vec<(Id, Id, (i64, i64), Vec<(Id, f64)>)> {
+        items
+            .into_iter()
+            .map(|i| (i.round, i.session, i.scale, i.scores))
+            .collect()
+    };
+    assert_eq!(
+        shape(items(&ratings, false)),
+        [
+            (0, 1, (0, 1), vec![(0, 0.0), (1, 1.0)]),
+            (0, 3, (1, 5), vec![(1, 3.0), (2, 4.0)]),
+            (0, 4, (0, 1), vec![(0, 0.0), (1, 0.0)]),
+            (1, 5, (0, 1), vec![(0, 0.0), (1, 1.0)]),
+        ]
+    );
+    // By round, session 5 is an item of each round and comes last.
+    assert_eq!(
+        shape(items(&ratings, true)),
+        [
+            (0, 1, (0, 1), vec![(0, 0.0), (1, 1.0)]),
+            (0, 3, (1, 5), vec![(1, 3.0), (2, 4.0)]),
+            (0, 4, (0, 1), vec![(0, 0.0), (1, 0.0)]),
+            (0, 5, (0, 1), vec![(0, 1.0), (1, 1.0)]),
+            (1, 5, (0, 1), vec![(0, 0.0), (1, 1.0)]),
+        ]
     );
 }
