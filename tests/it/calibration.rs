@@ -639,7 +639,9 @@ fn items_take_each_reviewers_latest_score_on_the_newest_scale() {
         rating(1, 5, 0, 14, 40, Some(0.0)),
         rating(1, 5, 1, 15, 40, Some(1.0)),
     ];
-    let shape = |items: Vec<Item>| -> Vec<(Id, Id, (i64, i64), Vec<(Id, f64)>)> {
+    // (round, session, scale, scores) of each item.
+    type Shape = (Id, Id, (i64, i64), Vec<(Id, f64)>);
+    let shape = |items: Vec<Item>| -> Vec<Shape> {
         items
             .into_iter()
             .map(|i| (i.round, i.session, i.scale, i.scores))
