@@ -58,6 +58,24 @@ impl BySession<'_> {
         })
     }
 
+    /// `join` of each pass of `rows` with the same pass of session `keys`.
+    pub fn joined(
+        &self,
+        rows: LazyFrame,
+        keys: LazyFrame,
+        name: &str,
+        join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
+    ) -> Result<LazyFrame> {
+        let keys = self.split(keys, &format!("{name}-keys"))?;
+        let rows = self.split(rows, name)?;
+        let joined = self.per_pass(&rows, &keys, &format!("{name}-joined"), |rows, keys| {
+            Ok(join(rows, keys))
+        })?;
+        rows.remove()?;
+        keys.remove()?;
+        Ok(joined)
+    }
+
     /// The rows of `lf` with a session id, split into the passes by it (a
     /// row without one joins no session).
     fn split(&self, lf: LazyFrame, name: &str) -> Result<Parts> {

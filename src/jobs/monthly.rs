@@ -138,7 +138,15 @@ pub fn run(
     let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
-    let ratings = calibration::ratings(ratings_of, month_keys)?;
+    // Millions of calibration rows at scale: joined to the month's sessions
+    // the way the other reviews are.
+    let calibration_rows = enriched.join_by_session(
+        calibration::calibration_rows(ratings_of),
+        month_keys.select([col("session_id"), col("business_line")]),
+        "calibration",
+        calibration::with_lines,
+    )?;
+    let ratings = calibration::ratings_of(calibration_rows)?;
     let calibration = calibration::tables(&ratings, &cfg.agreement)?;
 
     step("running queries");

@@ -237,6 +237,21 @@ impl Sessions {
         }
     }
 
+    /// `join` of `rows` and session `keys` (both with `session_id`): as it
+    /// is, or over working files in the sessions' passes by session.
+    pub fn join_by_session(
+        &self,
+        rows: LazyFrame,
+        keys: LazyFrame,
+        name: &str,
+        join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
+    ) -> Result<LazyFrame> {
+        match &self.spill {
+            None => Ok(join(rows, keys)),
+            Some(dir) => self.by_session(dir).joined(rows, keys, name, join),
+        }
+    }
+
     fn by_session<'a>(&self, dir: &'a SpillDir) -> BySession<'a> {
         BySession {
             dir,

@@ -89,35 +89,45 @@ pub struct Ratings {
 /// and enriched review rows, `sessions` has session_id and business_line of
 /// the period's sessions only.
 pub fn ratings(reviews: LazyFrame, sessions: LazyFrame) -> PolarsResult<Ratings> {
-    const ROW: &str = "_row";
-    // The hash table on the few calibration rows; the period's sessions
-    // (tens of millions at scale) stream past it. The row number puts the
-    // ratings back in the reviews' order.
-    let joined = reviews
+    ratings_of(with_lines(calibration_rows(reviews), sessions))
+}
+
+/// The calibration rows of `reviews`, only the columns a rating needs.
+pub fn calibration_rows(reviews: LazyFrame) -> LazyFrame {
+    reviews
         .filter(col("calibration_round").is_not_null())
-        .with_row_index(ROW, None)
-        .join(
-            sessions.select([col("session_id"), col("business_line")]),
-            [col("session_id")],
-            [col("session_id")],
-            JoinArgs {
-                build_side: Some(JoinBuildSide::ForceLeft),
-                ..JoinArgs::new(JoinType::Inner)
-            },
-        )
-        .sort([ROW], SortMultipleOptions::default());
-    let df = crate::load::collect_streaming(joined.select([
-        col("calibration_round"),
-        col("session_id"),
-        col("business_line"),
-        col("module_id"),
-        col("reviewer_id"),
-        col("review_id"),
-        col("reviewed_at").cast(DataType::Int64),
-        col("score"),
-        col("scale_min").cast(DataType::Int64),
-        col("scale_max").cast(DataType::Int64),
-    ]))?;
+        .select([
+            col("calibration_round"),
+            col("session_id"),
+            col("module_id"),
+            col("reviewer_id"),
+            col("review_id"),
+            col("reviewed_at").cast(DataType::Int64),
+            col("score"),
+            col("scale_min").cast(DataType::Int64),
+            col("scale_max").cast(DataType::Int64),
+        ])
+}
+
+/// `calibration_rows` of the `sessions` (session_id, business_line), with
+/// the session's line. The hash table on the calibration rows; the
+/// sessions (tens of millions at scale) stream past it. Row order is not
+/// kept: nothing below depends on it.
+pub fn with_lines(rows: LazyFrame, sessions: LazyFrame) -> LazyFrame {
+    rows.join(
+        sessions.select([col("session_id"), col("business_line")]),
+        [col("session_id")],
+        [col("session_id")],
+        JoinArgs {
+            build_side: Some(JoinBuildSide::ForceLeft),
+            ..JoinArgs::new(JoinType::Inner)
+        },
+    )
+}
+
+/// The ratings of `joined` calibration rows with their lines (`with_lines`).
+pub fn ratings_of(joined: LazyFrame) -> PolarsResult<Ratings> {
+    let df = crate::load::collect_streaming(joined)?;
     let (round, round_ids) = interned(&df, "calibration_round")?;
     let (session, session_ids) = interned(&df, "session_id")?;
     let (line, line_ids) = interned(&df, "business_line")?;
@@ -208,8 +218,9 @@ pub struct Item {
 pub fn items(ratings: &[Rating], by_round: bool) -> Vec<Item> {
     let round = |r: &Rating| if by_round { r.round } else { 0 };
     let pair = |r: &Rating| (round(r), r.session, r.module);
-    // A stable sort keeps the reviews' order among equal keys: on a tie in
-    // (reviewed_at, review) the first score read counts.
+    // Read order never matters: a reviewer's scores of an item differ in
+    // (reviewed_at, review_id), or they are copies of one review row, which
+    // the checks fold.
     let mut sorted: Vec<&Rating> = ratings.iter().collect();
     sorted.sort_by_key(|r| (pair(r), r.reviewer));
     sorted

@@ -127,6 +127,15 @@ fn passes_by_customer_give_the_pack_of_one_pass() {
     let all = row_where(&lines, "business_line", "ALL");
     let fcr = f64_at(&lines, "fcr", all).expect("fcr");
     assert!(fcr > 0.0 && fcr < 1.0, "fcr {fcr}");
+    // So are calibration items, joined to the month's sessions in passes.
+    let agreement = read_parquet(&a.join("agreement.parquet"));
+    let items = agreement
+        .column("items")
+        .expect("items")
+        .cast(&DataType::UInt64)
+        .expect("u64");
+    let items: u64 = items.u64().expect("u64").iter().flatten().sum();
+    assert!(items > 20, "{items} calibration items");
 
     // The working files are gone.
     for out in ["out-one", "out-many"] {
