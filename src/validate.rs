@@ -765,23 +765,30 @@ fn scan_probe_repeats(
     if !is_number(lf.clone().collect_schema()?.try_get(column)?) {
         return Ok(len_over_probe(probe)?);
     }
-    let counts = collect(lf.clone().select([
-        len().cast(DataType::UInt64).alias(ROWS),
-        col(*column).null_count().alias(NULLS),
-    ]))?;
-    let nulls = count_of(&counts, NULLS)?;
-    let values = count_of(&counts, ROWS)?.saturating_sub(nulls);
-    let passes = values.div_ceil(values_per_pass.max(1)).max(1);
+    // Rows, not values: a count the scan may answer from file metadata;
+    // the nulls are counted in the first pass, which also reads them.
+    let rows = count_of(
+        &collect(
+            lf.clone()
+                .select([len().cast(DataType::UInt64).alias(ROWS)]),
+        )?,
+        ROWS,
+    )?;
+    let passes = rows.div_ceil(values_per_pass.max(1)).max(1);
     let mut repeated: Option<Series> = None;
+    let mut nulls = 0;
     for pass in 0..passes {
-        let values = lf.clone().select([col(*column)]).drop_nulls(None);
+        let values = lf.clone().select([col(*column)]);
         let values = if passes == 1 {
             values
         } else {
-            values.filter(value_pass(column, passes).eq(lit(pass)))
+            let in_pass = value_pass(column, passes).eq(lit(pass));
+            values.filter(in_pass.or(col(*column).is_null().and(lit(pass == 0))))
         };
         let values = collect(values)?;
-        let found = repeated_values(values.column(column)?.as_materialized_series())?;
+        let values = values.column(column)?.as_materialized_series();
+        nulls += values.null_count() as u64;
+        let found = repeated_values(&values.drop_nulls())?;
         match repeated.as_mut() {
             Some(all) => {
                 all.append(&found)?;
@@ -798,9 +805,6 @@ fn scan_probe_repeats(
 /// Values of a numeric probe `check_scan` sorts at most a pass: 512 MB of
 /// timestamps and their sorted copy; 3 M sessions a month is one pass.
 const PROBE_VALUES_PER_PASS: u64 = 64_000_000;
-
-/// The null count of a single probe column, in `scan_probe_repeats`.
-const NULLS: &str = "_probe_nulls";
 
 /// A number's pass of `passes`, from its physical value. Polars' modulo
 /// takes the divisor's sign, so a time before 1970 has a pass too.

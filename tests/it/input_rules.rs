@@ -599,7 +599,8 @@ fn streamed_message_check_finds_the_same_copies_in_any_number_of_passes() {
     };
     let expected_used = ["s1", "s2", "s3", "s6", "s7"].map(|s| Some(s.to_string()));
     assert_eq!(sessions(&whole.used), expected_used);
-    // 9 times: one pass of 100, two of 5, three of 3 and nine of 1 value.
+    // Passes from the 11 rows: one of 100, three of 5, four of 3 and eleven
+    // of 1 value a pass (the two null times read in the first).
     for per_pass in [100, 5, 3, 1] {
         let table = messages_table(&cfg);
         let scan = csqa::validate::check_scan_by(table, &cfg, per_pass).expect("check");
