@@ -19,63 +19,79 @@ pub struct BySession<'a> {
     pub passes: u32,
 }
 
-impl BySession<'_> {
-    /// Reply events (`sla::reply_events`) of the sessions in `keys`: each
-    /// pass of messages is numbered, narrowed and sorted alone.
-    pub fn reply_events(&self, messages: LazyFrame, keys: LazyFrame) -> Result<LazyFrame> {
-        let keys = self.split(keys, "reply-keys")?;
+/// The session keys and the reviews, split by session once for every join
+/// the monthly job makes to them: review figures, reply events and the
+/// calibration rows. `remove` deletes the working files.
+pub struct SplitBySession<'a> {
+    by: BySession<'a>,
+    keys: Parts,
+    reviews: Parts,
+}
+
+impl<'a> SplitBySession<'a> {
+    pub fn new(by: BySession<'a>, keys: LazyFrame, reviews: LazyFrame) -> Result<Self> {
+        let keys = by.split(keys, "keys")?;
+        let reviews = by.split(reviews, "reviews-by-session")?;
+        Ok(SplitBySession { by, keys, reviews })
+    }
+
+    /// Reply events (`sla::reply_events`) of the sessions `keys_of` keeps
+    /// of each pass of keys: each pass of messages is numbered, narrowed and
+    /// sorted alone.
+    pub fn reply_events(
+        &self,
+        messages: LazyFrame,
+        keys_of: impl Fn(LazyFrame) -> LazyFrame,
+    ) -> Result<LazyFrame> {
         // Only what the events are found from: not the message text.
         let messages = messages.select([col("session_id"), col("sent_at"), col("sender")]);
-        let messages = self.split(messages, "messages")?;
-        let events = self.per_pass(&messages, &keys, "reply-events", |messages, keys| {
-            // Numbered once, so the narrowed messages and the join agree.
-            let keys = keys.collect()?.lazy().with_row_index(sla::SESSION, None);
-            let numbered = keys.clone().select([col("session_id"), col(sla::SESSION)]);
-            let narrow = sla::narrow_messages(messages, numbered);
-            let narrow = crate::load::collect_streaming(narrow)?.lazy();
-            Ok(sla::with_sessions(sla::replies(narrow), keys))
-        })?;
+        let messages = self.by.split(messages, "messages")?;
+        let events =
+            self.by
+                .per_pass(&messages, &self.keys, "reply-events", |messages, keys| {
+                    // Numbered once, so the narrowed messages and the join agree.
+                    let keys = keys_of(keys).collect()?.lazy();
+                    let keys = keys.with_row_index(sla::SESSION, None);
+                    let numbered = keys.clone().select([col("session_id"), col(sla::SESSION)]);
+                    let narrow = sla::narrow_messages(messages, numbered);
+                    let narrow = crate::load::collect_streaming(narrow)?.lazy();
+                    Ok(sla::with_sessions(sla::replies(narrow), keys))
+                })?;
         messages.remove()?;
-        keys.remove()?;
         Ok(events)
     }
 
-    /// `pipeline::review_figures_of` the `reviews` and session `keys`.
-    pub fn review_figures(&self, reviews: LazyFrame, keys: LazyFrame) -> Result<ReviewFigures> {
-        let keys = self.split(keys, "review-keys")?;
-        let reviews = self.split(reviews, "reviews-by-session")?;
-        let review_scores = self.per_pass(&reviews, &keys, "review-scores", |rows, keys| {
-            Ok(with_keys(qa::review_scores(rows), keys))
+    /// `pipeline::review_figures_of` the reviews and keys.
+    pub fn review_figures(&self) -> Result<ReviewFigures> {
+        let review_scores = self.reviews_joined("review-scores", |rows, keys| {
+            with_keys(qa::review_scores(rows), keys)
         })?;
-        let review_modules = self.per_pass(&reviews, &keys, "review-modules", |rows, keys| {
-            Ok(with_keys(rows, keys))
-        })?;
-        reviews.remove()?;
-        keys.remove()?;
+        let review_modules = self.reviews_joined("review-modules", with_keys)?;
         Ok(ReviewFigures {
             review_scores,
             review_modules,
         })
     }
 
-    /// `join` of each pass of `rows` with the same pass of session `keys`.
-    pub fn joined(
+    /// `join` of each pass of the reviews with the same pass of the keys.
+    pub fn reviews_joined(
         &self,
-        rows: LazyFrame,
-        keys: LazyFrame,
         name: &str,
         join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
     ) -> Result<LazyFrame> {
-        let keys = self.split(keys, &format!("{name}-keys"))?;
-        let rows = self.split(rows, name)?;
-        let joined = self.per_pass(&rows, &keys, &format!("{name}-joined"), |rows, keys| {
-            Ok(join(rows, keys))
-        })?;
-        rows.remove()?;
-        keys.remove()?;
-        Ok(joined)
+        self.by
+            .per_pass(&self.reviews, &self.keys, name, |rows, keys| {
+                Ok(join(rows, keys))
+            })
     }
 
+    pub fn remove(self) -> Result<()> {
+        self.reviews.remove()?;
+        self.keys.remove()
+    }
+}
+
+impl BySession<'_> {
     /// The rows of `lf` with a session id, split into the passes by it (a
     /// row without one joins no session).
     fn split(&self, lf: LazyFrame, name: &str) -> Result<Parts> {

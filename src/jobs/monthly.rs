@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::contract;
 use crate::error::{Error, Result};
 use crate::jobs::period::Month;
-use crate::jobs::pipeline::{self, ReadWindows, ReviewFigures, Sessions};
+use crate::jobs::pipeline::{self, ReadWindows, ReviewFigures, SessionJoins};
 use crate::load::ordered_join;
 use crate::metrics::{calibration, iteration, sla};
 use crate::standards::Standards;
@@ -126,27 +126,26 @@ pub fn run(
     let fcr = fcr_state(cfg, sessions.clone(), month, &latest_by_line)?;
 
     step("QA scores");
-    let keys = pipeline::session_keys_of(sessions.clone());
-    let ratings_of = reviews.clone();
-    let reviews = enriched.review_figures(reviews, keys.clone())?;
+    // Split by session once (when the sessions are), for the three joins.
+    let joins = enriched.joins(pipeline::session_keys_of(sessions.clone()), reviews)?;
+    let reviews = joins.review_figures()?;
     step("reply SLA");
-    // Reply SLA is the month's: only its sessions' messages were read.
-    let month_keys = keys.filter(col("local_month").eq(lit(month.label.clone())));
+    // Reply SLA and calibration are the month's: only its sessions' messages
+    // were read.
+    let in_month = col("local_month").eq(lit(month.label.clone()));
     // Tens of millions of events at scale: held as the sessions are.
-    let reply_events = reply_events(&enriched, messages, &month_keys, standards)?;
+    let reply_events = reply_events(&joins, messages, &in_month, standards)?;
     let agent_time = agent_time(&enriched, checked.used("agent_hours"), month)?;
     let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
-    // Millions of calibration rows at scale: joined to the month's sessions
-    // the way the other reviews are.
-    let calibration_rows = enriched.join_by_session(
-        calibration::calibration_rows(ratings_of),
-        month_keys.select([col("session_id"), col("business_line")]),
-        "calibration",
-        calibration::with_lines,
-    )?;
+    // Millions of calibration rows at scale: joined as the other reviews are.
+    let calibration_rows = joins.reviews_joined("calibration", |reviews, keys| {
+        let month_keys = keys.filter(in_month.clone());
+        calibration::with_lines(calibration::calibration_rows(reviews), month_keys)
+    })?;
     let ratings = calibration::ratings_of(calibration_rows)?;
+    joins.remove()?;
     let calibration = calibration::tables(&ratings, &cfg.agreement)?;
 
     step("running queries");
@@ -227,23 +226,25 @@ fn fcr_state(
 /// threshold in force and the base one. Tens of millions of events a month
 /// at scale: they carry only what the tables group them by.
 fn reply_events(
-    sessions: &Sessions,
+    joins: &SessionJoins,
     messages: Option<LazyFrame>,
-    month_keys: &LazyFrame,
+    in_month: &Expr,
     standards: &Standards,
 ) -> Result<LazyFrame> {
     let messages = match messages {
         Some(scan) => scan,
         None => validate::empty_used(&contract::MESSAGES, standards)?.lazy(),
     };
-    let reply_keys = month_keys.clone().select([
-        col("session_id"),
-        col("business_line"),
-        col("agent_id"),
-        col("local_month"),
-        col("reply_threshold_s"),
-    ]);
-    Ok(sessions
+    let reply_keys = |keys: LazyFrame| {
+        keys.filter(in_month.clone()).select([
+            col("session_id"),
+            col("business_line"),
+            col("agent_id"),
+            col("local_month"),
+            col("reply_threshold_s"),
+        ])
+    };
+    Ok(joins
         .reply_events(messages, reply_keys)?
         .with_columns([
             col("reply_s")

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::enrich;
 use crate::error::{Context, Error, Result};
-use crate::jobs::by_session::BySession;
+use crate::jobs::by_session::{BySession, SplitBySession};
 use crate::jobs::period::Month;
 use crate::jobs::spill::{self, SpillDir};
 use crate::load::{instant_lit, ordered_join, Window};
@@ -218,38 +218,16 @@ impl Sessions {
         }
     }
 
-    /// Reply events (`sla::reply_events`) of the sessions in `keys`, held
-    /// the way the sessions are; over working files, in their passes by
-    /// session (`BySession`).
-    pub fn reply_events(&self, messages: LazyFrame, keys: LazyFrame) -> Result<LazyFrame> {
-        match &self.spill {
-            None => Ok(sla::reply_events(messages, keys)?.collect()?.lazy()),
-            Some(dir) => self.by_session(dir).reply_events(messages, keys),
-        }
-    }
-
-    /// `review_figures_of` the `reviews` and session `keys`, held the way
-    /// the sessions are; over working files, in their passes by session.
-    pub fn review_figures(&self, reviews: LazyFrame, keys: LazyFrame) -> Result<ReviewFigures> {
-        match &self.spill {
-            None => review_figures_of(reviews, &keys, |lf, _| Ok(lf.collect()?.lazy())),
-            Some(dir) => self.by_session(dir).review_figures(reviews, keys),
-        }
-    }
-
-    /// `join` of `rows` and session `keys` (both with `session_id`): as it
-    /// is, or over working files in the sessions' passes by session.
-    pub fn join_by_session(
-        &self,
-        rows: LazyFrame,
-        keys: LazyFrame,
-        name: &str,
-        join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
-    ) -> Result<LazyFrame> {
-        match &self.spill {
-            None => Ok(join(rows, keys)),
-            Some(dir) => self.by_session(dir).joined(rows, keys, name, join),
-        }
+    /// The joins of session `keys` and `reviews` (and later messages) to
+    /// the sessions, made the way the sessions are held: in memory, or over
+    /// working files split by session once.
+    pub fn joins(&self, keys: LazyFrame, reviews: LazyFrame) -> Result<SessionJoins<'_>> {
+        Ok(match &self.spill {
+            None => SessionJoins::Whole { keys, reviews },
+            Some(dir) => {
+                SessionJoins::Split(SplitBySession::new(self.by_session(dir), keys, reviews)?)
+            }
+        })
     }
 
     fn by_session<'a>(&self, dir: &'a SpillDir) -> BySession<'a> {
@@ -265,6 +243,62 @@ impl Sessions {
         match &self.spill {
             None => Ok(lf.collect()?.lazy()),
             Some(dir) => spill::hold(lf, dir.path(), name),
+        }
+    }
+}
+
+/// Session keys and reviews, ready to be joined: whole in memory, or split
+/// by session over working files (`SplitBySession`).
+pub enum SessionJoins<'a> {
+    Whole { keys: LazyFrame, reviews: LazyFrame },
+    Split(SplitBySession<'a>),
+}
+
+impl SessionJoins<'_> {
+    /// `review_figures_of` the reviews and keys, held.
+    pub fn review_figures(&self) -> Result<ReviewFigures> {
+        match self {
+            SessionJoins::Whole { keys, reviews } => {
+                review_figures_of(reviews.clone(), keys, |lf, _| Ok(lf.collect()?.lazy()))
+            }
+            SessionJoins::Split(split) => split.review_figures(),
+        }
+    }
+
+    /// Reply events (`sla::reply_events`) of the sessions `keys_of` keeps
+    /// of the keys, held.
+    pub fn reply_events(
+        &self,
+        messages: LazyFrame,
+        keys_of: impl Fn(LazyFrame) -> LazyFrame,
+    ) -> Result<LazyFrame> {
+        match self {
+            SessionJoins::Whole { keys, .. } => {
+                Ok(sla::reply_events(messages, keys_of(keys.clone()))?
+                    .collect()?
+                    .lazy())
+            }
+            SessionJoins::Split(split) => split.reply_events(messages, keys_of),
+        }
+    }
+
+    /// `join` of the reviews and the keys, not collected in memory.
+    pub fn reviews_joined(
+        &self,
+        name: &str,
+        join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
+    ) -> Result<LazyFrame> {
+        match self {
+            SessionJoins::Whole { keys, reviews } => Ok(join(reviews.clone(), keys.clone())),
+            SessionJoins::Split(split) => split.reviews_joined(name, join),
+        }
+    }
+
+    /// Delete the working files, once every join is made.
+    pub fn remove(self) -> Result<()> {
+        match self {
+            SessionJoins::Whole { .. } => Ok(()),
+            SessionJoins::Split(split) => split.remove(),
         }
     }
 }
