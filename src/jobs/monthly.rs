@@ -130,8 +130,8 @@ pub fn run(
     let joins = enriched.joins(pipeline::session_keys_of(sessions.clone()), reviews)?;
     let reviews = joins.review_figures()?;
     step("reply SLA");
-    // Reply SLA and calibration are the month's: only its sessions' messages
-    // were read.
+    // Reply SLA and calibration count the month's sessions only (only their
+    // messages were read).
     let in_month = col("local_month").eq(lit(month.label.clone()));
     // Tens of millions of events at scale: held as the sessions are.
     let reply_events = reply_events(&joins, messages, &in_month, standards)?;
