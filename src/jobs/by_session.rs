@@ -1,9 +1,10 @@
 //! The joins of large tables to the sessions when the sessions are held in
 //! working files, in memory that does not grow with the sessions: the
-//! session keys and the table are split by a hash of the session id into
-//! the sessions' number of passes (a grace hash join), and each pass is
-//! joined, and sorted where it must be, alone. The results are the joins of
-//! one pass in memory; only their row order differs.
+//! session keys and the tables are split by a hash of the session id into
+//! the sessions' number of passes (a grace hash join; the keys and reviews
+//! once, for every join to them), and each pass is joined, and sorted where
+//! it must be, alone. The results are the joins of one pass in memory; only
+//! their row order differs.
 
 use polars::prelude::*;
 

@@ -176,24 +176,30 @@ pub fn ratings_of(joined: LazyFrame) -> PolarsResult<Ratings> {
 /// (a null reads as "").
 fn interned(df: &DataFrame, name: &str) -> PolarsResult<(Words, Vec<Id>)> {
     let column = df.column(name)?.str()?;
-    let mut distinct: Vec<&str> = column.iter().map(Option::unwrap_or_default).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let index: HashMap<&str, Id> = distinct
-        .iter()
-        .enumerate()
-        .map(|(i, w)| Ok((*w, Id::try_from(i).map_err(|_| too_many(name))?)))
-        .collect::<PolarsResult<_>>()?;
-    let ids = column
-        .iter()
-        .map(|v| {
-            index
-                .get(v.unwrap_or_default())
-                .copied()
-                .unwrap_or_default()
-        })
-        .collect();
-    let words = Words(distinct.into_iter().map(str::to_string).collect());
+    let words = Words::new(
+        column
+            .unique()?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect(),
+    );
+    let ids = {
+        let index: HashMap<&str, Id> = words
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Ok((w.as_str(), Id::try_from(i).map_err(|_| too_many(name))?)))
+            .collect::<PolarsResult<_>>()?;
+        column
+            .iter()
+            .map(|v| {
+                index
+                    .get(v.unwrap_or_default())
+                    .copied()
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
     Ok((words, ids))
 }
 
