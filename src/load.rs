@@ -584,11 +584,21 @@ fn cast_column(e: Expr, kind: Kind, dtype: &DataType) -> Expr {
     }
 }
 
-/// An empty or whitespace-only string (null: false).
+/// An empty or whitespace-only string (null: false). Whitespace is
+/// Unicode's, as a regex's `\s`; a plain look at the characters, which
+/// stops at the first other one, costs a small part of a regex match's time
+/// (one a row of every text column of every table).
 fn is_blank(s: Expr) -> Expr {
-    // An anchored match stops at the first other character: no string is
-    // copied, unlike trimming every value.
-    s.str().contains(lit(r"^\s*$"), true).fill_null(lit(false))
+    s.map(
+        |c| {
+            let blank = c
+                .str()?
+                .iter()
+                .map(|v| v.is_some_and(|v| v.chars().all(char::is_whitespace)));
+            Ok(BooleanChunked::from_iter_values(c.name().clone(), blank).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+    )
 }
 
 /// A naive timestamp column: wall-clock time in the configured zone. A

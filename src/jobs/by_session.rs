@@ -1,8 +1,8 @@
 //! The joins of large tables to the sessions when the sessions are held in
 //! working files, in memory that does not grow with the sessions: the
 //! session keys and the tables are split by a hash of the session id into
-//! the sessions' number of passes (a grace hash join; the keys and reviews
-//! once, for every join to them), and each pass is joined, and sorted where
+//! the sessions' number of passes (a grace hash join; the keys as the
+//! sessions are enriched, the reviews once, for every join to them), and each pass is joined, and sorted where
 //! it must be, alone. The results are the joins of one pass in memory; only
 //! their row order differs.
 
@@ -10,9 +10,10 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::jobs::spill::{self, Parts, SpillDir};
-use crate::metrics::{qa, sla};
+use crate::metrics::sla;
 
-use super::pipeline::{with_keys, ReviewFigures};
+/// A join of rows with the session keys (rows, keys) -> joined.
+pub type ReviewJoin<'a> = dyn Fn(LazyFrame, LazyFrame) -> LazyFrame + 'a;
 
 /// Tables split by session into `passes` working files in `dir`.
 pub struct BySession<'a> {
@@ -25,13 +26,19 @@ pub struct BySession<'a> {
 /// calibration rows. `remove` deletes the working files.
 pub struct SplitBySession<'a> {
     by: BySession<'a>,
-    keys: Parts,
+    keys: &'a Parts,
     reviews: Parts,
 }
 
+/// The pass of each row with a `session_id`, out of `passes`.
+pub fn session_part(passes: u32) -> Expr {
+    spill::hash_part(col("session_id"), passes)
+}
+
 impl<'a> SplitBySession<'a> {
-    pub fn new(by: BySession<'a>, keys: LazyFrame, reviews: LazyFrame) -> Result<Self> {
-        let keys = by.split(keys, "keys")?;
+    /// The joins to session `keys` already split by session
+    /// (`session_part`) into the same passes.
+    pub fn new(by: BySession<'a>, keys: &'a Parts, reviews: LazyFrame) -> Result<Self> {
         let reviews = by.split(reviews, "reviews-by-session")?;
         Ok(SplitBySession { by, keys, reviews })
     }
@@ -44,51 +51,45 @@ impl<'a> SplitBySession<'a> {
         messages: LazyFrame,
         keys_of: impl Fn(LazyFrame) -> LazyFrame,
     ) -> Result<LazyFrame> {
-        // Only what the events are found from: not the message text.
-        let messages = messages.select([col("session_id"), col("sent_at"), col("sender")]);
-        let messages = self.by.split(messages, "messages")?;
+        // Only what the events are found from: not the message text, and
+        // the sender as a flag.
+        let messages = self.by.split(sla::message_times(messages), "messages")?;
         let events =
             self.by
-                .per_pass(&messages, &self.keys, "reply-events", |messages, keys| {
+                .per_pass(&messages, self.keys, &["reply-events"], |messages, keys| {
                     // Numbered once, so the narrowed messages and the join agree.
                     let keys = keys_of(keys).collect()?.lazy();
                     let keys = keys.with_row_index(sla::SESSION, None);
                     let numbered = keys.clone().select([col("session_id"), col(sla::SESSION)]);
-                    let narrow = sla::narrow_messages(messages, numbered);
+                    let narrow = sla::numbered_times(messages, numbered);
                     let narrow = crate::load::collect_streaming(narrow)?.lazy();
-                    Ok(sla::with_sessions(sla::replies(narrow), keys))
+                    Ok(vec![sla::with_sessions(sla::replies(narrow), keys)])
                 })?;
         messages.remove()?;
-        Ok(events)
+        events
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::error::Error::other("reply events: no result"))
     }
 
-    /// `pipeline::review_figures_of` the reviews and keys.
-    pub fn review_figures(&self) -> Result<ReviewFigures> {
-        let review_scores = self.reviews_joined("review-scores", |rows, keys| {
-            with_keys(qa::review_scores(rows), keys)
-        })?;
-        let review_modules = self.reviews_joined("review-modules", with_keys)?;
-        Ok(ReviewFigures {
-            review_scores,
-            review_modules,
-        })
-    }
-
-    /// `join` of each pass of the reviews with the same pass of the keys.
-    pub fn reviews_joined(
-        &self,
-        name: &str,
-        join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
-    ) -> Result<LazyFrame> {
+    /// Each of `joins` of the reviews with the keys, pass by pass: a pass
+    /// of the reviews and of the keys is read once for all of them.
+    pub fn reviews_joined(&self, joins: &[(&str, &ReviewJoin<'_>)]) -> Result<Vec<LazyFrame>> {
+        let names: Vec<&str> = joins.iter().map(|(name, _)| *name).collect();
         self.by
-            .per_pass(&self.reviews, &self.keys, name, |rows, keys| {
-                Ok(join(rows, keys))
+            .per_pass(&self.reviews, self.keys, &names, |rows, keys| {
+                let (rows, keys) = (rows.collect()?.lazy(), keys.collect()?.lazy());
+                Ok(joins
+                    .iter()
+                    .map(|(_, join)| join(rows.clone(), keys.clone()))
+                    .collect())
             })
     }
 
+    /// Remove the reviews' working files (the keys' belong to the
+    /// sessions).
     pub fn remove(self) -> Result<()> {
-        self.reviews.remove()?;
-        self.keys.remove()
+        self.reviews.remove()
     }
 }
 
@@ -97,32 +98,34 @@ impl BySession<'_> {
     /// row without one joins no session).
     fn split(&self, lf: LazyFrame, name: &str) -> Result<Parts> {
         let lf = lf.filter(col("session_id").is_not_null());
-        let pass = spill::hash_part(col("session_id"), self.passes);
+        let pass = session_part(self.passes);
         Parts::write(lf, pass, self.passes, self.dir.path(), name)
     }
 
-    /// `f` over each pass of `rows` with the same pass of `keys`, each
-    /// result written to a working file; their scan.
+    /// `f` over each pass of `rows` with the same pass of `keys`, giving
+    /// one result per name; each written to a working file. The scans of
+    /// the results, one per name.
     fn per_pass(
         &self,
         rows: &Parts,
         keys: &Parts,
-        name: &str,
-        f: impl Fn(LazyFrame, LazyFrame) -> Result<LazyFrame>,
-    ) -> Result<LazyFrame> {
+        names: &[&str],
+        f: impl Fn(LazyFrame, LazyFrame) -> Result<Vec<LazyFrame>>,
+    ) -> Result<Vec<LazyFrame>> {
         let empty = f(rows.part(0)?.clear(), keys.part(0)?.clear())?;
-        let mut files = Vec::with_capacity(rows.len());
+        let mut files = vec![Vec::with_capacity(rows.len()); names.len()];
         for k in 0..rows.len() {
-            let out = f(rows.part(k)?, keys.part(k)?)?;
-            let part = format!("{name}-{k}");
-            files.extend(spill::write_parts(
-                out,
-                lit(0u32),
-                1,
-                self.dir.path(),
-                &part,
-            )?);
+            let results = f(rows.part(k)?, keys.part(k)?)?;
+            for ((out, name), files) in results.into_iter().zip(names).zip(&mut files) {
+                let part = format!("{name}-{k}");
+                let written = spill::write_parts(out, lit(0u32), 1, self.dir.path(), &part)?;
+                files.extend(written);
+            }
         }
-        spill::scan_all(&files, empty)
+        files
+            .iter()
+            .zip(empty)
+            .map(|(files, empty)| spill::scan_all(files, empty))
+            .collect()
     }
 }

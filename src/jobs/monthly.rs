@@ -127,23 +127,24 @@ pub fn run(
 
     step("QA scores");
     // Split by session once (when the sessions are), for the three joins.
-    let joins = enriched.joins(pipeline::session_keys_of(sessions.clone()), reviews)?;
-    let reviews = joins.review_figures()?;
-    step("reply SLA");
+    let joins = enriched.joins(reviews)?;
     // Reply SLA and calibration count the month's sessions only (only their
     // messages were read).
     let in_month = col("local_month").eq(lit(month.label.clone()));
+    // Millions of calibration rows at scale: joined as the other reviews
+    // are, in the same pass.
+    let calibration_join = |reviews: LazyFrame, keys: LazyFrame| {
+        let month_keys = keys.filter(in_month.clone());
+        calibration::with_lines(calibration::calibration_rows(reviews), month_keys)
+    };
+    let (reviews, calibration_rows) = joins.review_figures_and(&calibration_join)?;
+    step("reply SLA");
     // Tens of millions of events at scale: held as the sessions are.
     let reply_events = reply_events(&joins, messages, &in_month, standards)?;
     let agent_time = agent_time(&enriched, checked.used("agent_hours"), month)?;
     let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
-    // Millions of calibration rows at scale: joined as the other reviews are.
-    let calibration_rows = joins.reviews_joined("calibration", |reviews, keys| {
-        let month_keys = keys.filter(in_month.clone());
-        calibration::with_lines(calibration::calibration_rows(reviews), month_keys)
-    })?;
     let ratings = calibration::ratings_of(calibration_rows)?;
     joins.remove()?;
     let calibration = calibration::tables(&ratings, &cfg.agreement)?;

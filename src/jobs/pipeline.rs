@@ -14,9 +14,9 @@ use crate::config::Config;
 use crate::contract::{self, TableSpec};
 use crate::enrich;
 use crate::error::{Context, Error, Result};
-use crate::jobs::by_session::{BySession, SplitBySession};
+use crate::jobs::by_session::{session_part, BySession, ReviewJoin, SplitBySession};
 use crate::jobs::period::Month;
-use crate::jobs::spill::{self, SpillDir};
+use crate::jobs::spill::{self, Parts, SpillDir, Splitter};
 use crate::load::{instant_lit, ordered_join, Window};
 use crate::metrics::{fcr, qa, sla};
 use crate::standards::Standards;
@@ -197,6 +197,9 @@ pub struct Sessions {
     scan: LazyFrame,
     /// Holds the working files for as long as the scan reads them.
     spill: Option<SpillDir>,
+    /// Over working files: the sessions' keys (`session_keys_of`), split
+    /// by session (`by_session::session_part`) as the passes were enriched.
+    keys_by_session: Option<Parts>,
     /// How many passes the FCR step took (1: in memory).
     pub passes: u32,
 }
@@ -218,15 +221,18 @@ impl Sessions {
         }
     }
 
-    /// The joins of session `keys` and `reviews` (and later messages) to
-    /// the sessions, made the way the sessions are held: in memory, or over
-    /// working files split by session once.
-    pub fn joins(&self, keys: LazyFrame, reviews: LazyFrame) -> Result<SessionJoins<'_>> {
-        Ok(match &self.spill {
-            None => SessionJoins::Whole { keys, reviews },
-            Some(dir) => {
+    /// The joins of the session keys (`session_keys_of`) and `reviews`
+    /// (and later messages) to the sessions, made the way the sessions are
+    /// held: in memory, or over working files split by session once.
+    pub fn joins(&self, reviews: LazyFrame) -> Result<SessionJoins<'_>> {
+        Ok(match (&self.spill, &self.keys_by_session) {
+            (Some(dir), Some(keys)) => {
                 SessionJoins::Split(SplitBySession::new(self.by_session(dir), keys, reviews)?)
             }
+            _ => SessionJoins::Whole {
+                keys: session_keys_of(self.lazy()),
+                reviews,
+            },
         })
     }
 
@@ -255,13 +261,30 @@ pub enum SessionJoins<'a> {
 }
 
 impl SessionJoins<'_> {
-    /// `review_figures_of` the reviews and keys, held.
-    pub fn review_figures(&self) -> Result<ReviewFigures> {
-        match self {
-            SessionJoins::Whole { keys, reviews } => {
-                review_figures_of(reviews.clone(), keys, |lf, _| Ok(lf.collect()?.lazy()))
-            }
-            SessionJoins::Split(split) => split.review_figures(),
+    /// `review_figures_of` the reviews and keys, and `other` join of them,
+    /// held: over working files, in one pass over the reviews.
+    pub fn review_figures_and(&self, other: &ReviewJoin<'_>) -> Result<(ReviewFigures, LazyFrame)> {
+        let joins: [(&str, &ReviewJoin<'_>); 3] = [
+            ("review-scores", &scores_with_keys),
+            ("review-modules", &with_keys),
+            ("review-other", other),
+        ];
+        let held = match self {
+            SessionJoins::Whole { keys, reviews } => joins
+                .iter()
+                .map(|(_, join)| Ok(join(reviews.clone(), keys.clone()).collect()?.lazy()))
+                .collect::<Result<Vec<_>>>()?,
+            SessionJoins::Split(split) => split.reviews_joined(&joins)?,
+        };
+        match <[LazyFrame; 3]>::try_from(held) {
+            Ok([review_scores, review_modules, other]) => Ok((
+                ReviewFigures {
+                    review_scores,
+                    review_modules,
+                },
+                other,
+            )),
+            Err(_) => Err(Error::other("review joins: a result is missing")),
         }
     }
 
@@ -279,18 +302,6 @@ impl SessionJoins<'_> {
                     .lazy())
             }
             SessionJoins::Split(split) => split.reply_events(messages, keys_of),
-        }
-    }
-
-    /// `join` of the reviews and the keys, not collected in memory.
-    pub fn reviews_joined(
-        &self,
-        name: &str,
-        join: impl Fn(LazyFrame, LazyFrame) -> LazyFrame,
-    ) -> Result<LazyFrame> {
-        match self {
-            SessionJoins::Whole { keys, reviews } => Ok(join(reviews.clone(), keys.clone())),
-            SessionJoins::Split(split) => split.reviews_joined(name, join),
         }
     }
 
@@ -325,30 +336,37 @@ pub fn enrich_sessions_in_passes(
         return Ok(Sessions {
             scan: enriched.lazy(),
             spill: None,
+            keys_by_session: None,
             passes: 1,
         });
     }
     let dir = SpillDir::create(spill_root)?;
     let read = spill::write_parts(used, customer_part(passes), passes, dir.path(), "read")?;
     let mut enriched_files = Vec::with_capacity(read.len());
+    // The schema of the enriched sessions, for a window whose rows all
+    // went to no file (every session rejected).
+    let none = validate::empty_used(&contract::SESSIONS, standards)?;
+    let empty = enrich_sessions(none, cfg, standards, months)?.lazy();
+    // The keys are split by session here, from each pass in memory, for
+    // the joins to come: not from another read of every session.
+    let mut keys = Splitter::new(session_keys_of(empty.clone()), passes, dir.path(), "keys");
     for (k, path) in read.iter().enumerate() {
         let part = spill::scan(path)?.collect()?;
         let mut enriched = enrich_sessions(part, cfg, standards, months)?;
         std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
+        keys.add(session_keys(&enriched), session_part(passes))?;
         let out = dir.path().join(format!("sessions-{k}.parquet"));
         let file =
             std::fs::File::create(&out).other_ctx(|| format!("creating {}", out.display()))?;
         spill::writer(file).finish(&mut enriched)?;
         enriched_files.push(out);
     }
-    // The schema of the enriched sessions, for a window whose rows all
-    // went to no file (every session rejected).
-    let none = validate::empty_used(&contract::SESSIONS, standards)?;
-    let empty = enrich_sessions(none, cfg, standards, months)?.lazy();
+    let keys_by_session = Some(keys.finish()?);
     let scan = spill::scan_all(&enriched_files, empty)?;
     Ok(Sessions {
         scan,
         spill: Some(dir),
+        keys_by_session,
         passes,
     })
 }
@@ -566,15 +584,17 @@ pub fn review_figures_of(
     keys: &LazyFrame,
     mut hold: impl FnMut(LazyFrame, &str) -> Result<LazyFrame>,
 ) -> Result<ReviewFigures> {
-    let review_scores = hold(
-        with_keys(qa::review_scores(reviews.clone()), keys.clone()),
-        "review_scores",
-    )?;
+    let review_scores = hold(scores_with_keys(reviews.clone(), keys.clone()), "review_scores")?;
     let review_modules = hold(with_keys(reviews, keys.clone()), "review_modules")?;
     Ok(ReviewFigures {
         review_scores,
         review_modules,
     })
+}
+
+/// Each review's QA score (`qa::review_scores`) with its session's `keys`.
+fn scores_with_keys(reviews: LazyFrame, keys: LazyFrame) -> LazyFrame {
+    with_keys(qa::review_scores(reviews), keys)
 }
 
 /// Rows with a `session_id`, with their session's `keys`, in their order.

@@ -103,9 +103,17 @@ pub fn hash_part(id: Expr, parts: u32) -> Expr {
 }
 
 /// A writer of working files: LZ4, which writes several times faster than
-/// the default zstd; the files live only as long as the run.
+/// the default zstd; the files live only as long as the run. No minimum
+/// and maximum per column: comparing every text value to find them cost
+/// more than they save, as no working file is read by a range of values.
 pub fn writer(file: File) -> ParquetWriter<File> {
-    ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw)
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .with_statistics(StatisticsOptions {
+            min_value: false,
+            max_value: false,
+            ..StatisticsOptions::default()
+        })
 }
 
 /// The file `write_parts` writes part `k` of `name` to.
@@ -126,10 +134,14 @@ impl Parts {
     pub fn write(lf: LazyFrame, part: Expr, parts: u32, dir: &Path, name: &str) -> Result<Parts> {
         let empty = lf.clone().clear();
         let written = write_parts(lf, part, parts, dir, name)?;
+        Ok(Parts::of_written(&written, empty, parts, dir, name))
+    }
+
+    fn of_written(written: &[PathBuf], empty: LazyFrame, parts: u32, dir: &Path, name: &str) -> Parts {
         let files = (0..parts.max(1) as usize)
             .map(|k| Some(part_path(dir, name, k)).filter(|p| written.contains(p)))
             .collect();
-        Ok(Parts { files, empty })
+        Parts { files, empty }
     }
 
     pub fn len(&self) -> usize {
@@ -160,6 +172,39 @@ impl Parts {
             std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
         }
         Ok(())
+    }
+}
+
+/// A table split into parts as its rows come, a frame at a time: for rows
+/// already in memory for another reason, which need no scan of their own.
+pub struct Splitter {
+    writers: PartWriters,
+    empty: LazyFrame,
+    parts: u32,
+}
+
+impl Splitter {
+    /// A split of rows shaped like `empty` into `parts` files
+    /// `<dir>/<name>-<k>.parquet`.
+    pub fn new(empty: LazyFrame, parts: u32, dir: &Path, name: &str) -> Splitter {
+        Splitter {
+            writers: PartWriters::new(parts, dir, name),
+            empty,
+            parts,
+        }
+    }
+
+    /// `rows`, each written to the part `part` gives it (0..parts).
+    pub fn add(&mut self, rows: LazyFrame, part: Expr) -> Result<()> {
+        const PART: &str = "_spill_part";
+        let rows = rows.with_column(part.alias(PART)).collect()?;
+        Ok(self.writers.write(rows, PART)?)
+    }
+
+    pub fn finish(mut self) -> Result<Parts> {
+        let written = self.writers.finish()?;
+        let (dir, name) = (self.writers.dir.clone(), self.writers.name.clone());
+        Ok(Parts::of_written(&written, self.empty, self.parts, &dir, &name))
     }
 }
 

@@ -54,18 +54,29 @@ pub fn thresholds(sla: &Sla) -> Vec<Expr> {
 pub fn reply_events(messages: LazyFrame, sessions: LazyFrame) -> PolarsResult<LazyFrame> {
     let sessions = sessions.with_row_index(SESSION, None);
     let numbered = sessions.clone().select([col("session_id"), col(SESSION)]);
-    let narrow = crate::load::collect_streaming(narrow_messages(messages, numbered))?;
+    let narrow = crate::load::collect_streaming(numbered_times(message_times(messages), numbered))?;
     Ok(with_sessions(replies(narrow.lazy()), sessions))
 }
 
 /// The session number `reply_events` gives each session (a row index).
 pub const SESSION: &str = "_session";
 
-/// Customer and agent messages of the `numbered` sessions (`session_id`,
-/// `SESSION`) as (`SESSION`, `_t` microseconds, `_agent`).
-pub fn narrow_messages(messages: LazyFrame, numbered: LazyFrame) -> LazyFrame {
+/// Customer and agent messages as (`session_id`, `_t` microseconds,
+/// `_agent`): all that reply events are found from.
+pub fn message_times(messages: LazyFrame) -> LazyFrame {
     messages
         .filter(one_of("sender", &["customer", "agent"]))
+        .select([
+            col("session_id"),
+            col("sent_at").cast(DataType::Int64).alias("_t"),
+            col("sender").eq(lit("agent")).alias("_agent"),
+        ])
+}
+
+/// The `message_times` of the `numbered` sessions (`session_id`,
+/// `SESSION`), as (`SESSION`, `_t`, `_agent`).
+pub fn numbered_times(times: LazyFrame, numbered: LazyFrame) -> LazyFrame {
+    times
         .join(
             numbered,
             [col("session_id")],
@@ -76,11 +87,7 @@ pub fn narrow_messages(messages: LazyFrame, numbered: LazyFrame) -> LazyFrame {
                 ..JoinArgs::new(JoinType::Inner)
             },
         )
-        .select([
-            col(SESSION),
-            col("sent_at").cast(DataType::Int64).alias("_t"),
-            col("sender").eq(lit("agent")).alias("_agent"),
-        ])
+        .select([col(SESSION), col("_t"), col("_agent")])
 }
 
 /// The reply events (`SESSION`, `reply_s`) of `narrow` messages, which hold

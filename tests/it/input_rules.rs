@@ -361,7 +361,9 @@ fn blank_strings_read_as_null() {
                 "customer_id",
                 &[
                     Some(""),
-                    Some(" \t "),
+                    // A tab and an ideographic space (U+3000): Unicode
+                    // whitespace, as Chinese exports write it.
+                    Some(" \t\u{3000} "),
                     Some("c3"),
                     Some("c4"),
                     Some("c5"),
