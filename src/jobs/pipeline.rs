@@ -5,7 +5,7 @@
 //! quarterly review are built from these steps, so a figure means the same
 //! in both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use polars::prelude::*;
@@ -342,7 +342,6 @@ pub fn enrich_sessions_in_passes(
     }
     let dir = SpillDir::create(spill_root)?;
     let read = spill::write_parts(used, customer_part(passes), passes, dir.path(), "read")?;
-    let mut enriched_files = Vec::with_capacity(read.len());
     // The schema of the enriched sessions, for a window whose rows all
     // went to no file (every session rejected).
     let none = validate::empty_used(&contract::SESSIONS, standards)?;
@@ -350,17 +349,8 @@ pub fn enrich_sessions_in_passes(
     // The keys are split by session here, from each pass in memory, for
     // the joins to come: not from another read of every session.
     let mut keys = Splitter::new(session_keys_of(empty.clone()), passes, dir.path(), "keys");
-    for (k, path) in read.iter().enumerate() {
-        let part = spill::scan(path)?.collect()?;
-        let mut enriched = enrich_sessions(part, cfg, standards, months)?;
-        std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
-        keys.add(session_keys(&enriched), session_part(passes))?;
-        let out = dir.path().join(format!("sessions-{k}.parquet"));
-        let file =
-            std::fs::File::create(&out).other_ctx(|| format!("creating {}", out.display()))?;
-        spill::writer(file).finish(&mut enriched)?;
-        enriched_files.push(out);
-    }
+    let enrich = |part: DataFrame| enrich_sessions(part, cfg, standards, months);
+    let enriched_files = enrich_each(&read, dir.path(), &mut keys, passes, enrich)?;
     let keys_by_session = Some(keys.finish()?);
     let scan = spill::scan_all(&enriched_files, empty)?;
     Ok(Sessions {
@@ -368,6 +358,47 @@ pub fn enrich_sessions_in_passes(
         spill: Some(dir),
         keys_by_session,
         passes,
+    })
+}
+
+/// `enrich` of each `read` working file (removed once read), written to
+/// `<dir>/sessions-<k>.parquet`, its keys added to `keys`; the files
+/// written. A pass is written while the next is enriched: the FCR flags
+/// run on one core, the writer on the other.
+fn enrich_each(
+    read: &[PathBuf],
+    dir: &Path,
+    keys: &mut Splitter,
+    passes: u32,
+    enrich: impl Fn(DataFrame) -> Result<DataFrame>,
+) -> Result<Vec<PathBuf>> {
+    let written = |h: std::thread::ScopedJoinHandle<'_, Result<()>>| {
+        h.join()
+            .map_err(|_| Error::other("writing enriched sessions failed"))?
+    };
+    std::thread::scope(|scope| {
+        let mut files = Vec::with_capacity(read.len());
+        let mut writing = None;
+        for (k, path) in read.iter().enumerate() {
+            let mut enriched = enrich(spill::scan(path)?.collect()?)?;
+            std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
+            keys.add(session_keys(&enriched), session_part(passes))?;
+            let out = dir.join(format!("sessions-{k}.parquet"));
+            if let Some(h) = writing.take() {
+                written(h)?;
+            }
+            files.push(out.clone());
+            writing = Some(scope.spawn(move || -> Result<()> {
+                let file = std::fs::File::create(&out)
+                    .other_ctx(|| format!("creating {}", out.display()))?;
+                spill::writer(file).finish(&mut enriched)?;
+                Ok(())
+            }));
+        }
+        if let Some(h) = writing {
+            written(h)?;
+        }
+        Ok(files)
     })
 }
 
