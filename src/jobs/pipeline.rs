@@ -255,6 +255,8 @@ impl Sessions {
 
 /// Session keys and reviews, ready to be joined: whole in memory, or split
 /// by session over working files (`SplitBySession`).
+// One value a run: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum SessionJoins<'a> {
     Whole { keys: LazyFrame, reviews: LazyFrame },
     Split(SplitBySession<'a>),
@@ -615,7 +617,10 @@ pub fn review_figures_of(
     keys: &LazyFrame,
     mut hold: impl FnMut(LazyFrame, &str) -> Result<LazyFrame>,
 ) -> Result<ReviewFigures> {
-    let review_scores = hold(scores_with_keys(reviews.clone(), keys.clone()), "review_scores")?;
+    let review_scores = hold(
+        scores_with_keys(reviews.clone(), keys.clone()),
+        "review_scores",
+    )?;
     let review_modules = hold(with_keys(reviews, keys.clone()), "review_modules")?;
     Ok(ReviewFigures {
         review_scores,

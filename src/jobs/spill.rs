@@ -137,7 +137,13 @@ impl Parts {
         Ok(Parts::of_written(&written, empty, parts, dir, name))
     }
 
-    fn of_written(written: &[PathBuf], empty: LazyFrame, parts: u32, dir: &Path, name: &str) -> Parts {
+    fn of_written(
+        written: &[PathBuf],
+        empty: LazyFrame,
+        parts: u32,
+        dir: &Path,
+        name: &str,
+    ) -> Parts {
         let files = (0..parts.max(1) as usize)
             .map(|k| Some(part_path(dir, name, k)).filter(|p| written.contains(p)))
             .collect();
@@ -204,7 +210,9 @@ impl Splitter {
     pub fn finish(mut self) -> Result<Parts> {
         let written = self.writers.finish()?;
         let (dir, name) = (self.writers.dir.clone(), self.writers.name.clone());
-        Ok(Parts::of_written(&written, self.empty, self.parts, &dir, &name))
+        Ok(Parts::of_written(
+            &written, self.empty, self.parts, &dir, &name,
+        ))
     }
 }
 
