@@ -9,7 +9,7 @@
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::jobs::spill::{self, Parts, SpillDir};
+use crate::jobs::spill::{self, Parts, SpillDir, WriteBehind};
 use crate::metrics::sla;
 
 /// A join of rows with the session keys (rows, keys) -> joined.
@@ -103,8 +103,8 @@ impl BySession<'_> {
     }
 
     /// `f` over each pass of `rows` with the same pass of `keys`, giving
-    /// one result per name; each written to a working file. The scans of
-    /// the results, one per name.
+    /// one result per name; each written to a working file while the next
+    /// is computed. The scans of the results, one per name.
     fn per_pass(
         &self,
         rows: &Parts,
@@ -114,14 +114,19 @@ impl BySession<'_> {
     ) -> Result<Vec<LazyFrame>> {
         let empty = f(rows.part(0)?.clear(), keys.part(0)?.clear())?;
         let mut files = vec![Vec::with_capacity(rows.len()); names.len()];
+        let mut behind = WriteBehind::default();
         for k in 0..rows.len() {
             let results = f(rows.part(k)?, keys.part(k)?)?;
             for ((out, name), files) in results.into_iter().zip(names).zip(&mut files) {
-                let part = format!("{name}-{k}");
-                let written = spill::write_parts(out, lit(0u32), 1, self.dir.path(), &part)?;
-                files.extend(written);
+                let out = crate::load::collect_streaming(out)?;
+                if out.height() > 0 {
+                    let path = self.dir.path().join(format!("{name}-{k}.parquet"));
+                    files.push(path.clone());
+                    behind.write(out, path)?;
+                }
             }
         }
+        behind.wait()?;
         files
             .iter()
             .zip(empty)

@@ -16,7 +16,7 @@ use crate::enrich;
 use crate::error::{Context, Error, Result};
 use crate::jobs::by_session::{session_part, BySession, ReviewJoin, SplitBySession};
 use crate::jobs::period::Month;
-use crate::jobs::spill::{self, Parts, SpillDir, Splitter};
+use crate::jobs::spill::{self, Parts, SpillDir, Splitter, WriteBehind};
 use crate::load::{instant_lit, ordered_join, Window};
 use crate::metrics::{fcr, qa, sla};
 use crate::standards::Standards;
@@ -374,34 +374,18 @@ fn enrich_each(
     passes: u32,
     enrich: impl Fn(DataFrame) -> Result<DataFrame>,
 ) -> Result<Vec<PathBuf>> {
-    let written = |h: std::thread::ScopedJoinHandle<'_, Result<()>>| {
-        h.join()
-            .map_err(|_| Error::other("writing enriched sessions failed"))?
-    };
-    std::thread::scope(|scope| {
-        let mut files = Vec::with_capacity(read.len());
-        let mut writing = None;
-        for (k, path) in read.iter().enumerate() {
-            let mut enriched = enrich(spill::scan(path)?.collect()?)?;
-            std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
-            keys.add(session_keys(&enriched), session_part(passes))?;
-            let out = dir.join(format!("sessions-{k}.parquet"));
-            if let Some(h) = writing.take() {
-                written(h)?;
-            }
-            files.push(out.clone());
-            writing = Some(scope.spawn(move || -> Result<()> {
-                let file = std::fs::File::create(&out)
-                    .other_ctx(|| format!("creating {}", out.display()))?;
-                spill::writer(file).finish(&mut enriched)?;
-                Ok(())
-            }));
-        }
-        if let Some(h) = writing {
-            written(h)?;
-        }
-        Ok(files)
-    })
+    let mut files = Vec::with_capacity(read.len());
+    let mut behind = WriteBehind::default();
+    for (k, path) in read.iter().enumerate() {
+        let enriched = enrich(spill::scan(path)?.collect()?)?;
+        std::fs::remove_file(path).other_ctx(|| format!("removing {}", path.display()))?;
+        keys.add(session_keys(&enriched), session_part(passes))?;
+        let out = dir.join(format!("sessions-{k}.parquet"));
+        files.push(out.clone());
+        behind.write(enriched, out)?;
+    }
+    behind.wait()?;
+    Ok(files)
 }
 
 /// More passes than this would be files too small to be worth it.

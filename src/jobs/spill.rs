@@ -116,6 +116,45 @@ pub fn writer(file: File) -> ParquetWriter<File> {
         })
 }
 
+/// Frames written to working files on a thread of their own, one at a
+/// time, while the caller computes the next: the Parquet writer and a
+/// step that uses one core overlap. Dropping it waits for the last write.
+#[derive(Default)]
+pub struct WriteBehind {
+    pending: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl WriteBehind {
+    /// Write `df` to `path` once the previous write is done, on a thread.
+    pub fn write(&mut self, mut df: DataFrame, path: PathBuf) -> Result<()> {
+        self.wait()?;
+        self.pending = Some(std::thread::spawn(move || {
+            let file = File::create(&path).other_ctx(|| format!("creating {}", path.display()))?;
+            writer(file).finish(&mut df)?;
+            Ok(())
+        }));
+        Ok(())
+    }
+
+    /// Wait for the write under way; its error, if it failed.
+    pub fn wait(&mut self) -> Result<()> {
+        match self.pending.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| Error::other("writing a working file failed"))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for WriteBehind {
+    fn drop(&mut self) {
+        // On an error elsewhere: the file is not read, but no thread may
+        // outlive the run's working folder.
+        let _ = self.wait();
+    }
+}
+
 /// The file `write_parts` writes part `k` of `name` to.
 fn part_path(dir: &Path, name: &str, k: usize) -> PathBuf {
     dir.join(format!("{name}-{k}.parquet"))
