@@ -2,8 +2,8 @@
 //! working files, in memory that does not grow with the sessions: the
 //! session keys and the tables are split by a hash of the session id into
 //! the sessions' number of passes (a grace hash join; the keys as the
-//! sessions are enriched, the reviews once, for every join to them), and each pass is joined, and sorted where
-//! it must be, alone. The results are the joins of one pass in memory; only
+//! sessions are enriched, the reviews once, for every join to them), and
+//! each pass is joined, and sorted where it must be, alone. The results are the joins of one pass in memory; only
 //! their row order differs.
 
 use polars::prelude::*;

@@ -41,6 +41,9 @@ impl Drop for SpillDir {
     }
 }
 
+/// The working column that names each row's part as it is split.
+const PART: &str = "_spill_part";
+
 /// Rows the streaming engine hands the writer at a time, and rows a file's
 /// buffer holds before it writes a row group.
 const BATCH_ROWS: usize = 1 << 17;
@@ -55,7 +58,6 @@ pub fn write_parts(
     dir: &Path,
     name: &str,
 ) -> Result<Vec<PathBuf>> {
-    const PART: &str = "_spill_part";
     let writers = Arc::new(Mutex::new(PartWriters::new(parts, dir, name)));
     let sink = Arc::clone(&writers);
     let callback = PlanCallback::new(move |df: DataFrame| {
@@ -241,7 +243,6 @@ impl Splitter {
 
     /// `rows`, each written to the part `part` gives it (0..parts).
     pub fn add(&mut self, rows: LazyFrame, part: Expr) -> Result<()> {
-        const PART: &str = "_spill_part";
         let rows = rows.with_column(part.alias(PART)).collect()?;
         Ok(self.writers.write(rows, PART)?)
     }
