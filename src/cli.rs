@@ -11,7 +11,7 @@ use crate::error::Result;
 #[derive(Parser, Debug)]
 #[command(
     name = "csqa",
-    version,
+    version = crate::engine::VERSION,
     about = "Quality metrics for contact-centre QA teams, from Parquet exports",
     long_about = "csqa reads a data directory of Parquet exports (sessions, QA reviews, repeat-visit \
 causes, messages, appeals, agent hours), checks every row against the data contract, and \
@@ -43,6 +43,12 @@ pub struct GlobalArgs {
     /// Language of report.html, report.xlsx and report.md: en or zh (overrides the config's lang, itself en unless set); refused by commands that write no report
     #[arg(long, global = true, value_enum, value_name = "LANG")]
     pub lang: Option<crate::i18n::Lang>,
+    /// Engine for the monthly pack's row-level work (overrides [engine] kind): polars (this machine) or spark (a cluster through Spark Connect)
+    #[arg(long, global = true, value_enum, value_name = "ENGINE")]
+    pub engine: Option<crate::engine::EngineKind>,
+    /// Spark Connect endpoint, sc://host:15002 (overrides [engine] url)
+    #[arg(long, global = true, value_name = "URL")]
+    pub spark_url: Option<String>,
 }
 
 impl GlobalArgs {
@@ -56,6 +62,12 @@ impl GlobalArgs {
         }
         if let Some(lang) = self.lang {
             cfg.lang = lang;
+        }
+        if let Some(kind) = self.engine {
+            cfg.engine.kind = kind;
+        }
+        if let Some(url) = &self.spark_url {
+            cfg.engine.url = Some(url.clone());
         }
         Ok(cfg)
     }
@@ -74,7 +86,7 @@ Exits 0 when only rows were rejected, 2 when a file or column is unusable."
     Validate(crate::cmd::validate::ValidateArgs),
     /// The monthly review pack: CSAT, FCR, repeat causes, complaints, CPH, QA, SLA by business line
     #[command(
-        after_help = "Examples:\n  csqa monthly --month 2026-10\n  csqa monthly --month 2026-10 --config /etc/csqa/csqa.toml --out-dir /srv/qa-reports\n\n\
+        after_help = "Examples:\n  csqa monthly --month 2026-10\n  csqa monthly --month 2026-10 --config /etc/csqa/csqa.toml --out-dir /srv/qa-reports\n  csqa monthly --month 2026-10 --engine spark --spark-url sc://spark-gw:15002   (the row-level work on a Spark cluster)\n\n\
 Reads the month, the month before (for month-over-month) and the FCR look-ahead past the \
 month's end; writes OUT_DIR/monthly/YYYY-MM/ atomically: business_lines, repeat_causes, \
 agents, categories, sla_overrides, appeals, overturned_cases, agreement, agreement_rounds, \
@@ -148,6 +160,15 @@ holds only rows that passed validation."
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    // Only the monthly pack runs on Spark: the flags are refused elsewhere,
+    // not ignored. (An `[engine]` in the config leaves the other jobs on
+    // this machine.)
+    let monthly = matches!(cli.command, Command::Monthly(_) | Command::RunDue(_));
+    if !monthly && (cli.global.engine.is_some() || cli.global.spark_url.is_some()) {
+        return Err(crate::error::Error::usage(
+            "--engine and --spark-url choose the engine of the monthly pack (monthly, run-due); other commands run on this machine",
+        ));
+    }
     match cli.command {
         Command::Validate(args) => crate::cmd::validate::run(&cli.global, args),
         Command::Monthly(args) => crate::cmd::monthly::run(&cli.global, args),

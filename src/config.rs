@@ -260,6 +260,8 @@ struct RawConfig {
     schedule: ScheduleConfig,
     #[serde(default)]
     memory: MemoryConfig,
+    #[serde(default)]
+    engine: crate::engine::EngineConfig,
     sampling: Option<crate::sampling::Plan>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
@@ -269,6 +271,8 @@ struct RawConfig {
 pub struct Config {
     pub data_dir: PathBuf,
     pub memory: MemoryConfig,
+    /// `[engine]`: which engine does the monthly pack's row-level work.
+    pub engine: crate::engine::EngineConfig,
     pub out_dir: PathBuf,
     pub timezone: Tz,
     pub satisfied_min: i64,
@@ -369,6 +373,7 @@ impl Config {
         Ok(Config {
             data_dir: rel(raw.data_dir.unwrap_or_else(|| "data".into())),
             memory: raw.memory.clone(),
+            engine: raw.engine.clone(),
             out_dir: rel(raw.out_dir.unwrap_or_else(|| "out".into())),
             timezone,
             satisfied_min,

@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod columns;
 pub mod config;
 pub mod contract;
+pub mod engine;
 pub mod enrich;
 pub mod error;
 pub mod events;

@@ -633,7 +633,7 @@ impl NaiveLocal {
 }
 
 /// `key=value` folder names between the table folder and the file.
-fn hive_values(table_dir: &Path, file: &Path) -> Vec<(String, String)> {
+pub fn hive_values(table_dir: &Path, file: &Path) -> Vec<(String, String)> {
     let Ok(rel) = file.strip_prefix(table_dir) else {
         return Vec::new();
     };

@@ -49,6 +49,11 @@ pub struct Manifest {
     /// they outnumbered `[memory] sessions_per_pass`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions_passes: Option<u32>,
+    /// The engine that did the row-level work (`polars` or `spark`).
+    pub engine: String,
+    /// Where a Spark cluster wrote the rejected rows (they stay there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejects_at: Option<String>,
 }
 
 impl Manifest {
@@ -80,6 +85,7 @@ impl Manifest {
                 .map(|s| s.version.clone())
                 .collect(),
             tables: checked.manifest(),
+            engine: crate::engine::EngineKind::Polars.as_str().to_string(),
             ..Default::default()
         }
     }

@@ -127,6 +127,19 @@ impl ZoneTable {
         self.starts.len()
     }
 
+    /// Every interval as (from, to, offset) in µs: UTC instants
+    /// `[from, to)` read locally as `utc + offset`. The Spark engine uploads
+    /// them, so the cluster cuts local time exactly as this table does.
+    pub fn offset_intervals(&self) -> Vec<(i64, i64, i64)> {
+        let ends = self.starts.iter().skip(1).copied().chain([self.end]);
+        self.starts
+            .iter()
+            .zip(ends)
+            .zip(&self.offsets)
+            .map(|((&from, to), &offset)| (from, to, offset))
+            .collect()
+    }
+
     /// The intervals that begin in [from, to) (µs): (start, offset µs).
     pub fn transitions(&self, from: i64, to: i64) -> Vec<(i64, i64)> {
         self.starts

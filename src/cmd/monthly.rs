@@ -35,7 +35,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     // due again rather than pass unnoticed.
     let fingerprint = crate::schedule::Job::Monthly(month.clone()).fingerprint(cfg)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
-    let pack = monthly::run(cfg, &standards, month, |s| progress.step(s))?;
+    let pack = build(cfg, &standards, month, &progress)?;
     // The trend's earlier months: from earlier packs, else from the data.
     progress.step("trend months");
     let earlier = crate::jobs::trend::earlier_months(cfg, &standards, month)?;
@@ -80,6 +80,8 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     manifest.restated = restated;
     manifest.sessions = Some(sessions);
     manifest.sessions_passes = Some(pack.sessions_passes);
+    manifest.engine = pack.engine.kind.as_str().to_string();
+    manifest.rejects_at = pack.engine.rejects_at.clone();
     manifest.fcr_complete = Some(pack.fcr_complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
@@ -110,6 +112,28 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
         progress.elapsed_s()
     );
     Ok(())
+}
+
+/// The pack from the configured engine.
+fn build(
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+    progress: &Progress,
+) -> Result<monthly::MonthlyPack> {
+    let step = |s: &str| progress.step(s);
+    match cfg.engine.kind {
+        crate::engine::EngineKind::Polars => monthly::run(cfg, standards, month, step),
+        #[cfg(feature = "spark")]
+        crate::engine::EngineKind::Spark => {
+            crate::engine::spark::run_monthly(cfg, standards, month, step)
+        }
+        #[cfg(not(feature = "spark"))]
+        crate::engine::EngineKind::Spark => Err(crate::error::Error::usage(format!(
+            "this csqa was built without the spark engine (engines: {})",
+            crate::engine::ENGINES
+        ))),
+    }
 }
 
 /// The month's sessions: the ALL row of business_lines.

@@ -65,6 +65,15 @@ pub struct MonthlyPack {
     pub recommendations: BTreeMap<String, Vec<iteration::Finding>>,
     /// Passes the FCR step took (`[memory] sessions_per_pass`).
     pub sessions_passes: u32,
+    pub engine: EngineRun,
+}
+
+/// Which engine built the pack, for the manifest.
+pub struct EngineRun {
+    pub kind: crate::engine::EngineKind,
+    /// Where the cluster wrote the rejected rows (Spark only; the local
+    /// engine writes them in the pack's `rejects/`).
+    pub rejects_at: Option<String>,
 }
 
 pub fn run(
@@ -164,21 +173,24 @@ pub fn run(
     for (name, sql) in QUERIES {
         tables.push((name.to_string(), run_sql(&enriched, &mut ctx, name, sql)?));
     }
-    // The agreement statistics and the iteration rules have no portable SQL
-    // form: Rust computes them, and user queries can read them like the
-    // others.
-    let computed = [
-        ("agreement", calibration.agreement),
-        ("agreement_rounds", calibration.agreement_rounds),
-        ("disagreements", calibration.disagreements),
-        ("reviewers", calibration.reviewers),
-    ];
-    add_tables(&mut ctx, &mut tables, computed);
-    step("standard iteration");
-    let (standard_tables, recommendations) = iteration_tables(
-        cfg, standards, month, &previous, &reviews, &ratings, &tables,
+    let computed = Computed {
+        calibration,
+        ratings: &ratings,
+        review_modules: &reviews.review_modules,
+    };
+    let recommendations = computed_tables(
+        cfg,
+        standards,
+        month,
+        &previous,
+        computed,
+        &mut tables,
+        &mut step,
     )?;
-    add_tables(&mut ctx, &mut tables, standard_tables);
+    // User queries read the computed tables like the others.
+    for (name, df) in &tables[QUERIES.len()..] {
+        ctx.register(name, df.clone().lazy());
+    }
     run_extra_queries(cfg, &enriched, &mut ctx, &mut tables)?;
     Ok(MonthlyPack {
         month: month.clone(),
@@ -193,14 +205,18 @@ pub fn run(
         daily_first_response_sla,
         recommendations,
         sessions_passes: enriched.passes,
+        engine: EngineRun {
+            kind: crate::engine::EngineKind::Polars,
+            rejects_at: None,
+        },
     })
 }
 
 /// The month's FCR completeness, per line and for `ALL`.
-struct FcrState {
-    complete: bool,
-    lines: Vec<LineCompleteness>,
-    data_until: Option<String>,
+pub struct FcrState {
+    pub complete: bool,
+    pub lines: Vec<LineCompleteness>,
+    pub data_until: Option<String>,
 }
 
 fn fcr_state(
@@ -332,17 +348,46 @@ fn query_context(
     Ok(ctx)
 }
 
-/// Add computed tables to the pack, and to the SQL context for the user's
-/// queries.
-fn add_tables<const N: usize>(
-    ctx: &mut SQLContext,
+/// What the tables Rust computes are computed from, whichever engine ran
+/// the row-level work.
+pub struct Computed<'a> {
+    pub calibration: calibration::CalibrationTables,
+    pub ratings: &'a calibration::Ratings,
+    /// One row per review and module of the two months.
+    pub review_modules: &'a LazyFrame,
+}
+
+/// The agreement statistics and the iteration rules, which have no
+/// portable SQL form, appended to the pack's tables; each module's
+/// iteration findings returned.
+pub fn computed_tables(
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+    previous: &Month,
+    computed: Computed,
     tables: &mut Vec<(String, DataFrame)>,
-    computed: [(&str, DataFrame); N],
-) {
-    for (name, df) in computed {
-        ctx.register(name, df.clone().lazy());
-        tables.push((name.to_string(), df));
-    }
+    mut step: impl FnMut(&str),
+) -> Result<BTreeMap<String, Vec<iteration::Finding>>> {
+    let c = computed.calibration;
+    tables.extend([
+        ("agreement".to_string(), c.agreement),
+        ("agreement_rounds".to_string(), c.agreement_rounds),
+        ("disagreements".to_string(), c.disagreements),
+        ("reviewers".to_string(), c.reviewers),
+    ]);
+    step("standard iteration");
+    let (standard_tables, recommendations) = iteration_tables(
+        cfg,
+        standards,
+        month,
+        previous,
+        computed.review_modules,
+        computed.ratings,
+        tables,
+    )?;
+    tables.extend(standard_tables.map(|(n, df)| (n.to_string(), df)));
+    Ok(recommendations)
 }
 
 /// `iteration` and `scorecard_changes`, from the pack's agreement and
@@ -352,7 +397,7 @@ fn iteration_tables(
     standards: &Standards,
     month: &Month,
     previous: &Month,
-    reviews: &ReviewFigures,
+    review_modules: &LazyFrame,
     ratings: &calibration::Ratings,
     tables: &[(String, DataFrame)],
 ) -> Result<IterationTables> {
@@ -367,7 +412,7 @@ fn iteration_tables(
         standards,
         month,
         previous,
-        review_modules: &reviews.review_modules,
+        review_modules,
         agreement: table("agreement")?,
         appeals: table("appeals")?,
         ratings,
@@ -459,7 +504,7 @@ fn month_lines(sessions: LazyFrame, month: &Month) -> Result<BTreeSet<String>> {
 /// A line is complete when its own latest session starts at or after
 /// `reach_us` (the month's end plus the FCR window): one stray late row of
 /// another line says nothing about it.
-fn fcr_completeness(
+pub fn fcr_completeness(
     lines: &BTreeSet<String>,
     latest_by_line: &BTreeMap<String, i64>,
     reach_us: i64,
@@ -484,7 +529,7 @@ fn fcr_completeness(
         .collect()
 }
 
-fn local_time(us: Option<i64>, tz: chrono_tz::Tz) -> Option<String> {
+pub fn local_time(us: Option<i64>, tz: chrono_tz::Tz) -> Option<String> {
     us.and_then(chrono::DateTime::from_timestamp_micros)
         .map(|t| t.with_timezone(&tz).to_rfc3339())
 }

@@ -26,6 +26,8 @@ mod reports;
 mod sample;
 mod sampling;
 mod schedule;
+#[cfg(feature = "spark")]
+mod spark;
 mod spill;
 mod split_files;
 mod standards;
