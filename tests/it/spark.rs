@@ -615,7 +615,9 @@ fn the_row_level_work_runs_on_the_cluster() {
     let standards = Standards::load(&cfg.data_dir, cfg.timezone).expect("standards");
     let month = Month::parse("2026-09", cfg.timezone).expect("month");
     let spark = csqa::engine::spark::connect(&url).expect("connect");
-    csqa::engine::spark::prepare(&spark, &cfg, &standards, &month, |_| {}).expect("stages");
+    let places = csqa::engine::spark::Locations::of(&cfg, &month).expect("places");
+    csqa::engine::spark::prepare(&spark, &cfg, &standards, &month, &places, |_| {})
+        .expect("stages");
     // The plans of two stages as Spark runs them: the checks scan the
     // Parquet files, fold exact copies with an aggregate and find
     // conflicting keys with a window; FCR numbers visits with windows

@@ -108,7 +108,7 @@ pub fn run_monthly(
     let places = Locations::of(cfg, month)?;
     step("connecting to Spark");
     let spark = connect(url)?;
-    let files = prepare(&spark, cfg, standards, month, &mut step)?;
+    let files = prepare(&spark, cfg, standards, month, &places, &mut step)?;
     step("the pack's tables on the cluster");
     let mut tables = Vec::with_capacity(QUERIES.len() + 6);
     for (name, sql) in QUERIES {
@@ -130,7 +130,6 @@ pub fn run_monthly(
     step("calibration agreement");
     let ratings = calibration::ratings_of(view("calibration_ratings")?.lazy())?;
     let calibration = calibration::tables(&ratings, &cfg.agreement)?;
-    let mut pack_tables = tables;
     let computed = monthly::Computed {
         calibration,
         ratings: &ratings,
@@ -142,7 +141,7 @@ pub fn run_monthly(
         month,
         &previous,
         computed,
-        &mut pack_tables,
+        &mut tables,
         &mut step,
     )?;
     // Best effort: the cluster frees the session's views and checkpoints.
@@ -154,7 +153,7 @@ pub fn run_monthly(
         fcr_complete: fcr.complete,
         fcr_lines: fcr.lines,
         data_until: fcr.data_until,
-        tables: pack_tables,
+        tables,
         overrides,
         agreement: cfg.agreement.clone(),
         daily_first_response_sla,
@@ -174,11 +173,11 @@ pub fn prepare(
     cfg: &Config,
     standards: &Standards,
     month: &Month,
+    places: &Locations,
     mut step: impl FnMut(&str),
 ) -> Result<BTreeMap<&'static str, LoadedFiles>> {
-    let places = Locations::of(cfg, month)?;
     step("registering the inputs on the cluster");
-    let files = register_inputs(spark, cfg, standards, month, &places)?;
+    let files = register_inputs(spark, cfg, standards, month, places)?;
     step("stages on the cluster");
     run_stages(spark, cfg, standards, month, &files)?;
     Ok(files)
