@@ -82,7 +82,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     manifest.sessions_passes = Some(pack.sessions_passes);
     manifest.engine = pack.engine.kind.as_str().to_string();
     manifest.rejects_at = pack.engine.rejects_at.clone();
-    manifest.fcr_complete = Some(pack.fcr_complete);
+    manifest.fcr_complete = Some(pack.fcr.complete);
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
@@ -107,7 +107,7 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     println!(
         "monthly {}: {sessions} sessions, {tables_written} tables, {rejected} rows rejected, FCR {}{ignored_note}; written to {} in {:.1}s",
         month.label,
-        if pack.fcr_complete { "complete" } else { "INCOMPLETE" },
+        if pack.fcr.complete { "complete" } else { "INCOMPLETE" },
         target.display(),
         progress.elapsed_s()
     );

@@ -47,12 +47,7 @@ pub struct MonthlyPack {
     pub month: Month,
     pub previous: Month,
     pub checked: CheckedTables,
-    /// Every line with sessions in the month is complete.
-    pub fcr_complete: bool,
-    /// Per line with sessions in the month, by name.
-    pub fcr_lines: Vec<LineCompleteness>,
-    /// Latest session start in the data read.
-    pub data_until: Option<String>,
+    pub fcr: FcrState,
     pub tables: Vec<(String, DataFrame)>,
     /// SLA overrides in force during the month with the sessions they touched.
     pub overrides: DataFrame,
@@ -196,9 +191,7 @@ pub fn run(
         month: month.clone(),
         previous,
         checked,
-        fcr_complete: fcr.complete,
-        fcr_lines: fcr.lines,
-        data_until: fcr.data_until,
+        fcr,
         tables,
         overrides,
         agreement: cfg.agreement.clone(),
@@ -214,9 +207,32 @@ pub fn run(
 
 /// The month's FCR completeness, per line and for `ALL`.
 pub struct FcrState {
+    /// Every line with sessions in the month is complete.
     pub complete: bool,
+    /// Per line with sessions in the month, by name.
     pub lines: Vec<LineCompleteness>,
+    /// Latest session start in the data read, local time.
     pub data_until: Option<String>,
+}
+
+impl FcrState {
+    /// From the lines with sessions in the month, the latest start read per
+    /// line, and the latest of any line (both engines gather these).
+    pub fn new(
+        month_lines: &BTreeSet<String>,
+        latest_by_line: &BTreeMap<String, i64>,
+        latest_of_any: Option<i64>,
+        cfg: &Config,
+        month: &Month,
+    ) -> FcrState {
+        let reach_us = (month.end + cfg.fcr_window()).timestamp_micros();
+        let lines = fcr_completeness(month_lines, latest_by_line, reach_us, cfg.timezone);
+        FcrState {
+            complete: lines.iter().all(|l| l.complete),
+            lines,
+            data_until: local_time(latest_of_any, cfg.timezone),
+        }
+    }
 }
 
 fn fcr_state(
@@ -225,18 +241,13 @@ fn fcr_state(
     month: &Month,
     latest_by_line: &BTreeMap<String, i64>,
 ) -> Result<FcrState> {
-    let tz = cfg.timezone;
-    let lines = fcr_completeness(
+    Ok(FcrState::new(
         &month_lines(sessions, month)?,
         latest_by_line,
-        (month.end + cfg.fcr_window()).timestamp_micros(),
-        tz,
-    );
-    Ok(FcrState {
-        complete: lines.iter().all(|l| l.complete),
-        lines,
-        data_until: local_time(latest_by_line.values().copied().max(), tz),
-    })
+        latest_by_line.values().copied().max(),
+        cfg,
+        month,
+    ))
 }
 
 /// Reply events of the month's sessions, each judged against the reply
@@ -504,7 +515,7 @@ fn month_lines(sessions: LazyFrame, month: &Month) -> Result<BTreeSet<String>> {
 /// A line is complete when its own latest session starts at or after
 /// `reach_us` (the month's end plus the FCR window): one stray late row of
 /// another line says nothing about it.
-pub fn fcr_completeness(
+fn fcr_completeness(
     lines: &BTreeSet<String>,
     latest_by_line: &BTreeMap<String, i64>,
     reach_us: i64,
@@ -529,7 +540,7 @@ pub fn fcr_completeness(
         .collect()
 }
 
-pub fn local_time(us: Option<i64>, tz: chrono_tz::Tz) -> Option<String> {
+fn local_time(us: Option<i64>, tz: chrono_tz::Tz) -> Option<String> {
     us.and_then(chrono::DateTime::from_timestamp_micros)
         .map(|t| t.with_timezone(&tz).to_rfc3339())
 }

@@ -229,17 +229,19 @@ fn facts(pack: &MonthlyPack, cfg: &Config) -> Vec<(String, String)> {
         (lang.t("fact.timezone"), cfg.timezone.name().to_string()),
         (
             lang.t("fact.data_as_of"),
-            pack.data_until
+            pack.fcr
+                .data_until
                 .as_deref()
                 .map_or_else(|| "—".into(), super::as_of),
         ),
         (
             lang.t("fact.fcr_complete"),
-            lang.t(if pack.fcr_complete { "yes" } else { "no" }),
+            lang.t(if pack.fcr.complete { "yes" } else { "no" }),
         ),
     ];
     let incomplete: Vec<&str> = pack
-        .fcr_lines
+        .fcr
+        .lines
         .iter()
         .filter(|l| !l.complete)
         .map(|l| l.line.as_str())

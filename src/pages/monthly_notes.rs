@@ -27,7 +27,7 @@ pub(super) fn alerts(
         .map(|r| super::restated_alert(r, lang))
         .into_iter()
         .collect();
-    if !pack.fcr_complete {
+    if !pack.fcr.complete {
         let lines = ("lines", incomplete_lines(pack, lang));
         alerts.push(lang.fill("alert.fcr_incomplete_for", &[lines]));
     }
@@ -37,7 +37,8 @@ pub(super) fn alerts(
 /// The lines whose data does not reach the FCR window past the month's
 /// end, each with where its data ends.
 fn incomplete_lines(pack: &MonthlyPack, lang: Lang) -> String {
-    pack.fcr_lines
+    pack.fcr
+        .lines
         .iter()
         .filter(|l| !l.complete)
         .map(|l| {
@@ -204,8 +205,9 @@ pub(super) fn quality(pack: &MonthlyPack, bl: Option<&DataFrame>, lang: Lang) ->
             notes.push(lang.fill("note.days_without_hours", &args));
         }
     }
-    if pack.fcr_complete {
+    if pack.fcr.complete {
         let until = pack
+            .fcr
             .data_until
             .as_deref()
             .map_or_else(|| "—".into(), super::as_of);

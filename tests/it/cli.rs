@@ -211,3 +211,47 @@ fn human_facing_timestamps_are_local_with_their_offset() {
         Some(us("2026-10-04T01:10:00Z"))
     );
 }
+
+#[test]
+fn version_names_the_engines_the_build_has() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = csqa(dir.path(), &["--version"]);
+    let engines = if cfg!(feature = "spark") {
+        "polars, spark"
+    } else {
+        "polars"
+    };
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("csqa {} (engines: {engines})", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[cfg(not(feature = "spark"))]
+#[test]
+fn a_build_without_spark_refuses_the_spark_engine() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let data = data.to_string_lossy();
+    let out = csqa(
+        dir.path(),
+        &[
+            "--quiet",
+            "--engine",
+            "spark",
+            "--data-dir",
+            &data,
+            "--out-dir",
+            "out",
+            "monthly",
+            "--month",
+            "2026-09",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("built without the spark engine"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -39,13 +39,16 @@ pub enum Stored {
 
 /// The SELECT list that reads one file as `raw_<table>`: `present(c)` is
 /// how the file stores contract column c under its export name (None:
-/// absent), `hive(c)` the value a `key=value` folder gives it.
+/// absent), `hive(c)` the value a `key=value` folder gives it, and
+/// `source_file` the file's path in the data directory, as the rejects name
+/// it (a literal: Spark's `_metadata.file_path` is percent-encoded, so a
+/// folder named `质检 数据` would not come back as it is named).
 pub fn file_columns(
     spec: &TableSpec,
     cfg: &Config,
     present: impl Fn(&str) -> Option<DataType>,
     hive: impl Fn(&str) -> Option<String>,
-    source_prefix_len: usize,
+    source_file: &str,
 ) -> Vec<String> {
     let mut out = Vec::with_capacity(spec.columns.len() + 4);
     for column in spec.columns {
@@ -78,8 +81,8 @@ pub fn file_columns(
         }
     }
     out.push(format!(
-        "substring(`_metadata`.`file_path`, {}) AS `source_file`",
-        source_prefix_len + 1
+        "CAST({} AS STRING) AS `source_file`",
+        super::params::string(source_file)
     ));
     out
 }
@@ -171,7 +174,7 @@ pub fn register_raw(
             cfg,
             |c| schema.get(c).cloned(),
             |c| hive.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone()),
-            prefix.chars().count(),
+            &info.path,
         );
         let url = format!("{prefix}{}", info.path);
         let frame = spark

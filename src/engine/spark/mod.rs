@@ -104,11 +104,27 @@ pub fn run_monthly(
     let url = cfg.engine.url.as_deref().ok_or_else(|| {
         Error::usage("the spark engine needs [engine] url = \"sc://host:15002\" or --spark-url")
     })?;
-    let previous = month.previous(cfg.timezone);
     let places = Locations::of(cfg, month)?;
     step("connecting to Spark");
     let spark = connect(url)?;
-    let files = prepare(&spark, cfg, standards, month, &places, &mut step)?;
+    let pack = pack_on(&spark, cfg, standards, month, places, &mut step);
+    // Best effort, failed or not: the cluster frees the session's views and
+    // checkpoints now rather than when the session times out.
+    let _ = spark.stop();
+    pack
+}
+
+/// The month's pack from a connected session.
+fn pack_on(
+    spark: &SparkSession,
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+    places: Locations,
+    mut step: impl FnMut(&str),
+) -> Result<MonthlyPack> {
+    let previous = month.previous(cfg.timezone);
+    let files = prepare(spark, cfg, standards, month, &places, &mut step)?;
     step("the pack's tables on the cluster");
     let mut tables = Vec::with_capacity(QUERIES.len() + 6);
     for (name, sql) in QUERIES {
@@ -126,7 +142,7 @@ pub fn run_monthly(
     let review_modules = with_instants(view("review_modules")?, &["reviewed_at"])?.lazy();
     let checked = checked_tables(&view, files)?;
     step("writing rejected rows on the cluster");
-    write_rejects(&spark, &checked, &places.rejects_url)?;
+    write_rejects(spark, &checked, &places.rejects_url)?;
     step("calibration agreement");
     let ratings = calibration::ratings_of(view("calibration_ratings")?.lazy())?;
     let calibration = calibration::tables(&ratings, &cfg.agreement)?;
@@ -144,15 +160,11 @@ pub fn run_monthly(
         &mut tables,
         &mut step,
     )?;
-    // Best effort: the cluster frees the session's views and checkpoints.
-    let _ = spark.stop();
     Ok(MonthlyPack {
         month: month.clone(),
         previous,
         checked,
-        fcr_complete: fcr.complete,
-        fcr_lines: fcr.lines,
-        data_until: fcr.data_until,
+        fcr,
         tables,
         overrides,
         agreement: cfg.agreement.clone(),
@@ -270,13 +282,13 @@ fn fcr_state(lines: &DataFrame, cfg: &Config, month: &Month) -> Result<FcrState>
             None => {}
         }
     }
-    let reach_us = (month.end + cfg.fcr_window()).timestamp_micros();
-    let per_line = monthly::fcr_completeness(&month_lines, &latest_by_line, reach_us, cfg.timezone);
-    Ok(FcrState {
-        complete: per_line.iter().all(|l| l.complete),
-        lines: per_line,
-        data_until: monthly::local_time(latest_all, cfg.timezone),
-    })
+    Ok(FcrState::new(
+        &month_lines,
+        &latest_by_line,
+        latest_all,
+        cfg,
+        month,
+    ))
 }
 
 /// The checks' counts from the cluster, per table read, as the manifest
