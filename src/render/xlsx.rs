@@ -10,16 +10,28 @@ use rust_xlsxwriter::{
 use super::chart::is_wide;
 use super::{Cell, Kind, Report, Table};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 
 /// Excel's limit on a sheet name.
 const SHEET_NAME_MAX: usize = 31;
+/// Excel's limit on the rows of a sheet, the header's included.
+pub const SHEET_ROWS_MAX: u32 = 1_048_576;
 const FLAG_FILL: u32 = 0xFEE2E2;
 
 pub fn workbook(report: &Report) -> Result<Vec<u8>> {
-    build(report).map_err(|e| Error::other(format!("cannot write report.xlsx: {e}")))
+    workbook_within(report, SHEET_ROWS_MAX)
 }
 
-fn build(report: &Report) -> std::result::Result<Vec<u8>, XlsxError> {
+/// The workbook with at most `sheet_rows` rows a sheet: a longer table (a
+/// big centre's disagreements) shows its first rows and a last one saying
+/// how many there are and which CSV holds them all, rather than failing
+/// the run.
+pub fn workbook_within(report: &Report, sheet_rows: u32) -> Result<Vec<u8>> {
+    build(report, sheet_rows.clamp(3, SHEET_ROWS_MAX))
+        .map_err(|e| Error::other(format!("cannot write report.xlsx: {e}")))
+}
+
+fn build(report: &Report, sheet_rows: u32) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     // A fixed creation date (the zip entries' own): the same tables give
     // the same bytes, run after run.
@@ -32,7 +44,7 @@ fn build(report: &Report) -> std::result::Result<Vec<u8>, XlsxError> {
         names.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(name)?;
-        write_table(sheet, table)?;
+        write_table(sheet, table, report.lang, sheet_rows)?;
     }
     book.save_to_buffer()
 }
@@ -101,20 +113,28 @@ fn number_format(kind: Kind) -> &'static str {
     }
 }
 
-fn write_table(sheet: &mut Worksheet, table: &Table) -> std::result::Result<(), XlsxError> {
+fn write_table(
+    sheet: &mut Worksheet,
+    table: &Table,
+    lang: Lang,
+    sheet_rows: u32,
+) -> std::result::Result<(), XlsxError> {
     let header = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xF3F4F6))
         .set_border_bottom(FormatBorder::Thin)
         .set_text_wrap();
-    let height = table.height();
+    let total = table.height();
+    // Below the header: every row, or all but one and the note.
+    let fits = total < sheet_rows as usize;
+    let height = if fits { total } else { sheet_rows as usize - 2 };
     for (c, column) in table.columns.iter().enumerate() {
         let col = c as u16;
         sheet.write_string_with_format(0, col, safe(&column.label), &header)?;
         let plain = Format::new().set_num_format(number_format(column.kind));
         let flagged = plain.clone().set_background_color(Color::RGB(FLAG_FILL));
         let mut width = cell_width(&column.label).min(24.0);
-        for (r, cell) in column.cells.iter().enumerate() {
+        for (r, cell) in column.cells.iter().take(height).enumerate() {
             let row = (r + 1) as u32;
             let format = if table.flagged.get(r).copied().unwrap_or(false) {
                 &flagged
@@ -136,6 +156,22 @@ fn write_table(sheet: &mut Worksheet, table: &Table) -> std::result::Result<(), 
             }
         }
         sheet.set_column_width(col, width.clamp(6.0, 60.0))?;
+    }
+    if !fits {
+        let note = lang.fill(
+            "sheet.rows_cut",
+            &[
+                ("shown", height.to_string()),
+                ("total", total.to_string()),
+                ("file", format!("{}.csv", table.name)),
+            ],
+        );
+        sheet.write_string_with_format(
+            (height + 1) as u32,
+            0,
+            note,
+            &Format::new().set_italic(),
+        )?;
     }
     sheet.set_freeze_panes(1, 0)?;
     if !table.columns.is_empty() {

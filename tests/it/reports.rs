@@ -689,3 +689,71 @@ fn first_response_sla_by_day_uses_the_threshold_in_force() {
     assert_close(f64_at(&daily, "sla", 0), 0.5, "ALL 10-05");
     assert_close(f64_at(&daily, "sla", 3), 1.0, "a 10-06");
 }
+
+/// A sheet longer than Excel allows shows its first rows and says where
+/// all of them are, instead of failing the run (a big centre's
+/// disagreements near a million rows). Checked at a small cap on both
+/// sides of the edge: `sheet_rows` counts the header.
+#[test]
+fn a_sheet_longer_than_a_workbook_holds_ends_with_where_the_rest_is() {
+    use csqa::render::xlsx::{workbook_within, SHEET_ROWS_MAX};
+    use csqa::render::{Report, Table};
+    // Excel's documented limit: 1,048,576 rows a sheet.
+    assert_eq!(SHEET_ROWS_MAX, 1_048_576);
+    let items: Vec<String> = (1..=10).map(|i| format!("item-{i}")).collect();
+    let df = DataFrame::new(
+        10,
+        vec![
+            Column::new("item_id".into(), items),
+            Column::new(
+                "score_a".into(),
+                (1..=10).map(f64::from).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+    .expect("frame");
+    let tz = chrono_tz::Asia::Shanghai;
+    let book = |lang: Lang, sheet_rows: u32| -> Vec<Vec<Value>> {
+        let report = Report {
+            lang,
+            title: "t".into(),
+            period: "2026-09".into(),
+            facts: vec![],
+            alerts: vec![],
+            sections: vec![],
+            sheets: vec![Table::from_frame("disagreements", &df, lang, tz).expect("table")],
+        };
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("report.xlsx");
+        std::fs::write(
+            &path,
+            workbook_within(&report, sheet_rows).expect("workbook"),
+        )
+        .expect("write");
+        let sheet = read_sheet(&path, &lang.table("disagreements"));
+        sheet["rows"].as_array().expect("rows")[1..]
+            .iter()
+            .map(|r| r.as_array().expect("row").clone())
+            .collect()
+    };
+    let item = |r: &Vec<Value>| r[0].as_str().unwrap_or("").to_string();
+    // Header + 10 rows fit in 11: every row, no note.
+    let whole = book(Lang::En, 11);
+    assert_eq!(whole.len(), 10);
+    assert_eq!(item(&whole[9]), "item-10");
+    // One row fewer: 8 rows and the note fill the 10.
+    let cut = book(Lang::En, 10);
+    assert_eq!(cut.len(), 9);
+    assert_eq!(item(&cut[7]), "item-8");
+    assert_eq!(cut[7][1], 8.0);
+    assert_eq!(
+        item(&cut[8]),
+        "The first 8 of 10 rows: a sheet holds no more. All rows are in disagreements.csv."
+    );
+    let zh = book(Lang::Zh, 5);
+    assert_eq!(zh.len(), 4);
+    assert_eq!(
+        item(&zh[3]),
+        "仅列出 10 行中的前 3 行（工作表容纳不下更多）。全部行见 disagreements.csv。"
+    );
+}
