@@ -40,6 +40,17 @@ impl Error {
     pub fn other(msg: impl Into<String>) -> Self {
         Error::Other(msg.into())
     }
+
+    /// The same kind (and exit code) with another message.
+    pub fn with_message(self, msg: impl Into<String>) -> Self {
+        let msg = msg.into();
+        match self {
+            Error::BadInput(_) => Error::BadInput(msg),
+            Error::Usage(_) => Error::Usage(msg),
+            Error::Busy(_) => Error::Busy(msg),
+            Error::Other(_) => Error::Other(msg),
+        }
+    }
 }
 
 impl fmt::Display for Error {

@@ -45,29 +45,51 @@ pub fn run(global: &GlobalArgs, args: ImpactArgs) -> Result<()> {
     };
     let lock = RunLock::acquire(&cfg.out_dir)?;
     let standards = Standards::load(&cfg.data_dir, cfg.timezone)?;
-    let mut written = 0;
+    let (mut written, mut failed) = (0, Vec::new());
     for event in chosen {
         // An open action is measured as run-due would: to its last closed month.
         let to_month = event
             .end
             .is_none()
             .then(|| crate::schedule::last_closed_month(&cfg, chrono::Utc::now()));
-        if measure(&cfg, &standards, &lock, event, to_month, &progress)? {
-            written += 1;
-        } else if args.all {
-            println!(
+        match measure(&cfg, &standards, &lock, event, to_month, &progress) {
+            Ok(true) => written += 1,
+            Ok(false) if args.all => println!(
                 "impact {}: no sessions of its lines in its window, skipped",
                 event.id
-            );
-        } else {
-            return Err(no_sessions(event));
+            ),
+            Ok(false) => return Err(no_sessions(event)),
+            // One event's bad window must not cost the others their
+            // reports; another run holding the folder stops them all.
+            Err(e) if args.all && !matches!(e, Error::Busy(_)) => {
+                progress.finish();
+                eprintln!("impact {}: {e}", event.id);
+                failed.push((event.id.as_str(), e));
+            }
+            Err(e) => return Err(e),
         }
     }
     progress.finish();
     if args.all {
-        println!("impact: {written} of {} events written", events.len());
+        println!(
+            "impact: {written} of {} events written, {} failed",
+            events.len(),
+            failed.len()
+        );
     }
-    Ok(())
+    all_written(failed)
+}
+
+/// The first failure's kind (its exit code) with every failed event named.
+fn all_written(failed: Vec<(&str, Error)>) -> Result<()> {
+    let ids: Vec<&str> = failed.iter().map(|(id, _)| *id).collect();
+    match failed.into_iter().next() {
+        None => Ok(()),
+        Some((_, first)) => Err(first.with_message(format!(
+            "impact: {} failed (each says why above; the other reports were written)",
+            ids.join(", ")
+        ))),
+    }
 }
 
 /// One event's report under a lock already held (`csqa run-due` holds one

@@ -751,3 +751,54 @@ fn categories_narrow_both_windows() {
     let cats = f.read("impact/pay-incident/categories.parquet");
     assert_eq!(cats.height(), 1);
 }
+
+/// `impact --all` from cron: an event whose baseline the data does not
+/// reach fails alone; the events after it still get their reports, and the
+/// run ends with exit 2 naming it.
+#[test]
+fn all_goes_on_past_an_event_that_fails_and_names_it() {
+    let early = r#"
+[[event]]
+id = "early-baseline"
+title = "Four weeks back reach 09-22; the data begins 10-18"
+department = "tech"
+kind = "incident"
+lines = ["pay"]
+start = 2026-10-20T00:00:00
+end = 2026-10-22T00:00:00
+baseline = "weekdays"
+"#;
+    let f = fixture(&format!("{early}{EVENTS}"), "");
+    let o = f.run(&["impact", "--all"]);
+    assert_eq!(o.status.code(), Some(2), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "impact early-baseline: bad input: event \"early-baseline\": baseline: starts 2026-09-22"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("impact: early-baseline failed"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("impact: 1 of 2 events written, 1 failed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!f.out().join("impact/early-baseline").exists());
+    let sum = f.read("impact/pay-incident/summary.parquet");
+    let i = metric_row(&sum, "contacts_per_day");
+    // As when it runs alone (`incident_against_baseline_and_control`): 10 contacts in 2 days.
+    assert_close(f64_at(&sum, "event_value", i), 5.0, "event contacts/day");
+    // One event asked for by id still fails at once with its own message.
+    let o = f.run(&["impact", "--event", "early-baseline"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("baseline: starts 2026-09-22"),
+        "{}",
+        stderr(&o)
+    );
+}
