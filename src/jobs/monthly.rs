@@ -78,60 +78,12 @@ pub fn run(
     mut step: impl FnMut(&str),
 ) -> Result<MonthlyPack> {
     let previous = month.previous(cfg.timezone);
-    let windows = ReadWindows::months(cfg, &previous, month, Some(month), &month.label)?;
-    // Sessions first: they are enriched, and the rows read dropped, before
-    // the month's messages (the largest table) are read, so the two never
-    // take memory at once.
-    let (mut checked, used) = pipeline::scan_sessions(cfg, standards, &windows, &mut step)?;
-    // The latest session read per line, anywhere in the window: does each
-    // line's data reach one FCR window past the month's end?
-    let latest_by_line = latest_start_by_line(used.clone())?;
-    step("repeat visits and FCR");
-    let rows_read = checked
-        .tables
-        .get("sessions")
-        .map_or(0, |(c, _)| c.stats.used);
-    let months = [&previous, month];
-    let enriched = pipeline::enrich_sessions_in_passes(
-        used,
-        rows_read,
-        cfg,
-        standards,
-        &months,
-        &cfg.out_dir,
-    )?;
-    let sessions = enriched.lazy();
-    pipeline::require_sessions(sessions.clone(), month, cfg)?;
-    let daily_first_response_sla = sla::daily_first_response_sla(
-        sessions.clone(),
-        &standards.sla,
-        &month.label,
-        cfg.timezone,
-    )?;
-    // Reviews, the second-largest table, are held as the sessions are.
-    step("reading reviews");
-    let reviews =
-        pipeline::scan_checked(&mut checked, cfg, standards, &contract::REVIEWS, &windows)?;
-    let reviews = enriched.hold(reviews, "reviews")?;
-    let small = [
-        &contract::REPEAT_CAUSES,
-        &contract::APPEALS,
-        &contract::AGENT_HOURS,
-    ];
-    pipeline::load_tables(&mut checked, cfg, standards, &windows, &small, &mut step)?;
-    // The month's messages, the largest table, are never held: they are
-    // checked in streaming passes and streamed once more into reply events.
-    step("reading messages");
-    let messages = checked.load_scan(
-        cfg,
-        &contract::MESSAGES,
-        windows.window(&contract::MESSAGES).as_ref(),
-    )?;
-    let fcr = fcr_state(cfg, sessions.clone(), month, &latest_by_line)?;
+    let read = read_month(cfg, standards, month, &previous, &mut step)?;
+    let sessions = read.sessions.lazy();
 
     step("QA scores");
     // Split by session once (when the sessions are), for the three joins.
-    let joins = enriched.joins(reviews)?;
+    let joins = read.sessions.joins(read.reviews.clone())?;
     // Reply SLA and calibration count the month's sessions only (only their
     // messages were read).
     let in_month = col("local_month").eq(lit(month.label.clone()));
@@ -144,8 +96,8 @@ pub fn run(
     let (reviews, calibration_rows) = joins.review_figures_and(&calibration_join)?;
     step("reply SLA");
     // Tens of millions of events at scale: held as the sessions are.
-    let reply_events = reply_events(&joins, messages, &in_month, standards)?;
-    let agent_time = agent_time(&enriched, checked.used("agent_hours"), month)?;
+    let reply_events = reply_events(&joins, read.messages.clone(), &in_month, standards)?;
+    let agent_time = agent_time(&read.sessions, read.checked.used("agent_hours"), month)?;
     let overrides = month_overrides(sessions.clone(), month)?;
 
     step("calibration agreement");
@@ -161,23 +113,136 @@ pub fn run(
         agent_time,
         month,
         previous: &previous,
-        fcr: &fcr,
+        fcr: &read.fcr,
     };
-    let mut ctx = query_context(&checked, standards, inputs)?;
-    let mut tables = Vec::new();
-    for (name, sql) in QUERIES {
-        tables.push((name.to_string(), run_sql(&enriched, &mut ctx, name, sql)?));
-    }
     let computed = Computed {
         calibration,
         ratings: &ratings,
         review_modules: &reviews.review_modules,
     };
+    let (tables, recommendations) =
+        pack_tables(cfg, standards, &read, inputs, computed, &mut step)?;
+    Ok(MonthlyPack {
+        month: month.clone(),
+        previous,
+        fcr: read.fcr,
+        tables,
+        overrides,
+        agreement: cfg.agreement.clone(),
+        daily_first_response_sla: read.daily_first_response_sla,
+        recommendations,
+        sessions_passes: read.sessions.passes,
+        checked: read.checked,
+        engine: EngineRun {
+            kind: crate::engine::EngineKind::Polars,
+            rejects_at: None,
+        },
+    })
+}
+
+/// The month's inputs read and checked, the sessions enriched and held;
+/// nothing aggregated yet but FCR completeness and the daily SLA chart.
+struct MonthRead {
+    checked: CheckedTables,
+    sessions: pipeline::Sessions,
+    /// The window's reviews, held as the sessions are.
+    reviews: LazyFrame,
+    /// The month's messages, the largest table: never held, only scanned.
+    messages: Option<LazyFrame>,
+    fcr: FcrState,
+    daily_first_response_sla: DataFrame,
+}
+
+fn read_month(
+    cfg: &Config,
+    standards: &Standards,
+    month: &Month,
+    previous: &Month,
+    mut step: impl FnMut(&str),
+) -> Result<MonthRead> {
+    let windows = ReadWindows::months(cfg, previous, month, Some(month), &month.label)?;
+    // Sessions first: they are enriched, and the rows read dropped, before
+    // the month's messages (the largest table) are read, so the two never
+    // take memory at once.
+    let (mut checked, used) = pipeline::scan_sessions(cfg, standards, &windows, &mut step)?;
+    // The latest session read per line, anywhere in the window: does each
+    // line's data reach one FCR window past the month's end?
+    let latest_by_line = latest_start_by_line(used.clone())?;
+    step("repeat visits and FCR");
+    let rows_read = checked
+        .tables
+        .get("sessions")
+        .map_or(0, |(c, _)| c.stats.used);
+    let months = [previous, month];
+    let sessions = pipeline::enrich_sessions_in_passes(
+        used,
+        rows_read,
+        cfg,
+        standards,
+        &months,
+        &cfg.out_dir,
+    )?;
+    pipeline::require_sessions(sessions.lazy(), month, cfg)?;
+    let daily_first_response_sla =
+        sla::daily_first_response_sla(sessions.lazy(), &standards.sla, &month.label, cfg.timezone)?;
+    // Reviews, the second-largest table, are held as the sessions are.
+    step("reading reviews");
+    let reviews =
+        pipeline::scan_checked(&mut checked, cfg, standards, &contract::REVIEWS, &windows)?;
+    let reviews = sessions.hold(reviews, "reviews")?;
+    let small = [
+        &contract::REPEAT_CAUSES,
+        &contract::APPEALS,
+        &contract::AGENT_HOURS,
+    ];
+    pipeline::load_tables(&mut checked, cfg, standards, &windows, &small, &mut step)?;
+    // The month's messages are checked in streaming passes and streamed
+    // once more into reply events.
+    step("reading messages");
+    let messages = checked.load_scan(
+        cfg,
+        &contract::MESSAGES,
+        windows.window(&contract::MESSAGES).as_ref(),
+    )?;
+    let fcr = fcr_state(cfg, sessions.lazy(), month, &latest_by_line)?;
+    Ok(MonthRead {
+        checked,
+        sessions,
+        reviews,
+        messages,
+        fcr,
+        daily_first_response_sla,
+    })
+}
+
+/// The pack's tables: the SQL files' over the enriched inputs, the ones
+/// Rust computes, then the user's queries over all of them; each module's
+/// iteration findings.
+fn pack_tables(
+    cfg: &Config,
+    standards: &Standards,
+    read: &MonthRead,
+    inputs: QueryInputs,
+    computed: Computed,
+    mut step: impl FnMut(&str),
+) -> Result<(
+    Vec<(String, DataFrame)>,
+    BTreeMap<String, Vec<iteration::Finding>>,
+)> {
+    let (month, previous) = (inputs.month, inputs.previous);
+    let mut ctx = query_context(&read.checked, standards, inputs)?;
+    let mut tables = Vec::new();
+    for (name, sql) in QUERIES {
+        tables.push((
+            name.to_string(),
+            run_sql(&read.sessions, &mut ctx, name, sql)?,
+        ));
+    }
     let recommendations = computed_tables(
         cfg,
         standards,
         month,
-        &previous,
+        previous,
         computed,
         &mut tables,
         &mut step,
@@ -186,23 +251,8 @@ pub fn run(
     for (name, df) in &tables[QUERIES.len()..] {
         ctx.register(name, df.clone().lazy());
     }
-    run_extra_queries(cfg, &enriched, &mut ctx, &mut tables)?;
-    Ok(MonthlyPack {
-        month: month.clone(),
-        previous,
-        checked,
-        fcr,
-        tables,
-        overrides,
-        agreement: cfg.agreement.clone(),
-        daily_first_response_sla,
-        recommendations,
-        sessions_passes: enriched.passes,
-        engine: EngineRun {
-            kind: crate::engine::EngineKind::Polars,
-            rejects_at: None,
-        },
-    })
+    run_extra_queries(cfg, &read.sessions, &mut ctx, &mut tables)?;
+    Ok((tables, recommendations))
 }
 
 /// The month's FCR completeness, per line and for `ALL`.
