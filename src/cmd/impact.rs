@@ -118,6 +118,12 @@ fn measure(
     to_month: Option<Month>,
     progress: &Progress,
 ) -> Result<bool> {
+    // An open action begun before `to_month` ends is measured to its end;
+    // one begun since, to now (an early look, judged "too early").
+    let until = to_month
+        .as_ref()
+        .map(|m| m.end)
+        .filter(|e| *e > event.start);
     // Listed before reading: a file landing during the run makes the
     // report due again rather than pass unnoticed.
     let fingerprint = crate::schedule::Job::Impact {
@@ -125,7 +131,7 @@ fn measure(
         to_month,
     }
     .fingerprint(cfg)?;
-    match impact::run(cfg, standards, event, |s| progress.step(s))? {
+    match impact::run(cfg, standards, event, until, |s| progress.step(s))? {
         Some(report) => {
             write(cfg, standards, lock, &report, fingerprint, progress)?;
             Ok(true)

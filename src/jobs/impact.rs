@@ -70,14 +70,17 @@ struct Cell {
 type Cells = BTreeMap<(String, String), Cell>;
 
 /// The report of `event`; None when its lines have no sessions in its
-/// window (an event still ahead, or before the data).
+/// window (an event still ahead, or before the data). An event without an
+/// end is measured to `until` (the end of the last closed month, so the
+/// same data gives the same report all month), else to now.
 pub fn run(
     cfg: &Config,
     standards: &Standards,
     event: &Event,
+    until: Option<DateTime<Utc>>,
     mut step: impl FnMut(&str),
 ) -> Result<Option<ImpactReport>> {
-    let Some(loaded) = load(cfg, standards, event, &mut step)? else {
+    let Some(loaded) = load(cfg, standards, event, until, &mut step)? else {
         return Ok(None);
     };
     step("comparing windows");
@@ -165,11 +168,12 @@ fn load(
     cfg: &Config,
     standards: &Standards,
     event: &Event,
+    until: Option<DateTime<Utc>>,
     mut step: impl FnMut(&str),
 ) -> Result<Option<Loaded>> {
-    // The read reaches the event's end, or now for one still running; the
-    // window is cut at the end of the data below.
-    let planned_end = event.end.unwrap_or_else(Utc::now);
+    // The read reaches the event's end, or `until` (else now) for one still
+    // running; the window is cut at the end of the data below.
+    let planned_end = event.end.or(until).unwrap_or_else(Utc::now);
     let read_from = earliest(&event.baseline_windows(planned_end), event.start);
     let windows = ReadWindows::instants(cfg, read_from, planned_end, &event.id)?;
     let (mut checked, sessions_used) =

@@ -273,13 +273,7 @@ pub struct IterationInputs<'a> {
 /// The `iteration` table: single-point modules first (monthly review), then
 /// system modules (marked for the quarterly review).
 pub fn iteration(x: &IterationInputs) -> PolarsResult<Iteration> {
-    // Each module of the month with its newest definition in the month.
-    let mut modules: BTreeMap<&str, &Module> = BTreeMap::new();
-    for sc in versions_in(x.standards, x.month) {
-        for m in &sc.modules {
-            modules.insert(m.id.as_str(), m);
-        }
-    }
+    let modules = modules_of_month(x);
     let now = defects(
         x.review_modules,
         col("local_month").eq(lit(x.month.label.clone())),
@@ -288,52 +282,8 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<Iteration> {
         x.review_modules,
         col("local_month").eq(lit(x.previous.label.clone())),
     )?;
-
-    // module → (headline, flagged, too few items)
-    let mut agreement: BTreeMap<String, (Option<f64>, bool, bool)> = BTreeMap::new();
-    {
-        let (ids, scales) = (
-            x.agreement.column("module_id")?.str()?,
-            x.agreement.column("scale")?.str()?,
-        );
-        let head = x.agreement.column("headline")?.f64()?;
-        let flag = x.agreement.column("flagged")?.bool()?;
-        let band = x.agreement.column("band")?.str()?;
-        for i in all_rows(x.agreement)? {
-            let (Some(id), Some(scale)) = (ids.get(i), scales.get(i)) else {
-                continue;
-            };
-            // The row on the module's current scale, when its scale changed.
-            let current = modules.get(id).map(|m| {
-                let (a, b) = m.scale.bounds();
-                format!("{a}-{b}")
-            });
-            if current.as_deref() == Some(scale) || !agreement.contains_key(id) {
-                let too_few = band.get(i) == Some(calibration::TOO_FEW_ITEMS);
-                let flagged = flag.get(i).unwrap_or(false);
-                agreement.insert(id.to_string(), (head.get(i), flagged, too_few));
-            }
-        }
-    }
-    let mut appeals: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
-    {
-        let ids = x.appeals.column("module_id")?.str()?;
-        let n = |c: &str| -> PolarsResult<Vec<u32>> {
-            Ok(x.appeals
-                .column(c)?
-                .cast(&DataType::UInt32)?
-                .u32()?
-                .iter()
-                .map(|v| v.unwrap_or(0))
-                .collect())
-        };
-        let (total, over, upheld) = (n("appeals")?, n("overturned")?, n("upheld")?);
-        for i in all_rows(x.appeals)? {
-            if let Some(id) = ids.get(i) {
-                appeals.insert(id.to_string(), (total[i], over[i], upheld[i]));
-            }
-        }
-    }
+    let agreement = agreement_by_module(x.agreement, &modules)?;
+    let appeals = appeals_by_module(x.appeals)?;
 
     let mut order: Vec<&Module> = modules.values().copied().collect();
     order.sort_by_key(|m| (m.scope.as_str() != "single_point", m.id.clone()));
@@ -344,7 +294,7 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<Iteration> {
             .get(&m.id)
             .copied()
             .unwrap_or((None, false, false));
-        let (n_appeals, overturned, upheld) = appeals.get(&m.id).copied().unwrap_or((0, 0, 0));
+        let (appeals, overturned, upheld) = appeals.get(&m.id).copied().unwrap_or((0, 0, 0));
         let figures = ModuleFigures {
             defect_rate: rate(scored),
             prev_defect_rate: before.get(&m.id).copied().and_then(rate),
@@ -355,35 +305,8 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<Iteration> {
             decided: overturned + upheld,
         };
         let label = headline_label(x.agreement_cfg.headline, m.scale.is_pass_fail());
-        rows.module_id.push(m.id.clone());
-        rows.name.push(m.name.clone());
-        rows.name_zh.push(m.name_zh.clone());
-        rows.group.push(m.group.as_str());
-        rows.scope.push(m.scope.as_str());
-        rows.cycle.push(if m.scope.as_str() == "single_point" {
-            "monthly"
-        } else {
-            "quarterly"
-        });
-        rows.reviews.push(scored.0);
-        rows.change
-            .push(match (figures.defect_rate, figures.prev_defect_rate) {
-                (Some(a), Some(b)) => Some((a - b) * 100.0),
-                _ => None,
-            });
-        rows.defect.push(figures.defect_rate);
-        rows.prev_defect.push(figures.prev_defect_rate);
-        rows.headline.push(headline);
-        rows.flagged.push(flagged);
-        rows.appeals.push(n_appeals);
-        rows.overturn.push(
-            (figures.decided > 0).then(|| f64::from(overturned) / f64::from(figures.decided)),
-        );
         let found = findings(&figures, label, x.agreement_cfg, x.iteration_cfg);
-        rows.recommendation
-            .push(recommendation_text(&found, Lang::En));
-        rows.code.push(recommendation_code(&found));
-        rows.findings.push(found);
+        rows.push(m, &figures, scored.0, appeals, found);
     }
     let findings = rows
         .module_id
@@ -395,6 +318,70 @@ pub fn iteration(x: &IterationInputs) -> PolarsResult<Iteration> {
         table: rows.frame()?,
         findings,
     })
+}
+
+/// Each module of the month with its newest definition in the month.
+fn modules_of_month<'a>(x: &IterationInputs<'a>) -> BTreeMap<&'a str, &'a Module> {
+    let mut modules = BTreeMap::new();
+    for sc in versions_in(x.standards, x.month) {
+        for m in &sc.modules {
+            modules.insert(m.id.as_str(), m);
+        }
+    }
+    modules
+}
+
+/// module → (headline, flagged, too few items), from the row on the
+/// module's current scale when its scale changed in the month.
+fn agreement_by_module(
+    agreement: &DataFrame,
+    modules: &BTreeMap<&str, &Module>,
+) -> PolarsResult<BTreeMap<String, (Option<f64>, bool, bool)>> {
+    let mut out: BTreeMap<String, (Option<f64>, bool, bool)> = BTreeMap::new();
+    let (ids, scales) = (
+        agreement.column("module_id")?.str()?,
+        agreement.column("scale")?.str()?,
+    );
+    let head = agreement.column("headline")?.f64()?;
+    let flag = agreement.column("flagged")?.bool()?;
+    let band = agreement.column("band")?.str()?;
+    for i in all_rows(agreement)? {
+        let (Some(id), Some(scale)) = (ids.get(i), scales.get(i)) else {
+            continue;
+        };
+        let current = modules.get(id).map(|m| {
+            let (a, b) = m.scale.bounds();
+            format!("{a}-{b}")
+        });
+        if current.as_deref() == Some(scale) || !out.contains_key(id) {
+            let too_few = band.get(i) == Some(calibration::TOO_FEW_ITEMS);
+            let flagged = flag.get(i).unwrap_or(false);
+            out.insert(id.to_string(), (head.get(i), flagged, too_few));
+        }
+    }
+    Ok(out)
+}
+
+/// module → (appeals, overturned, upheld).
+fn appeals_by_module(appeals: &DataFrame) -> PolarsResult<BTreeMap<String, (u32, u32, u32)>> {
+    let ids = appeals.column("module_id")?.str()?;
+    let n = |c: &str| -> PolarsResult<Vec<u32>> {
+        Ok(appeals
+            .column(c)?
+            .cast(&DataType::UInt32)?
+            .u32()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
+    };
+    let (total, over, upheld) = (n("appeals")?, n("overturned")?, n("upheld")?);
+    let mut out = BTreeMap::new();
+    for i in all_rows(appeals)? {
+        if let Some(id) = ids.get(i) {
+            out.insert(id.to_string(), (total[i], over[i], upheld[i]));
+        }
+    }
+    Ok(out)
 }
 
 /// The `iteration` table and each module's findings (the page words them
@@ -427,6 +414,46 @@ struct Rows {
 }
 
 impl Rows {
+    /// One module's row: its figures, review count, appeals and findings.
+    fn push(
+        &mut self,
+        m: &Module,
+        figures: &ModuleFigures,
+        reviews: u32,
+        appeals: u32,
+        found: Vec<Finding>,
+    ) {
+        self.module_id.push(m.id.clone());
+        self.name.push(m.name.clone());
+        self.name_zh.push(m.name_zh.clone());
+        self.group.push(m.group.as_str());
+        self.scope.push(m.scope.as_str());
+        self.cycle.push(if m.scope.as_str() == "single_point" {
+            "monthly"
+        } else {
+            "quarterly"
+        });
+        self.reviews.push(reviews);
+        self.change
+            .push(match (figures.defect_rate, figures.prev_defect_rate) {
+                (Some(a), Some(b)) => Some((a - b) * 100.0),
+                _ => None,
+            });
+        self.defect.push(figures.defect_rate);
+        self.prev_defect.push(figures.prev_defect_rate);
+        self.headline.push(figures.headline);
+        self.flagged.push(figures.flagged);
+        self.appeals.push(appeals);
+        self.overturn.push(
+            (figures.decided > 0)
+                .then(|| f64::from(figures.overturned) / f64::from(figures.decided)),
+        );
+        self.recommendation
+            .push(recommendation_text(&found, Lang::En));
+        self.code.push(recommendation_code(&found));
+        self.findings.push(found);
+    }
+
     fn frame(self) -> PolarsResult<DataFrame> {
         DataFrame::new_infer_height(vec![
             Column::new("module_id".into(), self.module_id),

@@ -71,7 +71,7 @@ fn measure(
     lang: Lang,
 ) -> ActionRow {
     event.end = Some(event.end.map_or(month.end, |e| e.min(month.end)));
-    let measured = crate::jobs::impact::run(cfg, standards, &event, |_| {});
+    let measured = crate::jobs::impact::run(cfg, standards, &event, None, |_| {});
     let status = match &measured {
         Ok(Some(r)) => r
             .tables

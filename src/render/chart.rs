@@ -233,6 +233,74 @@ pub fn lines(c: &LineChart) -> String {
 
 /// `lines` with vertical markers drawn across the plot.
 pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
+    let (lo, hi) = value_range(c);
+    let (ticks, step) = nice_ticks(lo, hi, 5);
+    let (y0, y1) = (
+        ticks.first().copied().unwrap_or(lo),
+        ticks.last().copied().unwrap_or(hi),
+    );
+    let tick_w = ticks
+        .iter()
+        .map(|t| text_width(&tick_label(*t, step, c.percent), FONT_PX))
+        .fold(0.0, f64::max);
+    let legend_w = c
+        .series
+        .iter()
+        .map(|(n, _)| text_width(n, FONT_PX))
+        .fold(0.0, f64::max)
+        + 34.0;
+    let (w, plot_h) = (560.0, 200.0);
+    let left = 22.0 + tick_w + 8.0;
+    let plot_w = w - left - legend_w - 10.0;
+    let n = c.x_labels.len().max(1);
+    let slot = plot_w / n as f64;
+    let bottom = label_height(c.x_labels, slot) + 22.0;
+    let top = 12.0;
+    let h = top + plot_h + bottom;
+    let x_of = |i: usize| left + slot * (i as f64 + 0.5);
+    let y_of = |v: f64| top + plot_h - (v - y0) / (y1 - y0).max(1e-12) * plot_h;
+    let mut svg = open(c.id, w, h, c.y_title);
+    let plot = Plot {
+        left,
+        top,
+        width: plot_w,
+        height: plot_h,
+        slot,
+    };
+    bands(&mut svg, c.bands, &plot);
+    y_grid(&mut svg, &ticks, y_of, (left, plot_w), step, c.percent);
+    for m in markers.iter().filter(|m| m.at < n) {
+        let x = x_of(m.at) - slot / 2.0 + slot * m.offset.clamp(0.0, 1.0);
+        let at = c.x_labels.get(m.at).map_or("", String::as_str);
+        marker(&mut svg, m, at, x, (top, plot_h), left + plot_w - x - 6.0);
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    let centres: Vec<f64> = (0..c.x_labels.len()).map(x_of).collect();
+    let used = category_labels(&mut svg, &centres, c.x_labels, top + plot_h, slot);
+    text_at(
+        &mut svg,
+        left + plot_w / 2.0,
+        top + plot_h + used + 16.0,
+        "middle",
+        INK,
+        c.x_title,
+    );
+    axis_title_y(&mut svg, 12.0, top + plot_h / 2.0, c.y_title);
+    let entries = series_lines(&mut svg, c.series, x_of, y_of);
+    legend(&mut svg, left + plot_w + 12.0, top + 14.0, &entries);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The lowest and highest value the y axis must show, padded by a tenth of
+/// the spread (a flat series by 0.01).
+fn value_range(c: &LineChart) -> (f64, f64) {
     let values: Vec<f64> = c
         .series
         .iter()
@@ -262,36 +330,26 @@ pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
     } else {
         hi
     };
-    let (ticks, step) = nice_ticks(lo, hi, 5);
-    let (y0, y1) = (
-        ticks.first().copied().unwrap_or(lo),
-        ticks.last().copied().unwrap_or(hi),
-    );
-    let tick_w = ticks
-        .iter()
-        .map(|t| text_width(&tick_label(*t, step, c.percent), FONT_PX))
-        .fold(0.0, f64::max);
-    let legend_w = c
-        .series
-        .iter()
-        .map(|(n, _)| text_width(n, FONT_PX))
-        .fold(0.0, f64::max)
-        + 34.0;
-    let (w, plot_h) = (560.0, 200.0);
-    let left = 22.0 + tick_w + 8.0;
-    let plot_w = w - left - legend_w - 10.0;
-    let n = c.x_labels.len().max(1);
-    let slot = plot_w / n as f64;
-    let bottom = label_height(c.x_labels, slot) + 22.0;
-    let top = 12.0;
-    let h = top + plot_h + bottom;
-    let x_of = |i: usize| left + slot * (i as f64 + 0.5);
-    let y_of = |v: f64| top + plot_h - (v - y0) / (y1 - y0).max(1e-12) * plot_h;
-    let mut svg = open(c.id, w, h, c.y_title);
+    (lo, hi)
+}
+
+/// Where a line chart's plot sits: its left and top edges, its size, and
+/// the width of one x category.
+struct Plot {
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+    slot: f64,
+}
+
+/// Shaded spans of x categories (first, last, label), one fill per label.
+fn bands(svg: &mut String, spans: &[(usize, usize, String)], p: &Plot) {
     let mut band_labels: Vec<&str> = Vec::new();
-    for (first, last, label) in c.bands {
-        let x = x_of(*first) - slot / 2.0;
-        let bw = slot * (last.saturating_sub(*first) + 1) as f64;
+    for (first, last, label) in spans {
+        // As x_of(first) - slot / 2 (the same float steps as the markers').
+        let x = p.left + p.slot * (*first as f64 + 0.5) - p.slot / 2.0;
+        let bw = p.slot * (last.saturating_sub(*first) + 1) as f64;
         let k = band_labels
             .iter()
             .position(|l| *l == label)
@@ -300,10 +358,11 @@ pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
                 band_labels.len() - 1
             });
         let fill = BAND_FILLS[k % BAND_FILLS.len()];
+        let (top, plot_h) = (p.top, p.height);
         let _ = write!(svg, "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bw:.1}\" height=\"{plot_h:.1}\" fill=\"{fill}\" fill-opacity=\"0.6\"><title>{}</title></rect>", esc(label));
-        let room = left + plot_w - x - 6.0;
+        let room = p.left + p.width - x - 6.0;
         text_at(
-            &mut svg,
+            svg,
             x + 3.0,
             top + 12.0,
             "start",
@@ -311,32 +370,18 @@ pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
             &fit(label, room),
         );
     }
-    y_grid(&mut svg, &ticks, y_of, (left, plot_w), step, c.percent);
-    for m in markers.iter().filter(|m| m.at < n) {
-        let x = x_of(m.at) - slot / 2.0 + slot * m.offset.clamp(0.0, 1.0);
-        let at = c.x_labels.get(m.at).map_or("", String::as_str);
-        marker(&mut svg, m, at, x, (top, plot_h), left + plot_w - x - 6.0);
-    }
-    let _ = write!(
-        svg,
-        "<line x1=\"{left:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>",
-        top + plot_h,
-        left + plot_w,
-        top + plot_h
-    );
-    let centres: Vec<f64> = (0..c.x_labels.len()).map(x_of).collect();
-    let used = category_labels(&mut svg, &centres, c.x_labels, top + plot_h, slot);
-    text_at(
-        &mut svg,
-        left + plot_w / 2.0,
-        top + plot_h + used + 16.0,
-        "middle",
-        INK,
-        c.x_title,
-    );
-    axis_title_y(&mut svg, 12.0, top + plot_h / 2.0, c.y_title);
+}
+
+/// Each series as dots joined by a line (broken where a value is missing);
+/// the legend's entries.
+fn series_lines(
+    svg: &mut String,
+    series: &[(String, Vec<Option<f64>>)],
+    x_of: impl Fn(usize) -> f64,
+    y_of: impl Fn(f64) -> f64,
+) -> Vec<(String, &'static str, bool)> {
     let mut entries = Vec::new();
-    for (k, (name, vals)) in c.series.iter().enumerate() {
+    for (k, (name, vals)) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let mut d = String::new();
         let mut pen_down = false;
@@ -368,9 +413,7 @@ pub fn lines_marked(c: &LineChart, markers: &[Marker]) -> String {
         );
         entries.push((name.clone(), colour, true));
     }
-    legend(&mut svg, left + plot_w + 12.0, top + 14.0, &entries);
-    svg.push_str("</svg>");
-    svg
+    entries
 }
 
 /// A marker's dashed line at `x`, its label at the top, cut to `room`.

@@ -802,3 +802,22 @@ baseline = "weekdays"
         stderr(&o)
     );
 }
+
+/// An open action is measured to the end of the last closed month, as
+/// run-due measures it: a session of this month (an hour ago) is not read,
+/// so the report does not move as the month goes on.
+#[test]
+fn an_open_action_is_measured_to_the_last_closed_month() {
+    let f = fixture(ACTIONS, "[impact]\nmin_days = 1\n");
+    let hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    f.parquet(
+        "sessions/part-late.parquet",
+        crate::common::sessions(&["LATE-1"], &["pay"], &[&hour_ago], vec![]),
+    );
+    ok(&f.run(&["impact", "--event", "fewer-complaints"]));
+    let sum = f.read("impact/fewer-complaints/summary.parquet");
+    let i = metric_row(&sum, "contacts_per_day");
+    // 11 sessions in 6 days, as without the late session (`action_status`).
+    assert_close(f64_at(&sum, "event_value", i), 11.0 / 6.0, "contacts/day");
+}
