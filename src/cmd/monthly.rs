@@ -86,7 +86,26 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
     manifest.timings_ms.insert("compute".into(), computed_ms);
     let target = out.commit_with_manifest(manifest, progress.elapsed_ms())?;
     progress.finish();
+    let written = Written {
+        sessions,
+        tables: tables_written,
+        ignored: &ignored,
+        target: &target,
+    };
+    println!("{}", summary_line(&pack, &written, progress.elapsed_s()));
+    Ok(())
+}
 
+/// What a run wrote, for its summary line.
+struct Written<'a> {
+    sessions: i64,
+    tables: usize,
+    ignored: &'a [String],
+    target: &'a std::path::Path,
+}
+
+/// The one line a run ends with.
+fn summary_line(pack: &monthly::MonthlyPack, w: &Written, secs: f64) -> String {
     let rejected: u64 = pack
         .checked
         .tables
@@ -95,23 +114,23 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, month: &Month) -> R
         .sum();
     // A file dropped into a table folder in another format is named, not
     // passed over: the user may think its rows were counted.
-    let ignored_note = if ignored.is_empty() {
+    let ignored_note = if w.ignored.is_empty() {
         String::new()
     } else {
         format!(
             ", {} ignored (not .parquet): {}",
-            plural(ignored.len(), "file"),
-            ignored.join(", ")
+            plural(w.ignored.len(), "file"),
+            w.ignored.join(", ")
         )
     };
-    println!(
-        "monthly {}: {sessions} sessions, {tables_written} tables, {rejected} rows rejected, FCR {}{ignored_note}; written to {} in {:.1}s",
-        month.label,
+    format!(
+        "monthly {}: {} sessions, {} tables, {rejected} rows rejected, FCR {}{ignored_note}; written to {} in {secs:.1}s",
+        pack.month.label,
+        w.sessions,
+        w.tables,
         if pack.fcr.complete { "complete" } else { "INCOMPLETE" },
-        target.display(),
-        progress.elapsed_s()
-    );
-    Ok(())
+        w.target.display(),
+    )
 }
 
 /// The pack from the configured engine.

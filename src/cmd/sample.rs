@@ -272,16 +272,7 @@ fn candidates(
         },
         |_| {},
     )?;
-    let reviewed: BTreeSet<String> = match checked.used("reviews") {
-        Some(r) => r
-            .column("session_id")?
-            .str()?
-            .iter()
-            .flatten()
-            .map(str::to_string)
-            .collect(),
-        None => BTreeSet::new(),
-    };
+    let reviewed = reviewed_sessions(&checked)?;
     let sessions = checked
         .used("sessions")
         .ok_or_else(|| Error::bad_input("no sessions table"))?
@@ -304,27 +295,50 @@ fn candidates(
             col("is_repeat"),
         ])
         .collect()?;
+    Ok((candidate_rows(&df, &reviewed, cfg.timezone)?, checked))
+}
+
+/// The sessions that already have a review.
+fn reviewed_sessions(checked: &CheckedTables) -> Result<BTreeSet<String>> {
+    Ok(match checked.used("reviews") {
+        Some(r) => r
+            .column("session_id")?
+            .str()?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect(),
+        None => BTreeSet::new(),
+    })
+}
+
+/// One candidate per enriched session row.
+fn candidate_rows(
+    df: &DataFrame,
+    reviewed: &BTreeSet<String>,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<Candidate>> {
     let (ids, lines, cats, agents) = (
-        strings(&df, "session_id")?,
-        strings(&df, "business_line")?,
-        strings(&df, "category")?,
-        strings(&df, "agent_id")?,
+        strings(df, "session_id")?,
+        strings(df, "business_line")?,
+        strings(df, "category")?,
+        strings(df, "agent_id")?,
     );
     // started_at is never null in validated sessions; flags read null as false.
-    let starts = i64s(&df, "started_at")?;
-    let ratings = i64s(&df, "rating")?;
+    let starts = i64s(df, "started_at")?;
+    let ratings = i64s(df, "rating")?;
     let (complaint, opinion, repeat) = (
-        bools(&df, "complaint")?,
-        bools(&df, "public_opinion")?,
-        bools(&df, "is_repeat")?,
+        bools(df, "complaint")?,
+        bools(df, "public_opinion")?,
+        bools(df, "is_repeat")?,
     );
-    let candidates = (0..df.height())
+    Ok((0..df.height())
         .map(|i| {
             let id = ids[i].clone().unwrap_or_default();
             let started_at = starts[i].unwrap_or_default();
             let local = chrono::DateTime::from_timestamp_micros(started_at)
                 .unwrap_or_default()
-                .with_timezone(&cfg.timezone);
+                .with_timezone(&tz);
             Candidate {
                 reviewed: reviewed.contains(&id),
                 session_id: id,
@@ -339,8 +353,7 @@ fn candidates(
                 is_repeat: repeat[i].unwrap_or(false),
             }
         })
-        .collect();
-    Ok((candidates, checked))
+        .collect())
 }
 
 fn sample_frame(c: &[Candidate], s: &Sample) -> Result<DataFrame> {
