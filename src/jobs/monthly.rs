@@ -57,11 +57,14 @@ pub struct MonthlyPack {
     pub daily_first_response_sla: DataFrame,
     /// module_id → the iteration rules that fired (the page words them in
     /// its language; the `iteration` table keeps the English text).
-    pub recommendations: BTreeMap<String, Vec<iteration::Finding>>,
+    pub recommendations: Findings,
     /// Passes the FCR step took (`[memory] sessions_per_pass`).
     pub sessions_passes: u32,
     pub engine: EngineRun,
 }
+
+/// module_id → the iteration rules that fired for it.
+pub type Findings = BTreeMap<String, Vec<iteration::Finding>>;
 
 /// Which engine built the pack, for the manifest.
 pub struct EngineRun {
@@ -225,10 +228,7 @@ fn pack_tables(
     inputs: QueryInputs,
     computed: Computed,
     mut step: impl FnMut(&str),
-) -> Result<(
-    Vec<(String, DataFrame)>,
-    BTreeMap<String, Vec<iteration::Finding>>,
-)> {
+) -> Result<(Vec<(String, DataFrame)>, Findings)> {
     let (month, previous) = (inputs.month, inputs.previous);
     let mut ctx = query_context(&read.checked, standards, inputs)?;
     let mut tables = Vec::new();
@@ -429,7 +429,7 @@ pub fn computed_tables(
     computed: Computed,
     tables: &mut Vec<(String, DataFrame)>,
     mut step: impl FnMut(&str),
-) -> Result<BTreeMap<String, Vec<iteration::Finding>>> {
+) -> Result<Findings> {
     let c = computed.calibration;
     tables.extend([
         ("agreement".to_string(), c.agreement),
@@ -491,10 +491,7 @@ fn iteration_tables(
 }
 
 /// The two iteration tables, and each module's findings.
-type IterationTables = (
-    [(&'static str, DataFrame); 2],
-    BTreeMap<String, Vec<iteration::Finding>>,
-);
+type IterationTables = ([(&'static str, DataFrame); 2], Findings);
 
 /// The user's `[monthly] extra_queries`, each an extra table of the pack.
 fn run_extra_queries(

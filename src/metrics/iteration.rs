@@ -331,13 +331,16 @@ fn modules_of_month<'a>(x: &IterationInputs<'a>) -> BTreeMap<&'a str, &'a Module
     modules
 }
 
+/// module → (headline, flagged, too few items).
+type AgreementByModule = BTreeMap<String, (Option<f64>, bool, bool)>;
+
 /// module → (headline, flagged, too few items), from the row on the
 /// module's current scale when its scale changed in the month.
 fn agreement_by_module(
     agreement: &DataFrame,
     modules: &BTreeMap<&str, &Module>,
-) -> PolarsResult<BTreeMap<String, (Option<f64>, bool, bool)>> {
-    let mut out: BTreeMap<String, (Option<f64>, bool, bool)> = BTreeMap::new();
+) -> PolarsResult<AgreementByModule> {
+    let mut out = AgreementByModule::new();
     let (ids, scales) = (
         agreement.column("module_id")?.str()?,
         agreement.column("scale")?.str()?,
