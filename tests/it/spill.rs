@@ -81,3 +81,29 @@ fn write_parts_refuses_a_row_without_a_part() {
         "{err:?}"
     );
 }
+
+/// A working file that cannot be written fails the run with its path, at
+/// the next write or the wait, not silently on the writer's thread.
+#[test]
+fn a_failed_write_behind_names_its_file() {
+    use csqa::jobs::spill::WriteBehind;
+    let dir = tempfile::tempdir().expect("tmp");
+    let frame = || df!("id" => [1u32, 2, 3]).expect("frame");
+    let missing = dir.path().join("no-such-folder/keys-0.parquet");
+    let mut behind = WriteBehind::default();
+    behind.write(frame(), missing.clone()).expect("queued");
+    let ok_path = dir.path().join("keys-1.parquet");
+    let err = behind
+        .write(frame(), ok_path.clone())
+        .expect_err("the first write's error surfaces at the next");
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
+    );
+    // The second write was not started; the writer is usable again.
+    behind.write(frame(), ok_path.clone()).expect("queued");
+    behind.wait().expect("written");
+    assert_eq!(crate::common::read_parquet(&ok_path).height(), 3);
+    behind.write(frame(), missing.clone()).expect("queued");
+    assert!(behind.wait().is_err(), "the wait reports it too");
+}
