@@ -282,6 +282,26 @@ pub fn discover(dir: &Path, data_dir: &Path) -> Result<Discovered> {
     Ok((files, ignored))
 }
 
+fn missing_folder(dir: &Path, spec: &TableSpec) -> Error {
+    Error::bad_input(format!(
+        "{}: the {} table folder is missing (expected {}/)",
+        dir.display(),
+        spec.name,
+        spec.name
+    ))
+}
+
+/// The sessions folder is there: a scheduler's first check, so a wrong
+/// data directory is an error rather than months of "no data".
+pub fn require_sessions_folder(cfg: &Config) -> Result<()> {
+    let dir = cfg.data_dir.join(crate::contract::SESSIONS.name);
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(missing_folder(&dir, &crate::contract::SESSIONS))
+    }
+}
+
 /// Load a table: `Ok(None)` when an optional table's folder is absent or
 /// holds no Parquet file; an error (exit 2) for the required one.
 pub fn load_table(
@@ -292,12 +312,7 @@ pub fn load_table(
     let dir = cfg.data_dir.join(spec.name);
     if !dir.is_dir() {
         return if spec.required {
-            Err(Error::bad_input(format!(
-                "{}: the {} table folder is missing (expected {}/)",
-                dir.display(),
-                spec.name,
-                spec.name
-            )))
+            Err(missing_folder(&dir, spec))
         } else {
             Ok(None)
         };

@@ -52,7 +52,8 @@ pub fn of(folder: &Path, headline: &str, sessions_now: i64, tz: Tz) -> Option<Re
     };
     Some(Restatement {
         restated_on: Utc::now().with_timezone(&tz).date_naive().to_string(),
-        previous_built_at: built.started_at,
+        // In the zone the report speaks (the manifest records UTC).
+        previous_built_at: crate::zone::in_zone(&built.started_at, tz),
         sessions_before,
         sessions_now,
         previous_figures,

@@ -431,3 +431,14 @@ pub fn nonexistent_expr(e: Expr, tz: Tz) -> Expr {
 pub fn ambiguous_expr(e: Expr, tz: Tz) -> Expr {
     wall_flag_expr(e, tz, |w| matches!(w, Some(Wall::Ambiguous(_))))
 }
+
+/// An RFC 3339 time (a manifest's, in UTC) as people read it: in `tz`, to
+/// the second, with its offset; text that is not such a time is kept.
+pub fn in_zone(rfc3339: &str, tz: Tz) -> String {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}

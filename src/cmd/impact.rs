@@ -119,11 +119,10 @@ fn measure(
     progress: &Progress,
 ) -> Result<bool> {
     // An open action begun before `to_month` ends is measured to its end;
-    // one begun since, to now (an early look, judged "too early").
-    let until = to_month
-        .as_ref()
-        .map(|m| m.end)
-        .filter(|e| *e > event.start);
+    // one begun since, to now (an early look; its fingerprint then lists no
+    // closed month, and run-due does not schedule it).
+    let to_month = to_month.filter(|m| m.end > event.start);
+    let until = to_month.as_ref().map(|m| m.end);
     // Listed before reading: a file landing during the run makes the
     // report due again rather than pass unnoticed.
     let fingerprint = crate::schedule::Job::Impact {

@@ -148,10 +148,12 @@ fn build(
             crate::engine::spark::run_monthly(cfg, standards, month, step)
         }
         #[cfg(not(feature = "spark"))]
-        crate::engine::EngineKind::Spark => Err(crate::error::Error::usage(format!(
-            "this csqa was built without the spark engine (engines: {})",
-            crate::engine::ENGINES
-        ))),
+        crate::engine::EngineKind::Spark => {
+            cfg.engine.check()?;
+            Err(crate::error::Error::other(
+                "the spark engine is not built in",
+            ))
+        }
     }
 }
 

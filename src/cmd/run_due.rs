@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
         None => Utc::now(),
     };
     if args.dry_run {
-        print_plan(&schedule::plan(&cfg, now)?, now);
+        print_plan(&schedule::plan(&cfg, now)?, &stamp(now, &cfg));
         return Ok(());
     }
     let lock = RunLock::acquire(&cfg.out_dir)?;
@@ -40,7 +40,7 @@ pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
         .filter(|p| matches!(p.state, State::Due(_)))
         .collect();
     if due.is_empty() {
-        println!("run-due {}: nothing due", stamp(now));
+        println!("run-due {}: nothing due", stamp(now, &cfg));
         return Ok(());
     }
     let started = Instant::now();
@@ -108,7 +108,7 @@ fn run_one(cfg: &Config, quiet: bool, lock: &RunLock, planned: &Planned) -> Atte
 
 fn attempt(result: std::result::Result<(), String>, seconds: f64) -> Attempt {
     Attempt {
-        at: stamp(Utc::now()),
+        at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         ok: result.is_ok(),
         seconds,
         error: result.err(),
@@ -116,8 +116,8 @@ fn attempt(result: std::result::Result<(), String>, seconds: f64) -> Attempt {
 }
 
 /// One line per candidate: due (why), built, or no data yet.
-fn print_plan(plan: &[Planned], now: DateTime<Utc>) {
-    println!("run-due {} (dry run):", stamp(now));
+fn print_plan(plan: &[Planned], now: &str) {
+    println!("run-due {now} (dry run):");
     for p in plan {
         let name = p.job.name();
         match &p.state {
@@ -128,6 +128,8 @@ fn print_plan(plan: &[Planned], now: DateTime<Utc>) {
     }
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// A time for people: local, with its offset.
+fn stamp(t: DateTime<Utc>, cfg: &Config) -> String {
+    t.with_timezone(&cfg.timezone)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

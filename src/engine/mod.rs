@@ -42,6 +42,25 @@ pub struct EngineConfig {
     pub rejects_url: Option<String>,
 }
 
+impl EngineConfig {
+    /// The Spark engine's URL, or why the configured engine cannot run:
+    /// checked before any job starts, so a scheduler builds nothing with a
+    /// half-set engine.
+    pub fn check(&self) -> crate::error::Result<Option<&str>> {
+        match self.kind {
+            EngineKind::Polars => Ok(None),
+            EngineKind::Spark if !cfg!(feature = "spark") => Err(crate::error::Error::usage(
+                format!("this csqa was built without the spark engine (engines: {ENGINES})"),
+            )),
+            EngineKind::Spark => self.url.as_deref().map(Some).ok_or_else(|| {
+                crate::error::Error::usage(
+                    "the spark engine needs [engine] url = \"sc://host:15002\" or --spark-url",
+                )
+            }),
+        }
+    }
+}
+
 /// The engines this build has, for `csqa --version`.
 pub const ENGINES: &str = if cfg!(feature = "spark") {
     "polars, spark"

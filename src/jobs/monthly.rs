@@ -81,12 +81,13 @@ pub fn run(
     mut step: impl FnMut(&str),
 ) -> Result<MonthlyPack> {
     let previous = month.previous(cfg.timezone);
-    let read = read_month(cfg, standards, month, &previous, &mut step)?;
+    let (read, reviews) = read_month(cfg, standards, month, &previous, &mut step)?;
     let sessions = read.sessions.lazy();
 
     step("QA scores");
-    // Split by session once (when the sessions are), for the three joins.
-    let joins = read.sessions.joins(read.reviews.clone())?;
+    // Split by session once (when the sessions are), for the three joins;
+    // the held reviews go with them and are freed at `joins.remove()`.
+    let joins = read.sessions.joins(reviews)?;
     // Reply SLA and calibration count the month's sessions only (only their
     // messages were read).
     let in_month = col("local_month").eq(lit(month.label.clone()));
@@ -148,21 +149,20 @@ pub fn run(
 struct MonthRead {
     checked: CheckedTables,
     sessions: pipeline::Sessions,
-    /// The window's reviews, held as the sessions are.
-    reviews: LazyFrame,
     /// The month's messages, the largest table: never held, only scanned.
     messages: Option<LazyFrame>,
     fcr: FcrState,
     daily_first_response_sla: DataFrame,
 }
 
+/// The month read, and the window's reviews held as the sessions are.
 fn read_month(
     cfg: &Config,
     standards: &Standards,
     month: &Month,
     previous: &Month,
     mut step: impl FnMut(&str),
-) -> Result<MonthRead> {
+) -> Result<(MonthRead, LazyFrame)> {
     let windows = ReadWindows::months(cfg, previous, month, Some(month), &month.label)?;
     // Sessions first: they are enriched, and the rows read dropped, before
     // the month's messages (the largest table) are read, so the two never
@@ -208,14 +208,14 @@ fn read_month(
         windows.window(&contract::MESSAGES).as_ref(),
     )?;
     let fcr = fcr_state(cfg, sessions.lazy(), month, &latest_by_line)?;
-    Ok(MonthRead {
+    let read = MonthRead {
         checked,
         sessions,
-        reviews,
         messages,
         fcr,
         daily_first_response_sla,
-    })
+    };
+    Ok((read, reviews))
 }
 
 /// The pack's tables: the SQL files' over the enriched inputs, the ones

@@ -84,7 +84,9 @@ fn job_status(cfg: &Config, p: &Planned, last: Option<&attempts::Attempt>) -> Jo
         period: p.job.label(),
         state,
         due_from: local(cfg, p.due_from),
-        built_at: built.as_ref().map(|b| b.started_at.clone()),
+        built_at: built
+            .as_ref()
+            .map(|b| crate::zone::in_zone(&b.started_at, cfg.timezone)),
         built_from_files: built
             .as_ref()
             .and_then(|b| b.fingerprint.as_ref())

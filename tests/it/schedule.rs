@@ -472,6 +472,25 @@ fn a_rebuilt_month_notes_its_restatement_and_keeps_the_replaced_figures() {
             && note.contains("; 3 sessions then, 5 now)"),
         "{note}"
     );
+    // The previous build's time as people there read it (the manifest it
+    // replaced recorded UTC).
+    assert!(note.contains(" +08:00; 3 sessions then"), "{note}");
+    let (_, json) = status(&fx, "2026-10-07");
+    let built_at = json["jobs"]
+        .as_array()
+        .and_then(|jobs| jobs.iter().find(|j| j["period"] == "2026-09"))
+        .and_then(|j| j["built_at"].as_str())
+        .unwrap_or("");
+    assert!(
+        built_at.ends_with("+08:00") && built_at.len() == "2026-10-07T08:00:00+08:00".len(),
+        "{built_at}"
+    );
+    let (code, ran, log) = run_due(&fx, "2026-10-07");
+    assert_eq!((code, ran.len()), (0, 0), "{log}");
+    assert!(
+        log.starts_with("run-due 2026-10-07T00:00:00+08:00: nothing due"),
+        "{log}"
+    );
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(fx.out().join("monthly/2026-09/manifest.json")).expect("json"),
     )
@@ -722,4 +741,35 @@ fn rebuilt_quarterly_and_impact_packs_note_their_restatement() {
         report.contains("2 sessions added since the previous build"),
         "{report}"
     );
+}
+
+/// A cron line with a wrong data folder, or a half-set Spark engine, fails
+/// at once with exit 2 and builds nothing, rather than "nothing due" for
+/// ever or a run of failed jobs.
+#[test]
+fn run_due_and_status_refuse_a_missing_data_folder_and_a_spark_engine_without_url() {
+    let fx = calendar_fixture();
+    for args in [
+        vec!["run-due", "--now", "2026-10-07"],
+        vec!["run-due", "--dry-run", "--now", "2026-10-07"],
+        vec!["status", "--now", "2026-10-07"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_csqa"))
+            .current_dir(fx.dir.path())
+            .args(["--quiet", "--data-dir", "no-such-data", "--out-dir", "out"])
+            .args(&args)
+            .output()
+            .expect("run csqa");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no-such-data/sessions: the sessions table folder is missing"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = fx.run(&["--engine", "spark", "run-due", "--now", "2026-10-07"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--spark-url"), "{}", stderr(&out));
+    assert!(!fx.out().join("monthly").exists(), "nothing built");
+    assert!(!fx.out().join("impact").exists(), "nothing built");
 }

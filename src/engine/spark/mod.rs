@@ -45,10 +45,10 @@ pub fn connect(url: &str) -> Result<SparkSession> {
         .remote(url)
         .get_or_create()
         .map_err(|e| Error::other(format!("cannot reach Spark Connect at {url}: {e}")))?;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .map_err(spark_err("setting the session time zone"))?;
+    if let Err(e) = spark.conf().set("spark.sql.session.timeZone", "UTC") {
+        let _ = spark.stop();
+        return Err(spark_err("setting the session time zone")(e));
+    }
     Ok(spark)
 }
 
@@ -101,9 +101,10 @@ pub fn run_monthly(
             "[monthly] extra_queries run on the polars engine only; run them with --engine polars",
         ));
     }
-    let url = cfg.engine.url.as_deref().ok_or_else(|| {
-        Error::usage("the spark engine needs [engine] url = \"sc://host:15002\" or --spark-url")
-    })?;
+    let url = cfg
+        .engine
+        .check()?
+        .ok_or_else(|| Error::usage("the spark engine runs with [engine] kind = \"spark\""))?;
     let places = Locations::of(cfg, month)?;
     step("connecting to Spark");
     let spark = connect(url)?;
