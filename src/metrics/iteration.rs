@@ -75,14 +75,17 @@ impl Finding {
                 label,
                 headline,
                 threshold,
-            } => lang.fill(
-                "rec.low_agreement",
-                &[
-                    ("label", label.clone()),
-                    ("headline", format!("{headline:.2}")),
-                    ("threshold", format!("{threshold:.2}")),
-                ],
-            ),
+            } => {
+                let (headline, threshold) = apart(*headline, *threshold);
+                lang.fill(
+                    "rec.low_agreement",
+                    &[
+                        ("label", label.clone()),
+                        ("headline", headline),
+                        ("threshold", threshold),
+                    ],
+                )
+            }
             Finding::Overturned {
                 overturned,
                 decided,
@@ -151,6 +154,16 @@ pub fn findings(
 }
 
 /// The recommendation in `lang`: every finding, `stable` when none.
+/// Two figures to two decimals, or to as many more (up to six) as they
+/// need to read apart: `0.798 < 0.800`, never `0.80 < 0.80`.
+fn apart(a: f64, b: f64) -> (String, String) {
+    let at = |d: usize| (format!("{a:.d$}"), format!("{b:.d$}"));
+    (2..=6)
+        .map(at)
+        .find(|(x, y)| x != y)
+        .unwrap_or_else(|| at(6))
+}
+
 pub fn recommendation_text(found: &[Finding], lang: Lang) -> String {
     if found.is_empty() {
         return lang.t("rec.stable");

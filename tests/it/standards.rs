@@ -484,6 +484,26 @@ fn recommendation_rules_one_by_one() {
         recommend(&low, "AC1", &agreement, &it),
         "clarify rule: AC1 0.62 < 0.80"
     );
+    // Just under the threshold (the bundled 2026-07's identity check): as
+    // many decimals as read apart, never "0.80 < 0.80".
+    let just_under = ModuleFigures {
+        headline: Some(0.798),
+        flagged: true,
+        ..base.clone()
+    };
+    assert_eq!(
+        recommend(&just_under, "AC1", &agreement, &it),
+        "clarify rule: AC1 0.798 < 0.800"
+    );
+    let hair = ModuleFigures {
+        headline: Some(0.79996),
+        flagged: true,
+        ..base.clone()
+    };
+    assert_eq!(
+        recommend(&hair, "AC1", &agreement, &it),
+        "clarify rule: AC1 0.79996 < 0.80000"
+    );
     let overturned = ModuleFigures {
         overturned: 5,
         decided: 13,
