@@ -45,7 +45,20 @@ pub fn open_actions(cfg: &Config, standards: &Standards, month: &Month) -> Resul
         .into_iter()
         .map(|e| measure(cfg, standards, month, e, lang))
         .collect();
-    let mut table = Table::from_frame("open_actions", &frame(&rows)?, lang, cfg.timezone)?;
+    let mut table = Table::from_frame("open_actions", &frame(&rows, lang)?, lang, cfg.timezone)?;
+    // Each row in its own metric's unit, as the impact report writes it
+    // (12.00% for a share, 131.00 contacts a day).
+    let unit = |r: &ActionRow| super::impact::unit_of(r.event.metric.as_deref().unwrap_or(""));
+    let figures = |f: fn(&ActionRow) -> Option<f64>| -> Vec<String> {
+        rows.iter()
+            .map(|r| super::impact::value(f(r), unit(r)))
+            .collect()
+    };
+    table.set_text("target", figures(|r| r.event.target));
+    table.set_text("value", figures(|r| r.value));
+    table.set_text("baseline", figures(|r| r.baseline));
+    let p = rows.iter().map(|r| super::impact::p_value(r.p_value));
+    table.set_text("p_value", p.collect());
     for key in ["target", "value", "baseline", "p_value"] {
         table.set_kind(key, Kind::Measure);
     }
@@ -108,14 +121,15 @@ fn measure(
     }
 }
 
-fn frame(rows: &[ActionRow]) -> Result<DataFrame> {
+fn frame(rows: &[ActionRow], lang: Lang) -> Result<DataFrame> {
     let text = |f: fn(&ActionRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
+    let metrics: Vec<String> = rows.iter().map(|r| metric(r, lang)).collect();
     let num = |f: fn(&ActionRow) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("action".into(), text(|r| r.event.title.clone())),
         Column::new("owner".into(), text(|r| r.event.department.clone())),
         Column::new("lines".into(), text(|r| r.event.lines.join(", "))),
-        Column::new("metric".into(), text(metric)),
+        Column::new("metric".into(), metrics),
         Column::new("target".into(), num(|r| r.event.target)),
         Column::new("value".into(), num(|r| r.value)),
         Column::new("baseline".into(), num(|r| r.baseline)),
@@ -124,12 +138,14 @@ fn frame(rows: &[ActionRow]) -> Result<DataFrame> {
     ])?)
 }
 
-/// The action's metric with the way it should move.
-fn metric(r: &ActionRow) -> String {
+/// The action's metric, named as the report's columns are, with the way
+/// it should move.
+fn metric(r: &ActionRow, lang: Lang) -> String {
     let arrow = match r.event.direction {
         Some(Direction::Up) => " ↑",
         Some(Direction::Down) => " ↓",
         None => "",
     };
-    format!("{}{arrow}", r.event.metric.as_deref().unwrap_or(""))
+    let name = r.event.metric.as_deref().map(|m| lang.column(m));
+    format!("{}{arrow}", name.unwrap_or_default())
 }

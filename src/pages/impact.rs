@@ -173,13 +173,13 @@ fn alerts(r: &ImpactReport, restated: Option<&Restatement>, lang: Lang) -> Vec<S
 
 /// How a summary metric's values read: contacts a day, a share, or points.
 #[derive(Clone, Copy, PartialEq)]
-enum Unit {
+pub(super) enum Unit {
     PerDay,
     Share,
     Points,
 }
 
-fn unit_of(metric: &str) -> Unit {
+pub(super) fn unit_of(metric: &str) -> Unit {
     match metric {
         "contacts_per_day" => Unit::PerDay,
         "qa_score" => Unit::Points,
@@ -192,7 +192,7 @@ fn dash() -> String {
 }
 
 /// A value of `unit`: 4.58% for a share, 131.00 otherwise.
-fn value(v: Option<f64>, unit: Unit) -> String {
+pub(super) fn value(v: Option<f64>, unit: Unit) -> String {
     match (v, unit) {
         (Some(x), Unit::Share) => format!("{:.2}%", x * 100.0),
         (Some(x), _) => format!("{x:.2}"),

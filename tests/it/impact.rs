@@ -628,10 +628,10 @@ fn monthly_report_lists_open_actions_with_their_status() {
         .nth(1)
         .unwrap_or_else(|| panic!("no section:\n{report}"));
     assert!(
-        section.contains("| Clearer payment page copy | product | pay | complaint_rate ↓ | 0.3000 | 0.4545 | 0.2500 | 0.4745 | no effect |"),
+        section.contains("| Clearer payment page copy | product | pay | Complaint rate ↓ | 30.00% | 45.45% | 25.00% | 0.4745 | no effect |"),
         "{section}"
     );
-    assert!(section.contains("| Complaint button on the page | product | pay | complaint_rate ↑ | 0.4000 | 0.4545 | 0.2500 | 0.4745 | target met |"), "{section}");
+    assert!(section.contains("| Complaint button on the page | product | pay | Complaint rate ↑ | 40.00% | 45.45% | 25.00% | 0.4745 | target met |"), "{section}");
     assert!(!section.contains("Not yet started"), "{section}");
 }
 
