@@ -106,8 +106,18 @@ pub fn run_locked(cfg: &Config, quiet: bool, lock: &RunLock, period: &Period) ->
                 .count()
         })
         .unwrap_or(0);
+    // A period not over yet (or with exports missing) is said on the line
+    // cron mails, not only in the report.
+    let partial = if pack.months_without_sessions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", NO SESSIONS in {}",
+            pack.months_without_sessions.join(", ")
+        )
+    };
     println!(
-        "quarterly {}: {} sessions, {written} tables, {to_revise} modules to revise, {rejected} rows rejected; written to {} in {:.1}s",
+        "quarterly {}: {} sessions{partial}, {written} tables, {to_revise} modules to revise, {rejected} rows rejected; written to {} in {:.1}s",
         period.label,
         pack.sessions,
         target.display(),

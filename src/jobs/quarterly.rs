@@ -31,6 +31,9 @@ pub struct QuarterlyPack {
     pub checked: CheckedTables,
     /// Sessions started in the period.
     pub sessions: usize,
+    /// The period's months without a session (a period not over yet, or
+    /// exports missing): the review covers the others only.
+    pub months_without_sessions: Vec<String>,
     /// The latest session start read, local time with offset.
     pub data_until: Option<String>,
     pub tables: Vec<(String, DataFrame)>,
@@ -59,7 +62,7 @@ pub fn run(
     step("repeat visits and FCR");
     let read_refs: Vec<&Month> = read.iter().collect();
     let sessions = pipeline::enrich_sessions(used, cfg, standards, &read_refs)?;
-    let n_sessions = period_sessions(&sessions, period, cfg)?;
+    let (n_sessions, months_without_sessions) = period_sessions(&sessions, period, cfg)?;
     let data_until = latest_start(&sessions, tz)?;
     pipeline::load_review_tables(&mut checked, cfg, standards, &windows, &mut step)?;
 
@@ -118,6 +121,7 @@ pub fn run(
         trend_months: trend_labels,
         checked,
         sessions: n_sessions,
+        months_without_sessions,
         data_until,
         tables,
         changes,
@@ -195,14 +199,28 @@ pub fn months_read(
 }
 
 /// Sessions started in the period; none is an error naming the folder.
-fn period_sessions(sessions: &DataFrame, period: &Period, cfg: &Config) -> Result<usize> {
-    let labels: Vec<&str> = period.months.iter().map(|m| m.label.as_str()).collect();
-    let n = sessions
-        .column("local_month")?
-        .str()?
+/// Sessions started in the period, and its months without one.
+fn period_sessions(
+    sessions: &DataFrame,
+    period: &Period,
+    cfg: &Config,
+) -> Result<(usize, Vec<String>)> {
+    let mut per_month: BTreeMap<&str, usize> = period
+        .months
         .iter()
-        .filter(|m| m.is_some_and(|m| labels.contains(&m)))
-        .count();
+        .map(|m| (m.label.as_str(), 0))
+        .collect();
+    for m in sessions.column("local_month")?.str()?.iter().flatten() {
+        if let Some(n) = per_month.get_mut(m) {
+            *n += 1;
+        }
+    }
+    let n = per_month.values().sum();
+    let empty = per_month
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(m, _)| m.to_string())
+        .collect();
     if n == 0 {
         return Err(Error::bad_input(format!(
             "no sessions started in {} ({}) in {}",
@@ -211,7 +229,7 @@ fn period_sessions(sessions: &DataFrame, period: &Period, cfg: &Config) -> Resul
             cfg.data_dir.join("sessions").display()
         )));
     }
-    Ok(n)
+    Ok((n, empty))
 }
 
 /// The latest session start in `sessions` (already in memory), local time.

@@ -96,14 +96,22 @@ pub fn report(p: &QuarterlyPage) -> Result<Report> {
         title: lang.t("title.quarterly"),
         period: pack.period.label.clone(),
         facts: facts(pack, p.cfg),
-        alerts: p
-            .restated
-            .map(|r| super::restated_alert(r, lang))
-            .into_iter()
-            .collect(),
+        alerts: alerts(pack, p.restated, lang),
         sections,
         sheets,
     })
+}
+
+fn alerts(pack: &QuarterlyPack, restated: Option<&Restatement>, lang: Lang) -> Vec<String> {
+    let mut alerts: Vec<String> = restated
+        .map(|r| super::restated_alert(r, lang))
+        .into_iter()
+        .collect();
+    if !pack.months_without_sessions.is_empty() {
+        let months = ("months", pack.months_without_sessions.join(", "));
+        alerts.push(lang.fill("alert.q.months_without_sessions", &[months]));
+    }
+    alerts
 }
 
 /// The system review's recommendations in the report's language, row by

@@ -754,3 +754,47 @@ fn recommendation_rules_fire_with_their_numbers() {
         "stable"
     );
 }
+
+/// A quarter not over yet (the bundled data ends 2026-10-31): the summary
+/// line and the report say which months have no session, in both
+/// languages, rather than passing a one-month review off as a quarter's.
+#[test]
+fn a_quarter_with_months_without_sessions_says_which() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let run = |lang: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_csqa"))
+            .current_dir(dir.path())
+            .args(["--quiet", "--lang", lang, "--data-dir"])
+            .arg(&data)
+            .args(["--out-dir", lang, "quarterly", "--quarter", "2026Q4"])
+            .output()
+            .expect("run csqa");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = dir.path().join(lang).join("quarterly/2026Q4/report.md");
+        (
+            stdout(&out),
+            std::fs::read_to_string(report).expect("report"),
+        )
+    };
+    let (line, report) = run("en");
+    assert!(
+        line.contains(" sessions, NO SESSIONS in 2026-11, 2026-12, "),
+        "{line}"
+    );
+    assert!(
+        report.contains("> **No sessions in 2026-11, 2026-12: the period is not over"),
+        "{report}"
+    );
+    let (_, report) = run("zh");
+    assert!(report.contains("> **2026-11, 2026-12 没有会话"), "{report}");
+    // A whole quarter says nothing of the kind.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csqa"))
+        .current_dir(dir.path())
+        .args(["--quiet", "--data-dir"])
+        .arg(&data)
+        .args(["--out-dir", "q3", "quarterly", "--quarter", "2026Q3"])
+        .output()
+        .expect("run csqa");
+    assert!(!stdout(&out).contains("NO SESSIONS"), "{}", stdout(&out));
+}
