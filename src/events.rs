@@ -137,7 +137,7 @@ pub fn load(data_dir: &Path, tz: Tz) -> Result<Vec<Event>> {
 
 /// Parse and check the file's text.
 pub fn parse(text: &str, tz: Tz) -> std::result::Result<Vec<Event>, String> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| naming_the_event(text, &e))?;
     let mut events: Vec<Event> = Vec::new();
     for r in raw.event {
         let event = check(r, tz)?;
@@ -147,6 +147,30 @@ pub fn parse(text: &str, tz: Tz) -> std::result::Result<Vec<Event>, String> {
         events.push(event);
     }
     Ok(events)
+}
+
+/// A parse error (an unknown field, a wrong type) with the event it falls
+/// in named, as the checks below name theirs: by its id, else by its place.
+fn naming_the_event(text: &str, e: &toml::de::Error) -> String {
+    let message = e.to_string();
+    let Some(before) = e.span().and_then(|s| text.get(..s.start)) else {
+        return message;
+    };
+    let k = before
+        .lines()
+        .filter(|l| l.trim_start().starts_with("[[event]]"))
+        .count();
+    if k == 0 {
+        return message;
+    }
+    let id = toml::from_str::<toml::Value>(text).ok().and_then(|v| {
+        let id = v.get("event")?.get(k - 1)?.get("id")?.as_str()?.to_string();
+        Some(id)
+    });
+    match id {
+        Some(id) => format!("event \"{id}\": {message}"),
+        None => format!("[[event]] number {k}: {message}"),
+    }
 }
 
 fn check(r: RawEvent, tz: Tz) -> std::result::Result<Event, String> {

@@ -443,6 +443,18 @@ fn bad_events_name_the_event_and_field() {
             base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\"\ncost_per_contact = -1.0"),
             "event \"e1\": cost_per_contact = -1 must be a non-negative number",
         ),
+        (
+            // A key the file does not know, in the second event: named.
+            format!(
+                "{EVENTS}{}",
+                base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\"\ncolour = \"red\"")
+            ),
+            "event \"e1\": TOML parse error",
+        ),
+        (
+            base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\"\ncolour = \"red\""),
+            "unknown field `colour`",
+        ),
     ];
     for (toml, expected) in cases {
         let f = fixture(&toml, "");
