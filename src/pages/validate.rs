@@ -22,6 +22,13 @@ pub fn report(
     if reasons.height() > 0 {
         s.tables.push(reasons.clone());
     }
+    // The files not read (a CSV dropped beside the Parquet): the terminal
+    // names them, the page too (the reasons are in the table above).
+    s.notes = checked
+        .ignored_files(cfg)?
+        .into_iter()
+        .map(|file| lang.fill("note.ignored", &[("file", file)]))
+        .collect();
     Ok(Report {
         lang,
         title: lang.t("title.validate"),

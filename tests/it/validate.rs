@@ -427,6 +427,17 @@ fn non_parquet_files_are_ignored_and_listed() {
     assert_eq!(t["files"]["files"].as_array().map(Vec::len), Some(1));
     assert_eq!(t["rows_in"], 1);
     assert_eq!(t["used"], 1);
+    // The data check's report names them as the terminal does.
+    let report = std::fs::read_to_string(f.out().join("validate/report.md")).expect("report");
+    assert!(
+        report.contains("- Ignored, not read (not .parquet): sessions/README.txt\n"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("- Ignored, not read (not .parquet): sessions/month=2026-10/sessions.csv\n"),
+        "{report}"
+    );
 }
 
 #[test]
