@@ -111,7 +111,7 @@ const EN: &[(&str, &str)] = &[
     ("chart.trend.csat", "CSAT by business line"),
     ("chart.trend.fcr", "FCR by business line"),
     ("chart.trend.complaint_rate", "Complaint rate by business line"),
-    ("chart.trend.source_packs", "Months from earlier packs in the output folder"),
+    ("chart.trend.source_packs", "months from earlier packs in the output folder"),
     ("chart.trend.source_data", "months computed from the data"),
     ("trend.source.pack", "earlier pack"),
     ("trend.source.data", "data"),

@@ -119,7 +119,7 @@ fn summary_line(pack: &monthly::MonthlyPack, w: &Written, secs: f64) -> String {
     } else {
         format!(
             ", {} ignored (not .parquet): {}",
-            plural(w.ignored.len(), "file"),
+            super::plural(w.ignored.len(), "file"),
             w.ignored.join(", ")
         )
     };
@@ -174,12 +174,4 @@ fn month_sessions(pack: &monthly::MonthlyPack) -> i64 {
                 .get(i)
         })
         .unwrap_or(0)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

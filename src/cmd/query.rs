@@ -91,9 +91,9 @@ pub fn run(global: &GlobalArgs, args: QueryArgs) -> Result<()> {
         }
     }
     eprintln!(
-        "query: {} rows × {} columns in {:.1}s",
-        df.height(),
-        df.width(),
+        "query: {} × {} in {:.1}s",
+        super::plural(df.height(), "row"),
+        super::plural(df.width(), "column"),
         progress.elapsed_s()
     );
     Ok(())

@@ -199,7 +199,8 @@ pub fn kind_of(name: &str, dtype: &DataType) -> Kind {
         Kind::Points
     } else if PVALUE.contains(&name) && dtype.is_float() {
         Kind::PValue
-    } else if SCORE.contains(&name) {
+    } else if SCORE.contains(&name) || (name.ends_with("_s") && dtype.is_float()) {
+        // Scores, and seconds (a threshold of 120 s reads 120.0, not 120.000).
         Kind::Score
     } else if dtype.is_integer() {
         Kind::Count
@@ -333,6 +334,17 @@ fn cells(column: &polars::prelude::Column, lang: Lang) -> Result<Vec<Cell>> {
 
 /// A cell as the page shows it, in `lang` (the unit of points).
 pub fn display(cell: &Cell, kind: Kind, lang: Lang) -> String {
+    let shown = shown(cell, kind, lang);
+    // A number that rounds to zero from below (-0.04 pts → "-0.0 pts")
+    // reads as no change, without its sign.
+    let zero = |rest: &str| rest.chars().all(|c| !c.is_ascii_digit() || c == '0');
+    match (cell, shown.strip_prefix('-')) {
+        (Cell::Num(_), Some(rest)) if zero(rest) => rest.to_string(),
+        _ => shown,
+    }
+}
+
+fn shown(cell: &Cell, kind: Kind, lang: Lang) -> String {
     match (cell, kind) {
         (Cell::Empty, _) => "—".into(),
         (Cell::Text(s), _) => s.clone(),

@@ -566,7 +566,7 @@ fn the_trend_reads_earlier_packs_and_says_so() {
     let html = std::fs::read_to_string(october.join("report.html")).expect("page");
     // 2026-08 is only in the earlier pack; 2026-09 and 2026-10 come from this run.
     assert!(
-        html.contains("Months from earlier packs in the output folder: 2026-08;"),
+        html.contains("months from earlier packs in the output folder: 2026-08;"),
         "caption"
     );
     assert!(html.contains(">2026-08</text>"), "2026-08 on the x axis");
@@ -755,5 +755,29 @@ fn a_sheet_longer_than_a_workbook_holds_ends_with_where_the_rest_is() {
     assert_eq!(
         item(&zh[3]),
         "仅列出 10 行中的前 3 行（工作表容纳不下更多）。全部行见 disagreements.csv。"
+    );
+}
+
+/// What a cell reads as: a change that rounds to zero has no sign (the
+/// quarterly trends showed "-0.0 pts"), a real negative keeps it, text is
+/// untouched, and seconds read to one decimal (a 120 s threshold was
+/// "120.000").
+#[test]
+fn cells_read_without_a_signed_zero_and_seconds_to_one_decimal() {
+    use csqa::render::{display, kind_of, Cell, Kind};
+    let en = Lang::En;
+    assert_eq!(display(&Cell::Num(-0.0004), Kind::Points, en), "0.0 pts");
+    assert_eq!(display(&Cell::Num(-0.0006), Kind::Points, en), "-0.1 pts");
+    assert_eq!(display(&Cell::Num(-0.0001), Kind::Percent, en), "0.0%");
+    assert_eq!(display(&Cell::Num(-0.04), Kind::Percent, en), "-4.0%");
+    assert_eq!(display(&Cell::Num(-0.0), Kind::Count, en), "0");
+    assert_eq!(display(&Cell::Num(-10.0), Kind::Count, en), "-10");
+    assert_eq!(display(&Cell::Text("-0".into()), Kind::Text, en), "-0");
+    let seconds = kind_of("reply_threshold_s", &DataType::Float64);
+    assert_eq!(display(&Cell::Num(120.0), seconds, en), "120.0");
+    assert_eq!(
+        kind_of("reply_threshold_s", &DataType::Int64),
+        Kind::Count,
+        "whole seconds stay counts"
     );
 }

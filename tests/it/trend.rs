@@ -126,7 +126,7 @@ fn an_earlier_pack_is_read_rather_than_the_data() {
         "{report}"
     );
     assert!(
-        report.contains("Months from earlier packs in the output folder: 2026-08; from this run"),
+        report.contains("months from earlier packs in the output folder: 2026-08; from this run"),
         "{report}"
     );
     assert!(!report.contains("computed from the data"), "{report}");
