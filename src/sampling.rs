@@ -361,10 +361,22 @@ impl Drawer<'_> {
     /// Risk tiers in the plan's priority order, random within a tier.
     fn risk(&mut self, risk: &RiskPlan, planned: u32) -> u32 {
         let mut left = planned;
-        for tier in &risk.tiers {
+        for (k, tier) in risk.tiers.iter().enumerate() {
             let pool = self.pool(|c| risk_tier(c, &risk.tiers, risk.bad_rating_max) == Some(*tier));
             let got = self.take(&pool, left, "risk", || tier.as_str().to_string());
-            self.allocate("risk", tier.as_str(), left, got, "");
+            // A tier's line plans what the tiers before it left: say where
+            // what it could not fill went, so 30 planned and 0 drawn is
+            // not read as a tier missed.
+            let note = match (got < left, risk.tiers.get(k + 1)) {
+                (false, _) => String::new(),
+                (true, Some(next)) => format!(
+                    "only {got} in the window; {} passed to {}",
+                    left - got,
+                    next.as_str()
+                ),
+                (true, None) => format!("only {got} in the window"),
+            };
+            self.allocate("risk", tier.as_str(), left, got, &note);
             left -= got;
         }
         self.total_note("risk", planned, planned - left)

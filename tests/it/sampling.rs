@@ -148,6 +148,13 @@ fn risk_takes_higher_tiers_first() {
     assert!(drawn[..2].iter().all(|d| d.1 == "complaint"), "{drawn:?}");
     assert_eq!(line(&s, "risk", "bad_rating").drawn, 0);
     assert_eq!(line(&s, "risk", "").drawn, 4);
+    // Two complaints for a quota of 4: the other two went on.
+    assert_eq!(
+        line(&s, "risk", "complaint").note,
+        "only 2 in the window; 2 passed to public_opinion"
+    );
+    assert_eq!(line(&s, "risk", "public_opinion").note, "");
+    assert_eq!(line(&s, "risk", "").note, "");
 }
 
 #[test]
