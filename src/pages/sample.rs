@@ -51,10 +51,10 @@ pub fn report(p: &SamplePack, cfg: &Config) -> Result<Report> {
     Ok(Report {
         lang,
         title: lang.t("title.sample"),
-        period: p.period.to_string(),
+        period: days(p.period),
         facts: vec![
             (lang.t("fact.job"), lang.t("job.sample")),
-            (lang.t("fact.period"), p.period.to_string()),
+            (lang.t("fact.period"), days(p.period)),
             (lang.t("fact.timezone"), tz.name().to_string()),
             (lang.t("fact.seed"), p.seed.to_string()),
             (lang.t("fact.candidates"), p.candidates.to_string()),
@@ -134,5 +134,15 @@ fn allocation_chart(p: &SamplePack, lang: Lang) -> Chart {
         title: lang.t("chart.allocation"),
         caption: format!("{}; {}", p.period, lang.t("axis.sessions")),
         svg,
+    }
+}
+
+/// The plan's days as people read them: `2026-10-01 – 2026-10-07` (the
+/// folder's `2026-10-01_2026-10-07`), one day alone.
+fn days(period: &str) -> String {
+    match period.split_once('_') {
+        Some((from, to)) if from == to => from.to_string(),
+        Some((from, to)) => format!("{from} – {to}"),
+        None => period.to_string(),
     }
 }

@@ -101,4 +101,10 @@ fn the_shipped_weekly_plan_runs_on_the_bundled_data() {
         ),
         "{line}"
     );
+    // The page names the week's days, not the folder.
+    let report = std::fs::read_to_string(folder.join("report.md")).expect("report");
+    assert_eq!(
+        report.lines().next(),
+        Some("# Sampling plan · 2026-10-05 – 2026-10-11")
+    );
 }
