@@ -153,13 +153,13 @@ pub fn parse(text: &str, tz: Tz) -> std::result::Result<Vec<Event>, String> {
 /// in named, as the checks below name theirs: by its id, else by its place.
 fn naming_the_event(text: &str, e: &toml::de::Error) -> String {
     let message = e.to_string();
-    let Some(before) = e.span().and_then(|s| text.get(..s.start)) else {
+    let Some((before, at)) = e.span().and_then(|s| text.split_at_checked(s.start)) else {
         return message;
     };
-    let k = before
-        .lines()
-        .filter(|l| l.trim_start().starts_with("[[event]]"))
-        .count();
+    // A key of the event points inside it; a missing field points at the
+    // event's own header.
+    let header = |l: &str| l.trim_start().starts_with("[[event]]");
+    let k = before.lines().filter(|l| header(l)).count() + usize::from(header(at));
     if k == 0 {
         return message;
     }

@@ -52,7 +52,8 @@ pub fn of(folder: &Path, headline: &str, sessions_now: i64, tz: Tz) -> Option<Re
     };
     Some(Restatement {
         restated_on: Utc::now().with_timezone(&tz).date_naive().to_string(),
-        // In the zone the report speaks (the manifest records UTC).
+        // In the zone the report speaks, with its offset (the previous
+        // manifest's started_at is UTC); the same instant either way.
         previous_built_at: crate::zone::in_zone(&built.started_at, tz),
         sessions_before,
         sessions_now,

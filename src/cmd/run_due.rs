@@ -25,6 +25,11 @@ pub struct RunDueArgs {
 
 pub fn run(global: &GlobalArgs, args: RunDueArgs) -> Result<()> {
     let cfg = global.config()?;
+    // The monthly packs run on the configured engine: a half-set one is a
+    // configuration error before anything is built, not a run of failures.
+    if cfg.schedule.monthly {
+        cfg.engine.check()?;
+    }
     let now = match &args.now {
         Some(text) => schedule::parse_now(text, &cfg)?,
         None => Utc::now(),

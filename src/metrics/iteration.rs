@@ -153,7 +153,6 @@ pub fn findings(
     found
 }
 
-/// The recommendation in `lang`: every finding, `stable` when none.
 /// Two figures to two decimals, or to as many more (up to six) as they
 /// need to read apart: `0.798 < 0.800`, never `0.80 < 0.80`.
 fn apart(a: f64, b: f64) -> (String, String) {
@@ -164,6 +163,7 @@ fn apart(a: f64, b: f64) -> (String, String) {
         .unwrap_or_else(|| at(6))
 }
 
+/// The recommendation in `lang`: every finding, `stable` when none.
 pub fn recommendation_text(found: &[Finding], lang: Lang) -> String {
     if found.is_empty() {
         return lang.t("rec.stable");

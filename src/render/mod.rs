@@ -175,6 +175,14 @@ const SCORE: &[&str] = &[
     "max_score",
 ];
 
+/// Seconds: a threshold of 120 s reads 120.0, not 120.000.
+const SECONDS: &[&str] = &[
+    "first_response_s",
+    "reply_s",
+    "first_response_threshold_s",
+    "reply_threshold_s",
+];
+
 /// Columns whose values are fixed English terms, shown in the report's
 /// language (the CSV keeps the term).
 const TERMS: &[&str] = &[
@@ -199,8 +207,7 @@ pub fn kind_of(name: &str, dtype: &DataType) -> Kind {
         Kind::Points
     } else if PVALUE.contains(&name) && dtype.is_float() {
         Kind::PValue
-    } else if SCORE.contains(&name) || (name.ends_with("_s") && dtype.is_float()) {
-        // Scores, and seconds (a threshold of 120 s reads 120.0, not 120.000).
+    } else if SCORE.contains(&name) || (SECONDS.contains(&name) && dtype.is_float()) {
         Kind::Score
     } else if dtype.is_integer() {
         Kind::Count
@@ -337,7 +344,8 @@ pub fn display(cell: &Cell, kind: Kind, lang: Lang) -> String {
     let shown = shown(cell, kind, lang);
     // A number that rounds to zero from below (-0.04 pts → "-0.0 pts")
     // reads as no change, without its sign.
-    let zero = |rest: &str| rest.chars().all(|c| !c.is_ascii_digit() || c == '0');
+    let zero =
+        |rest: &str| rest.contains('0') && rest.chars().all(|c| !c.is_ascii_digit() || c == '0');
     match (cell, shown.strip_prefix('-')) {
         (Cell::Num(_), Some(rest)) if zero(rest) => rest.to_string(),
         _ => shown,

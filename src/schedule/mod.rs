@@ -44,7 +44,6 @@ pub struct Planned {
 /// quarter it closes), with its state.
 pub fn plan(cfg: &Config, now: DateTime<Utc>) -> Result<Vec<Planned>> {
     crate::load::require_sessions_folder(cfg)?;
-    cfg.engine.check()?;
     let grace = Duration::days(i64::from(cfg.grace_days()));
     let months = closed_months(cfg, now);
     let mut jobs = Vec::new();

@@ -453,7 +453,15 @@ fn bad_events_name_the_event_and_field() {
         ),
         (
             base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\"\ncolour = \"red\""),
-            "unknown field `colour`",
+            "event \"e1\": TOML parse error",
+        ),
+        (
+            // A missing field is reported at the event's own header.
+            format!(
+                "{EVENTS}{}",
+                base("lines = [\"pay\"]\nend = 2026-10-22T00:00:00\nbaseline = \"before\"")
+            ),
+            "event \"e1\": TOML parse error",
         ),
     ];
     for (toml, expected) in cases {
@@ -467,6 +475,30 @@ fn bad_events_name_the_event_and_field() {
         );
         assert!(!f.out().join("impact/e1").exists());
     }
+    // The parser's own words follow the event's name.
+    let f = fixture(
+        &base("lines = [\"pay\"]\nstart = 2026-10-20T00:00:00\nend = 2026-10-22T00:00:00\nbaseline = \"before\"\ncolour = \"red\""),
+        "",
+    );
+    let o = f.run(&["impact", "--event", "e1"]);
+    assert!(
+        stderr(&o).contains("unknown field `colour`"),
+        "{}",
+        stderr(&o)
+    );
+    let f = fixture(
+        &format!(
+            "{EVENTS}{}",
+            base("lines = [\"pay\"]\nend = 2026-10-22T00:00:00\nbaseline = \"before\"")
+        ),
+        "",
+    );
+    let o = f.run(&["impact", "--event", "e1"]);
+    assert!(
+        stderr(&o).contains("missing field `start`"),
+        "{}",
+        stderr(&o)
+    );
     // An unknown id lists the events there are.
     let f = fixture(EVENTS, "");
     let o = f.run(&["impact", "--event", "nope"]);

@@ -780,4 +780,10 @@ fn cells_read_without_a_signed_zero_and_seconds_to_one_decimal() {
         Kind::Count,
         "whole seconds stay counts"
     );
+    // The Mann-Kendall S ends in _s too; it is no time.
+    assert_eq!(kind_of("mk_s", &DataType::Float64), Kind::Coefficient);
+    assert_eq!(
+        display(&Cell::Num(f64::NEG_INFINITY), Kind::Score, en),
+        "-inf"
+    );
 }

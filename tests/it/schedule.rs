@@ -769,7 +769,17 @@ fn run_due_and_status_refuse_a_missing_data_folder_and_a_spark_engine_without_ur
     }
     let out = fx.run(&["--engine", "spark", "run-due", "--now", "2026-10-07"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--spark-url"), "{}", stderr(&out));
+    let why = if cfg!(feature = "spark") {
+        "--spark-url"
+    } else {
+        "built without the spark engine"
+    };
+    assert!(stderr(&out).contains(why), "{}", stderr(&out));
     assert!(!fx.out().join("monthly").exists(), "nothing built");
     assert!(!fx.out().join("impact").exists(), "nothing built");
+    // status uses no engine: with `[engine] kind = "spark"` and no URL in
+    // the file (cron gives it), it still lists the jobs.
+    fx.config("timezone = \"Asia/Shanghai\"\n[engine]\nkind = \"spark\"");
+    let (jobs, _) = status(&fx, "2026-10-07");
+    assert_eq!(state_of(&jobs, "monthly 2026-09"), "due", "{jobs:?}");
 }
