@@ -54,6 +54,14 @@ pub struct GlobalArgs {
 impl GlobalArgs {
     pub fn config(&self) -> Result<Config> {
         let mut cfg = Config::load(self.config.as_deref())?;
+        // Run from the wrong folder, the built-in defaults cut months in
+        // UTC: say so where a person sees it (cron runs are --quiet).
+        if cfg.source.is_none() && !self.quiet {
+            eprintln!(
+                "csqa: no csqa.toml here and no --config: built-in defaults (time zone {})",
+                cfg.timezone.name()
+            );
+        }
         if let Some(d) = &self.data_dir {
             cfg.data_dir = d.clone();
         }

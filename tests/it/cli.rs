@@ -255,3 +255,21 @@ fn a_build_without_spark_refuses_the_spark_engine() {
         stderr(&out)
     );
 }
+
+/// Run from a folder without csqa.toml, a person is told the months are cut
+/// in the built-in zone (UTC); a --quiet (cron) run is not.
+#[test]
+fn running_without_a_config_says_so_unless_quiet() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let data = data.to_string_lossy();
+    let args = ["--data-dir", &data, "--out-dir", "out", "validate"];
+    let out = csqa(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = "csqa: no csqa.toml here and no --config: built-in defaults (time zone UTC)";
+    assert!(stderr(&out).contains(note), "{}", stderr(&out));
+    let quiet: Vec<&str> = std::iter::once("--quiet").chain(args).collect();
+    let out = csqa(dir.path(), &quiet);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("no csqa.toml"), "{}", stderr(&out));
+}
